@@ -1,0 +1,37 @@
+/**
+ * The only error a service throws. `http/error-handler.ts` is the only place
+ * that maps a code to an HTTP status; the CLI maps it to an exit code.
+ */
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'VALIDATION'
+  | 'CONFLICT'
+  | 'INVALID_TRANSITION'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE';
+
+/** One field at fault: `path` as in zod (`['fiveW1H', 'occurredAt']`). */
+export interface FieldIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: { issues?: FieldIssue[]; [key: string]: unknown },
+  ) {
+    super(message ?? code);
+    this.name = 'AppError';
+  }
+}
+
+/** "Not found" and "not allowed to see it" answer the same, so hidden things do not leak. */
+export const notFound = (what: string, id: string): AppError =>
+  new AppError('NOT_FOUND', `${what} ${id} not found`);
+
+export const invalid = (message: string, issues?: FieldIssue[]): AppError =>
+  new AppError('VALIDATION', message, issues ? { issues } : undefined);
