@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration from environment variables (DESIGN.md §4) and an optional JSON
+ * file (`RENKEI_CONFIG`); the environment wins. Validated once at start, with
+ * one clear line per bad value.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const ConfigSchema = z.strictObject({
+  dataDir: z.string().min(1).default('./data'),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// or postgresql:// URL')
+    .optional(),
+  httpHost: z.string().min(1).default('127.0.0.1'),
+  httpPort: port.default(8080),
+  smtpPort: port.default(2525),
+  incidentPrefix: z.string().regex(/^[A-Z]{1,8}$/, 'incident prefix is 1–8 capital letters').default('RK'),
+  /** Zone of the numbering year and of dates shown by default. */
+  timeZone: z.string().default('Asia/Tokyo'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+const ENV: Record<string, keyof Config> = {
+  RENKEI_DATA_DIR: 'dataDir',
+  DATABASE_URL: 'databaseUrl',
+  RENKEI_HTTP_HOST: 'httpHost',
+  RENKEI_HTTP_PORT: 'httpPort',
+  RENKEI_SMTP_PORT: 'smtpPort',
+  RENKEI_INCIDENT_PREFIX: 'incidentPrefix',
+  RENKEI_TIME_ZONE: 'timeZone',
+  RENKEI_LOG_LEVEL: 'logLevel',
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  const file = env.RENKEI_CONFIG;
+  if (file) {
+    try {
+      Object.assign(raw, JSON.parse(readFileSync(resolve(file), 'utf8')) as Record<string, unknown>);
+    } catch (err) {
+      throw new ConfigError([`RENKEI_CONFIG=${file}: ${(err as Error).message}`]);
+    }
+  }
+  for (const [name, key] of Object.entries(ENV)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  Object.assign(raw, overrides);
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const envName = (key: PropertyKey) => Object.entries(ENV).find(([, k]) => k === key)?.[0] ?? String(key);
+    throw new ConfigError(parsed.error.issues.map((i) => `${envName(i.path[0] ?? '')}: ${i.message}`));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,36 @@
+/**
+ * The 経過記録 (tracking) of the seed: every change to a report or incident is
+ * an entry; entries are never edited — a correction is a new entry that
+ * refers to the one it corrects.
+ */
+export const TIMELINE_ACTIONS = [
+  'report.received',
+  'report.triaged',
+  'report.attached',
+  'report.detached',
+  'report.rejected',
+  'incident.created',
+  'incident.updated',
+  'incident.status',
+  'incident.merged',
+  'incident.merged-into',
+  'incident.split',
+  'incident.split-from',
+  'observable.added',
+  'note',
+  'correction',
+] as const;
+export type TimelineAction = (typeof TIMELINE_ACTIONS)[number];
+
+export interface TimelineEntry {
+  id: string;
+  incidentId: string | null;
+  reportId: string | null;
+  at: string;
+  actor: string;
+  action: TimelineAction;
+  changes: Record<string, unknown>;
+  note: string | null;
+}
+
+export type TimelineEntryInput = Omit<TimelineEntry, 'id' | 'at'> & { at?: string };

@@ -1,0 +1,84 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { ServiceDeps } from '../services/deps.js';
+import { localOperator, type ActorResolver } from './auth.js';
+import { errorHandler } from './error-handler.js';
+import { incidentRoutes } from './routes/incidents.routes.js';
+import { metaRoutes } from './routes/meta.routes.js';
+import { observableRoutes } from './routes/observables.routes.js';
+import { organisationRoutes } from './routes/organisations.routes.js';
+import { reportRoutes } from './routes/reports.routes.js';
+import { searchRoutes } from './routes/search.routes.js';
+
+export interface AppOptions {
+  deps: ServiceDeps;
+  /** Whether the database answers: `/healthz` says 503 when it does not. */
+  ping: () => Promise<boolean>;
+  resolveActor?: ActorResolver;
+  logger?: boolean | { level: string };
+  version?: string;
+}
+
+/** The HTTP API: thin routes over the use cases, validated both ways, described at /api/openapi.json. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Reports may carry a raw original of up to 25 MB as base64.
+    bodyLimit: 40 * 1024 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` }, requestId: request.id }),
+  );
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Renkei API',
+        description: 'Renkei (連携) — incident coordination for CSIRTs. Reports, incidents, observables, the directory and search.',
+        version: options.version ?? '0.1.0',
+      },
+      tags: [
+        { name: 'reports', description: 'Inbound reports and triage' },
+        { name: 'incidents', description: 'Incidents, their timeline (経過記録) and observables' },
+        { name: 'observables', description: 'Correlation: where else has this been seen' },
+        { name: 'directory', description: 'Organisations, contacts and owned resources' },
+        { name: 'search', description: 'Full-text search, Japanese included' },
+        { name: 'meta', description: 'Health and taxonomy' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  const resolveActor = options.resolveActor ?? localOperator;
+  app.decorateRequest('actor');
+  app.addHook('onRequest', async (request) => {
+    request.actor = await resolveActor(request);
+  });
+
+  const deps = options.deps;
+  await app.register(metaRoutes, { deps, ping: options.ping });
+  await app.register(reportRoutes, { prefix: '/api', deps });
+  await app.register(incidentRoutes, { prefix: '/api', deps });
+  await app.register(observableRoutes, { prefix: '/api', deps });
+  await app.register(organisationRoutes, { prefix: '/api', deps });
+  await app.register(searchRoutes, { prefix: '/api', deps });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}

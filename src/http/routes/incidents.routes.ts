@@ -1,0 +1,231 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IncidentCreateSchema, IncidentStatusChangeSchema, IncidentUpdateSchema } from '../../domain/incident.js';
+import { INCIDENT_STATUSES } from '../../domain/incident-lifecycle.js';
+import { CATEGORIES, PRIORITIES, SEVERITIES } from '../../domain/taxonomy.js';
+import { TLP_LABELS } from '../../domain/tlp.js';
+import { instant } from '../../domain/text.js';
+import { INCIDENT_SORTS } from '../../store/repositories/incident.repository.js';
+import type { ServiceDeps } from '../../services/deps.js';
+import { changeIncidentStatus, createIncident, getIncident, listIncidents, updateIncident } from '../../services/incident.service.js';
+import { MergeSchema, SplitSchema, mergeIncidents, splitIncident } from '../../services/merge-split.service.js';
+import { addIncidentObservable, listIncidentObservables, ObservableAddSchema } from '../../services/observable.service.js';
+import { TimelineNoteSchema, addTimelineNote, getTimeline } from '../../services/timeline.service.js';
+import {
+  AttachReportsSchema,
+  IncidentFromReportsSchema,
+  attachReports,
+  createIncidentFromReports,
+} from '../../services/triage.service.js';
+import { IncidentSchema, ObservableSchema, PageQuery, ReportSummarySchema, TimelineEntrySchema, errorResponses, listParam, page } from '../schemas.js';
+
+/** `:id` is the UUID or the human number (RK-2026-000042). */
+const params = z.object({ id: z.string().min(1).max(64) });
+
+export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
+  app.post(
+    '/incidents',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'Create an incident without a report (proactive work)',
+        body: IncidentCreateSchema,
+        response: { 201: IncidentSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await createIncident(deps, req.actor, req.body)),
+  );
+
+  app.post(
+    '/incidents/from-reports',
+    {
+      schema: {
+        tags: ['incidents', 'reports'],
+        summary: 'Triage: create an incident from one or more new reports',
+        body: IncidentFromReportsSchema,
+        response: { 201: IncidentSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await createIncidentFromReports(deps, req.actor, req.body)),
+  );
+
+  app.get(
+    '/incidents',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'List incidents with filters, sorting and paging',
+        querystring: z.strictObject({
+          status: listParam(z.enum(INCIDENT_STATUSES)),
+          category: listParam(z.enum(CATEGORIES)),
+          tlp: listParam(z.enum(TLP_LABELS)),
+          severity: listParam(z.enum(SEVERITIES)),
+          priority: listParam(z.enum(PRIORITIES)),
+          owner: z.string().max(320).optional(),
+          constituency: z.string().max(64).optional(),
+          organisationId: z.uuid().optional(),
+          createdFrom: instant().optional(),
+          createdTo: instant().optional(),
+          includeMerged: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+          sort: z.enum(INCIDENT_SORTS).default('createdAt'),
+          direction: z.enum(['asc', 'desc']).default('desc'),
+          ...PageQuery,
+        }),
+        response: { 200: page(IncidentSchema), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { sort, direction, limit, offset, ...filter } = req.query;
+      return listIncidents(deps, req.actor, filter, { by: sort, direction }, { limit, offset });
+    },
+  );
+
+  app.get(
+    '/incidents/:id',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'An incident with its reports',
+        params,
+        response: {
+          200: z.object({
+            incident: IncidentSchema,
+            reports: z.array(ReportSummarySchema.pick({ id: true, channel: true, sender: true, subject: true, receivedAt: true, status: true })),
+            mergedFrom: z.array(z.string()),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => getIncident(deps, req.actor, req.params.id),
+  );
+
+  app.patch(
+    '/incidents/:id',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'Change fields (pass `version` to refuse overwriting a concurrent change)',
+        params,
+        body: IncidentUpdateSchema,
+        response: { 200: IncidentSchema, ...errorResponses },
+      },
+    },
+    async (req) => updateIncident(deps, req.actor, req.params.id, req.body),
+  );
+
+  app.post(
+    '/incidents/:id/status',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'Move through the lifecycle: new → open → waiting → resolved → closed, or rejected',
+        params,
+        body: IncidentStatusChangeSchema,
+        response: { 200: IncidentSchema, ...errorResponses },
+      },
+    },
+    async (req) => changeIncidentStatus(deps, req.actor, req.params.id, req.body),
+  );
+
+  app.post(
+    '/incidents/:id/reports',
+    {
+      schema: {
+        tags: ['incidents', 'reports'],
+        summary: 'Triage: attach reports to this incident (moving them from another one if needed)',
+        params,
+        body: AttachReportsSchema,
+        response: { 200: IncidentSchema, ...errorResponses },
+      },
+    },
+    async (req) => attachReports(deps, req.actor, req.params.id, req.body),
+  );
+
+  app.post(
+    '/incidents/:id/merge',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'Merge another incident into this one; the other is closed and points here',
+        params,
+        body: MergeSchema,
+        response: { 200: IncidentSchema, ...errorResponses },
+      },
+    },
+    async (req) => mergeIncidents(deps, req.actor, req.params.id, req.body),
+  );
+
+  app.post(
+    '/incidents/:id/split',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'Split reports off this incident into a new one',
+        params,
+        body: SplitSchema,
+        response: { 201: IncidentSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await splitIncident(deps, req.actor, req.params.id, req.body)),
+  );
+
+  app.get(
+    '/incidents/:id/timeline',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'The timeline (経過記録): every change, oldest first; append-only',
+        params,
+        response: { 200: z.object({ items: z.array(TimelineEntrySchema) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ items: await getTimeline(deps, req.actor, req.params.id) }),
+  );
+
+  app.post(
+    '/incidents/:id/timeline',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'Add a note, or a correction of an earlier entry (entries are never edited)',
+        params,
+        body: TimelineNoteSchema,
+        response: { 201: TimelineEntrySchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await addTimelineNote(deps, req.actor, req.params.id, req.body)),
+  );
+
+  app.get(
+    '/incidents/:id/observables',
+    {
+      schema: {
+        tags: ['incidents', 'observables'],
+        summary: "The incident's observables, each with the number of other incidents that share it",
+        params,
+        response: {
+          200: z.object({
+            items: z.array(ObservableSchema.extend({ isManual: z.boolean(), seenInOtherIncidents: z.number().int() })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => ({ items: await listIncidentObservables(deps, req.actor, req.params.id) }),
+  );
+
+  app.post(
+    '/incidents/:id/observables',
+    {
+      schema: {
+        tags: ['incidents', 'observables'],
+        summary: 'Add an observable found during analysis (defanged input accepted)',
+        params,
+        body: ObservableAddSchema,
+        response: { 201: ObservableSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await addIncidentObservable(deps, req.actor, req.params.id, req.body)),
+  );
+};

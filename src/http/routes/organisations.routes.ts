@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ORGANISATION_KINDS, OrganisationInputSchema } from '../../domain/organisation.schema.js';
+import type { ServiceDeps } from '../../services/deps.js';
+import {
+  createOrganisation,
+  exportOrganisationsCsv,
+  getOrganisation,
+  importOrganisationsCsv,
+  listOrganisations,
+  replaceOrganisation,
+} from '../../services/organisation.service.js';
+import { lookupOwner } from '../../services/owner-lookup.service.js';
+import { OrganisationSchema, PageQuery, errorResponses, listParam, page } from '../schemas.js';
+
+const params = z.object({ id: z.uuid() });
+
+export const organisationRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+  app.post(
+    '/organisations',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'Add an organisation with its contacts and owned resources',
+        body: OrganisationInputSchema,
+        response: { 201: OrganisationSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await createOrganisation(deps, req.actor, req.body)),
+  );
+
+  app.get(
+    '/organisations',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'List organisations by name',
+        querystring: z.strictObject({
+          kind: listParam(z.enum(ORGANISATION_KINDS)),
+          country: z.string().length(2).toUpperCase().optional(),
+          q: z.string().max(200).optional(),
+          ...PageQuery,
+        }),
+        response: { 200: page(OrganisationSchema), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { limit, offset, ...filter } = req.query;
+      return listOrganisations(deps, req.actor, filter, { limit, offset });
+    },
+  );
+
+  app.get(
+    '/organisations/:id',
+    { schema: { tags: ['directory'], summary: 'One organisation', params, response: { 200: OrganisationSchema, ...errorResponses } } },
+    async (req) => getOrganisation(deps, req.actor, req.params.id),
+  );
+
+  app.put(
+    '/organisations/:id',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: "Replace an organisation's record, contacts and resources",
+        params,
+        body: OrganisationInputSchema,
+        response: { 200: OrganisationSchema, ...errorResponses },
+      },
+    },
+    async (req) => replaceOrganisation(deps, req.actor, req.params.id, req.body),
+  );
+
+  app.post(
+    '/organisations/import',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'Import the directory from CSV (text/csv); bad rows are reported, good rows imported',
+        response: {
+          200: z.object({
+            rowsRead: z.number().int(),
+            created: z.number().int(),
+            updated: z.number().int(),
+            errors: z.array(
+              z.object({
+                row: z.number().int(),
+                organisation: z.string().optional(),
+                errors: z.array(z.object({ column: z.string(), message: z.string() })),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      if (!Buffer.isBuffer(req.body)) throw Object.assign(new Error('send the CSV with Content-Type: text/csv'), { statusCode: 415 });
+      return importOrganisationsCsv(deps, req.actor, req.body);
+    },
+  );
+
+  app.get(
+    '/organisations/export',
+    { schema: { tags: ['directory'], summary: 'The whole directory as CSV (the import format)' } },
+    async (req, reply) =>
+      reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="renkei-organisations.csv"')
+        .send(await exportOrganisationsCsv(deps, req.actor)),
+  );
+
+  app.get(
+    '/directory/owner',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'Who owns this IP address, domain, URL host, e-mail domain or AS number? Most specific match first, explained',
+        querystring: z.strictObject({ q: z.string().min(1).max(2048) }),
+        response: {
+          200: z.object({
+            query: z.string(),
+            subject: z.object({ type: z.enum(['ip', 'domain', 'asn']), value: z.string() }),
+            matches: z.array(
+              z.object({
+                organisation: OrganisationSchema.pick({ id: true, name: true, kind: true, country: true, trustLevel: true }),
+                resource: z.object({ kind: z.enum(['ip-range', 'domain', 'asn']), value: z.string() }),
+                specificity: z.number().int(),
+                isMostSpecific: z.boolean(),
+              }),
+            ),
+            explanation: z.string(),
+            source: z.literal('directory'),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => lookupOwner(deps, req.actor, req.query.q),
+  );
+};

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { REPORT_CHANNELS, REPORT_STATUSES, ReportCreateSchema, ReportRejectSchema } from '../../domain/report.js';
+import type { ServiceDeps } from '../../services/deps.js';
+import { recordReport } from '../../services/record-report.service.js';
+import { getReport, getReportRaw, listReports } from '../../services/report.service.js';
+import { rejectReport } from '../../services/triage.service.js';
+import {
+  IncidentRefSchema,
+  ObservableSchema,
+  PageQuery,
+  ReportSchema,
+  ReportSummarySchema,
+  TimelineEntrySchema,
+  errorResponses,
+  listParam,
+  page,
+} from '../schemas.js';
+
+const idParams = z.object({ id: z.uuid() });
+
+export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
+  app.post(
+    '/reports',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Record a report; the same (channel, sourceRef) is stored once (200 with the stored one)',
+        body: ReportCreateSchema,
+        response: {
+          201: z.object({ report: ReportSchema, isNew: z.literal(true), observableCount: z.number(), candidateIncidentIds: z.array(z.string()) }),
+          200: z.object({ report: ReportSchema, isNew: z.literal(false), observableCount: z.number(), candidateIncidentIds: z.array(z.string()) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      const result = await recordReport(deps, req.actor, req.body);
+      return result.isNew ? reply.status(201).send({ ...result, isNew: true }) : reply.status(200).send({ ...result, isNew: false });
+    },
+  );
+
+  app.get(
+    '/reports',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'List reports, newest first (the triage queue is status=new)',
+        querystring: z.strictObject({
+          status: listParam(z.enum(REPORT_STATUSES)),
+          channel: listParam(z.enum(REPORT_CHANNELS)),
+          incidentId: z.uuid().optional(),
+          ...PageQuery,
+        }),
+        response: { 200: page(ReportSummarySchema), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { limit, offset, ...filter } = req.query;
+      const result = await listReports(deps, req.actor, filter, { limit, offset });
+      return { ...result, items: result.items.map(({ body: _b, ...r }) => r) };
+    },
+  );
+
+  app.get(
+    '/reports/:id',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'A report with its observables, candidate incidents and timeline',
+        params: idParams,
+        response: {
+          200: z.object({
+            report: ReportSchema,
+            observables: z.array(ObservableSchema),
+            candidates: z.array(IncidentRefSchema.extend({ shared: z.number().int() })),
+            timeline: z.array(TimelineEntrySchema),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => getReport(deps, req.actor, req.params.id),
+  );
+
+  app.get(
+    '/reports/:id/raw',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'The raw original, byte for byte, as a download (never rendered inline)',
+        params: idParams,
+        response: { 200: z.any().describe('application/octet-stream'), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { report, content } = await getReportRaw(deps, req.actor, req.params.id);
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="report-${report.id}.${report.channel === 'email' ? 'eml' : 'bin'}"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('x-renkei-sha256', report.rawSha256 ?? '')
+        .send(content);
+    },
+  );
+
+  app.post(
+    '/reports/:id/reject',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Reject a new report (spam, out of scope, duplicate); it is kept',
+        params: idParams,
+        body: ReportRejectSchema,
+        response: { 200: ReportSchema, ...errorResponses },
+      },
+    },
+    async (req) => rejectReport(deps, req.actor, req.params.id, req.body),
+  );
+};

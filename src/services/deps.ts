@@ -1,0 +1,10 @@
+import type { Store } from '../store/store.js';
+import type { DirectoryIndex } from './directory-index.js';
+
+/** What use cases need from the outside world; each takes only what it uses. */
+export interface ServiceDeps {
+  store: Store;
+  clock: () => Date;
+  settings: { incidentPrefix: string; timeZone: string };
+  directoryIndex: DirectoryIndex;
+}

@@ -1,0 +1,229 @@
+import type { Page, PageResult } from '../domain/access.js';
+import type { Actor } from '../domain/actor.js';
+import { AppError, notFound } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import {
+  IncidentCreateSchema,
+  IncidentStatusChangeSchema,
+  IncidentUpdateSchema,
+  diff,
+  type Incident,
+  type IncidentCreate,
+  type IncidentCreateInput,
+  type IncidentUpdateInput,
+} from '../domain/incident.js';
+import { assertTransition } from '../domain/incident-lifecycle.js';
+import { formatIncidentNumber, numberingYear, parseIncidentNumber } from '../domain/incident-number.js';
+import { documentTerms } from '../domain/search-terms.js';
+import type { TimelineEntry } from '../domain/timeline.js';
+import type { Report } from '../domain/report.js';
+import type { IncidentListFilter, IncidentSort } from '../store/repositories/incident.repository.js';
+import type { Store } from '../store/store.js';
+import { accessScope, assertCan } from './access.policy.js';
+import type { ServiceDeps } from './deps.js';
+import { parseInput } from './validate.js';
+
+/** Find a visible incident by id or human number, or answer NOT_FOUND (hidden looks the same). */
+export async function loadIncident(store: Store, actor: Actor, idOrNumber: string): Promise<Incident> {
+  const scope = accessScope(actor);
+  const incident = parseIncidentNumber(idOrNumber)
+    ? await store.incidents.findByNumber(scope, idOrNumber.trim().toUpperCase())
+    : await store.incidents.findById(scope, idOrNumber);
+  if (!incident) throw notFound('incident', idOrNumber);
+  return incident;
+}
+
+/** Number and insert a new incident inside the caller's transaction; records `incident.created`. */
+export async function insertIncident(
+  deps: ServiceDeps,
+  tx: Store,
+  actor: Actor,
+  data: IncidentCreate,
+  note: string | null = null,
+): Promise<Incident> {
+  const now = deps.clock();
+  const at = now.toISOString();
+  await assertOrganisationsExist(tx, data.organisationIds);
+  const year = numberingYear(now, deps.settings.timeZone);
+  const seq = await tx.incidents.nextSequence(deps.settings.incidentPrefix, year);
+  const f = data.fiveW1H;
+  const incident: Incident = {
+    id: newId(),
+    number: formatIncidentNumber(deps.settings.incidentPrefix, year, seq),
+    title: data.title,
+    summary: data.summary ?? null,
+    category: data.category,
+    severity: data.severity,
+    priority: data.priority,
+    tlp: data.tlp,
+    status: 'new',
+    constituency: data.constituency ?? null,
+    owner: data.owner ?? null,
+    organisationIds: [...new Set(data.organisationIds)],
+    fiveW1H: {
+      occurredAt: f.occurredAt ?? null,
+      detectedAt: f.detectedAt ?? null,
+      reportedAt: f.reportedAt ?? null,
+      vector: f.vector ?? null,
+      impact: f.impact ?? null,
+      affectedAssets: f.affectedAssets ?? null,
+      actor: f.actor ?? null,
+      motive: f.motive ?? null,
+    },
+    mergedInto: null,
+    createdAt: at,
+    createdBy: actor.id,
+    updatedAt: at,
+    resolvedAt: null,
+    closedAt: null,
+    version: 1,
+  };
+  await tx.incidents.insert(incident);
+  const { id: _i, createdAt: _c, updatedAt: _u, createdBy: _b, version: _v, ...fields } = incident;
+  await tx.timeline.append([
+    { incidentId: incident.id, reportId: null, actor: actor.id, action: 'incident.created', changes: { after: fields }, note },
+  ]);
+  await indexIncident(tx, incident);
+  return incident;
+}
+
+export async function indexIncident(tx: Store, i: Incident): Promise<void> {
+  const f = i.fiveW1H;
+  const text = [i.number, i.title, i.summary, f.vector, f.impact, f.affectedAssets, f.actor, f.motive].filter(Boolean).join('\n');
+  await tx.search.index('incident', i.id, documentTerms(text));
+}
+
+async function assertOrganisationsExist(tx: Store, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = new Set((await tx.organisations.findManyById(ids)).map((o) => o.id));
+  const missing = ids.findIndex((id) => !found.has(id));
+  if (missing >= 0)
+    throw new AppError('VALIDATION', `organisation ${ids[missing]} does not exist`, {
+      issues: [{ path: ['organisationIds', missing], message: 'no such organisation' }],
+    });
+}
+
+/**
+ * Write a changed incident with its timeline entry, if nobody else changed it
+ * meanwhile (optimistic concurrency on `version`).
+ */
+export async function saveIncident(
+  deps: ServiceDeps,
+  tx: Store,
+  actor: Actor,
+  before: Incident,
+  after: Incident,
+  entry: Omit<TimelineEntry, 'id' | 'at' | 'incidentId' | 'actor' | 'reportId' | 'changes'> & { changes?: Record<string, unknown> },
+): Promise<Incident> {
+  const saved: Incident = { ...after, updatedAt: deps.clock().toISOString(), version: before.version + 1 };
+  if (!(await tx.incidents.update(saved, before.version)))
+    throw new AppError('CONFLICT', `incident ${before.number} was changed by someone else; reload and try again`);
+  const { updatedAt: _a, version: _b, ...b } = before;
+  const { updatedAt: _c, version: _d, ...a } = saved;
+  await tx.timeline.append([
+    { incidentId: before.id, reportId: null, actor: actor.id, action: entry.action, changes: { ...diff(b, a), ...entry.changes }, note: entry.note },
+  ]);
+  await indexIncident(tx, saved);
+  return saved;
+}
+
+export async function createIncident(deps: ServiceDeps, actor: Actor, input: IncidentCreateInput): Promise<Incident> {
+  assertCan(actor, 'incident.write');
+  const data = parseInput(IncidentCreateSchema, input);
+  return deps.store.transaction((tx) => insertIncident(deps, tx, actor, data));
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  reports: Pick<Report, 'id' | 'channel' | 'sender' | 'subject' | 'receivedAt' | 'status'>[];
+  mergedFrom: string[];
+}
+
+export async function getIncident(deps: ServiceDeps, actor: Actor, idOrNumber: string): Promise<IncidentDetail> {
+  const incident = await loadIncident(deps.store, actor, idOrNumber);
+  const scope = accessScope(actor);
+  const [reports, mergedFrom] = await Promise.all([
+    deps.store.reports.list(scope, { incidentId: incident.id }, { limit: 1000, offset: 0 }),
+    deps.store.incidents.mergedInto(incident.id),
+  ]);
+  return {
+    incident,
+    reports: reports.items.map((r) => ({
+      id: r.id,
+      channel: r.channel,
+      sender: r.sender,
+      subject: r.subject,
+      receivedAt: r.receivedAt,
+      status: r.status,
+    })),
+    mergedFrom,
+  };
+}
+
+export async function listIncidents(
+  deps: ServiceDeps,
+  actor: Actor,
+  filter: IncidentListFilter,
+  sort: { by: IncidentSort; direction: 'asc' | 'desc' },
+  page: Page,
+): Promise<PageResult<Incident>> {
+  return deps.store.incidents.list(accessScope(actor), filter, sort, page);
+}
+
+export async function updateIncident(
+  deps: ServiceDeps,
+  actor: Actor,
+  idOrNumber: string,
+  input: IncidentUpdateInput,
+): Promise<Incident> {
+  assertCan(actor, 'incident.write');
+  const { version, note, fiveW1H, ...fields } = parseInput(IncidentUpdateSchema, input);
+  return deps.store.transaction(async (tx) => {
+    const before = await loadIncident(tx, actor, idOrNumber);
+    assertNotMerged(before);
+    if (version !== undefined && version !== before.version)
+      throw new AppError('CONFLICT', `incident ${before.number} is at version ${before.version}, not ${version}; reload and try again`);
+    if (fields.organisationIds) await assertOrganisationsExist(tx, fields.organisationIds);
+    const defined = <T extends object>(o: T | undefined): Partial<T> =>
+      Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+    const after: Incident = {
+      ...before,
+      ...(defined(fields) as Partial<Incident>),
+      fiveW1H: { ...before.fiveW1H, ...(defined(fiveW1H) as Partial<Incident['fiveW1H']>) },
+    };
+    if (Object.keys(diff(before, after)).length === 0 && !note) return before;
+    return saveIncident(deps, tx, actor, before, after, { action: 'incident.updated', note: note ?? null });
+  });
+}
+
+export async function changeIncidentStatus(
+  deps: ServiceDeps,
+  actor: Actor,
+  idOrNumber: string,
+  input: unknown,
+): Promise<Incident> {
+  assertCan(actor, 'incident.write');
+  const { status, note, version } = parseInput(IncidentStatusChangeSchema, input);
+  return deps.store.transaction(async (tx) => {
+    const before = await loadIncident(tx, actor, idOrNumber);
+    assertNotMerged(before);
+    if (version !== undefined && version !== before.version)
+      throw new AppError('CONFLICT', `incident ${before.number} is at version ${before.version}, not ${version}; reload and try again`);
+    assertTransition(before.status, status);
+    const at = deps.clock().toISOString();
+    const after: Incident = {
+      ...before,
+      status,
+      resolvedAt: status === 'resolved' ? at : status === 'open' ? null : before.resolvedAt,
+      closedAt: status === 'closed' ? at : status === 'open' ? null : before.closedAt,
+    };
+    return saveIncident(deps, tx, actor, before, after, { action: 'incident.status', note: note ?? null });
+  });
+}
+
+export function assertNotMerged(incident: Incident): void {
+  if (incident.mergedInto)
+    throw new AppError('CONFLICT', `incident ${incident.number} was merged into another incident; work on that one`, {
+      mergedInto: incident.mergedInto,
+    });
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { Actor } from '../domain/actor.js';
+import { newId } from '../domain/ids.js';
+import { extractObservables, type ExtractedObservable } from '../domain/observables/index.js';
+import { ReportCreateSchema, type Report, type ReportCreate, type ReportCreateInput } from '../domain/report.js';
+import { documentTerms } from '../domain/search-terms.js';
+import type { Store } from '../store/store.js';
+import { assertCan } from './access.policy.js';
+import type { ServiceDeps } from './deps.js';
+import { parseInput } from './validate.js';
+
+export interface RecordedReport {
+  report: Report;
+  /** False when the same `(channel, sourceRef)` was already stored: nothing changed. */
+  isNew: boolean;
+  observableCount: number;
+  candidateIncidentIds: string[];
+}
+
+/** Work done before the transaction: validation, hashing, extraction, tokenising. */
+interface Prepared {
+  input: ReportCreate;
+  raw: Buffer | undefined;
+  sourceRef: string;
+  observables: ExtractedObservable[];
+  terms: string[];
+}
+
+function prepare(input: ReportCreateInput): Prepared {
+  const data = parseInput(ReportCreateSchema, input);
+  const raw = data.raw === undefined ? undefined : Buffer.from(data.raw, 'base64');
+  const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+  const sourceRef = data.sourceRef ?? `sha256:${raw ? sha256(raw) : sha256(`${data.subject ?? ''}\n${data.body}`)}`;
+  const texts = [data.subject ?? '', data.body, ...(data.attachmentsText ?? [])];
+  return {
+    input: data,
+    raw,
+    sourceRef,
+    observables: extractObservables(texts.join('\n')),
+    terms: documentTerms([data.sender ?? '', data.senderName ?? '', ...texts].join('\n')),
+  };
+}
+
+async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared): Promise<RecordedReport> {
+  const now = deps.clock().toISOString();
+  const { input, raw } = p;
+  const { report, isNew } = await tx.reports.insertIfAbsent(
+    {
+      id: newId(),
+      channel: input.channel,
+      sourceRef: p.sourceRef,
+      sender: input.sender ?? null,
+      senderName: input.senderName ?? null,
+      subject: input.subject ?? null,
+      body: input.body,
+      language: input.language ?? null,
+      receivedAt: input.receivedAt ?? now,
+      createdAt: now,
+      createdBy: actor.id,
+      tlp: input.tlp,
+      rawSha256: raw ? createHash('sha256').update(raw).digest('hex') : null,
+      rawSize: raw ? raw.length : null,
+      meta: input.meta ?? {},
+    },
+    raw,
+  );
+  if (!isNew) return { report, isNew, observableCount: 0, candidateIncidentIds: [] };
+
+  const observables = await tx.observables.upsertMany(p.observables, now);
+  await tx.observables.linkReport(
+    report.id,
+    observables.map((o) => o.id),
+  );
+  const candidates = await tx.observables.candidateIncidents(observables.filter((o) => !o.isPrivate).map((o) => o.id));
+  await tx.observables.saveCandidates(report.id, candidates, now);
+  await tx.timeline.append([
+    {
+      incidentId: null,
+      reportId: report.id,
+      actor: actor.id,
+      action: 'report.received',
+      changes: { channel: report.channel, sourceRef: report.sourceRef, observables: observables.length, candidates: candidates.length },
+      note: null,
+    },
+  ]);
+  await tx.search.index('report', report.id, p.terms);
+  return { report, isNew, observableCount: observables.length, candidateIncidentIds: candidates.map((c) => c.incidentId) };
+}
+
+/**
+ * Record one inbound report from any channel: stored once per
+ * `(channel, sourceRef)`, raw bytes kept unchanged, observables extracted and
+ * correlated, open incidents that share them marked as candidates, indexed
+ * for search — all in one transaction, committed before this returns.
+ */
+export async function recordReport(deps: ServiceDeps, actor: Actor, input: ReportCreateInput): Promise<RecordedReport> {
+  assertCan(actor, 'report.write');
+  const prepared = prepare(input);
+  return deps.store.transaction((tx) => store(deps, tx, actor, prepared));
+}
+
+export type BatchItemResult = ({ ok: true } & RecordedReport) | { ok: false; index: number; error: unknown };
+
+/**
+ * Record many reports in one transaction (feeds, imports, benchmarks). A bad
+ * item is reported with its index and the rest go on; the good ones are
+ * committed together.
+ */
+export async function recordReports(deps: ServiceDeps, actor: Actor, inputs: ReportCreateInput[]): Promise<BatchItemResult[]> {
+  assertCan(actor, 'report.write');
+  const results: BatchItemResult[] = new Array<BatchItemResult>(inputs.length);
+  const prepared: { index: number; p: Prepared }[] = [];
+  inputs.forEach((input, index) => {
+    try {
+      prepared.push({ index, p: prepare(input) });
+    } catch (error) {
+      results[index] = { ok: false, index, error };
+    }
+  });
+  await deps.store.transaction(async (tx) => {
+    for (const { index, p } of prepared) results[index] = { ok: true, ...(await store(deps, tx, actor, p)) };
+  });
+  return results;
+}

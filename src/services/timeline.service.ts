@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { Actor } from '../domain/actor.js';
+import { AppError } from '../domain/errors.js';
+import { multiLine } from '../domain/text.js';
+import type { TimelineEntry } from '../domain/timeline.js';
+import { assertCan } from './access.policy.js';
+import type { ServiceDeps } from './deps.js';
+import { loadIncident } from './incident.service.js';
+import { parseInput } from './validate.js';
+
+export const TimelineNoteSchema = z.strictObject({
+  note: multiLine(20_000).pipe(z.string().min(1, 'must not be empty')),
+  /** Id of the entry this one corrects: entries are never edited, a correction is a new entry. */
+  corrects: z.uuid().optional(),
+});
+export type TimelineNoteInput = z.input<typeof TimelineNoteSchema>;
+
+/** The incident's 経過記録, oldest first, including the history of incidents merged into it. */
+export async function getTimeline(deps: ServiceDeps, actor: Actor, idOrNumber: string): Promise<TimelineEntry[]> {
+  const incident = await loadIncident(deps.store, actor, idOrNumber);
+  const merged = await deps.store.incidents.mergedInto(incident.id);
+  const entries = await deps.store.timeline.forIncident([incident.id, ...merged]);
+  return merged.length ? entries.sort((a, b) => a.at.localeCompare(b.at)) : entries;
+}
+
+export async function addTimelineNote(
+  deps: ServiceDeps,
+  actor: Actor,
+  idOrNumber: string,
+  input: TimelineNoteInput,
+): Promise<TimelineEntry> {
+  assertCan(actor, 'incident.write');
+  const { note, corrects } = parseInput(TimelineNoteSchema, input);
+  return deps.store.transaction(async (tx) => {
+    const incident = await loadIncident(tx, actor, idOrNumber);
+    if (corrects) {
+      const entries = await tx.timeline.forIncident([incident.id]);
+      if (!entries.some((e) => e.id === corrects))
+        throw new AppError('VALIDATION', `timeline entry ${corrects} is not on incident ${incident.number}`, {
+          issues: [{ path: ['corrects'], message: 'no such entry on this incident' }],
+        });
+    }
+    const [entry] = await tx.timeline.append([
+      {
+        incidentId: incident.id,
+        reportId: null,
+        actor: actor.id,
+        action: corrects ? 'correction' : 'note',
+        changes: corrects ? { corrects } : {},
+        note,
+      },
+    ]);
+    return entry!;
+  });
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import type { Actor } from '../domain/actor.js';
+import { AppError, notFound } from '../domain/errors.js';
+import { IncidentCreateSchema, type Incident } from '../domain/incident.js';
+import { ReportRejectSchema, type Report } from '../domain/report.js';
+import type { TimelineAction, TimelineEntryInput } from '../domain/timeline.js';
+import type { Store } from '../store/store.js';
+import { accessScope, assertCan } from './access.policy.js';
+import type { ServiceDeps } from './deps.js';
+import { assertNotMerged, insertIncident, loadIncident } from './incident.service.js';
+import { parseInput } from './validate.js';
+
+/** Creating an incident from reports: every incident field is optional, the title defaults to the first report's subject. */
+export const IncidentFromReportsSchema = IncidentCreateSchema.extend({
+  title: IncidentCreateSchema.shape.title.optional(),
+  reportIds: z.array(z.uuid()).min(1).max(1000),
+  note: z.string().max(10_000).optional(),
+});
+export type IncidentFromReportsInput = z.input<typeof IncidentFromReportsSchema>;
+
+export const AttachReportsSchema = z.strictObject({
+  reportIds: z.array(z.uuid()).min(1).max(1000),
+  note: z.string().max(10_000).optional(),
+});
+export type AttachReportsInput = z.input<typeof AttachReportsSchema>;
+
+export async function loadReports(store: Store, actor: Actor, ids: string[]): Promise<Report[]> {
+  const unique = [...new Set(ids)];
+  const reports = await store.reports.findManyById(accessScope(actor), unique);
+  const found = new Set(reports.map((r) => r.id));
+  const missing = unique.find((id) => !found.has(id));
+  if (missing) throw notFound('report', missing);
+  return unique.map((id) => reports.find((r) => r.id === id)!);
+}
+
+/**
+ * Move reports onto an incident: their observables follow, the incidents they
+ * leave are re-derived, and each move is on the timeline of the report, the
+ * incident it joins and the one it leaves.
+ */
+export async function moveReports(tx: Store, actor: Actor, reports: Report[], target: Incident, note: string | null): Promise<void> {
+  const moving = reports.filter((r) => r.incidentId !== target.id);
+  if (moving.length === 0) return;
+  await tx.reports.setIncident(
+    moving.map((r) => r.id),
+    target.id,
+  );
+  const left = new Set<string>();
+  const entries = moving.flatMap((r) => {
+    const action: TimelineAction = r.status === 'new' ? 'report.triaged' : 'report.attached';
+    const changes = { incident: { before: r.incidentId, after: target.id }, status: { before: r.status, after: 'triaged' } };
+    const out: TimelineEntryInput[] = [{ incidentId: target.id, reportId: r.id, actor: actor.id, action, changes, note }];
+    if (r.incidentId) {
+      left.add(r.incidentId);
+      out.push({ incidentId: r.incidentId, reportId: r.id, actor: actor.id, action: 'report.detached', changes, note });
+    }
+    return out;
+  });
+  await tx.timeline.append(entries);
+  for (const r of moving) {
+    const ids = (await tx.observables.forReport(r.id)).map((o) => o.id);
+    await tx.observables.addToIncident(target.id, ids, false);
+  }
+  for (const id of left) await tx.observables.rebuildIncident(id);
+}
+
+/** Triage: create one incident from one or more reports. */
+export async function createIncidentFromReports(deps: ServiceDeps, actor: Actor, input: IncidentFromReportsInput): Promise<Incident> {
+  assertCan(actor, 'incident.write');
+  const { reportIds, note, ...fields } = parseInput(IncidentFromReportsSchema, input);
+  return deps.store.transaction(async (tx) => {
+    const reports = await loadReports(tx, actor, reportIds);
+    const taken = reports.find((r) => r.incidentId);
+    if (taken)
+      throw new AppError('CONFLICT', `report ${taken.id} is already on an incident; attach or split it instead`, {
+        incidentId: taken.incidentId,
+      });
+    const first = reports[0]!;
+    const incident = await insertIncident(
+      deps,
+      tx,
+      actor,
+      {
+        ...fields,
+        title: fields.title ?? first.subject ?? first.body.split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? first.id,
+        fiveW1H: { reportedAt: reports.map((r) => r.receivedAt).sort()[0], ...fields.fiveW1H },
+      },
+      note ?? null,
+    );
+    await moveReports(tx, actor, reports, incident, note ?? null);
+    return incident;
+  });
+}
+
+/** Triage: attach reports to an existing incident (moving them if they were on another one). */
+export async function attachReports(
+  deps: ServiceDeps,
+  actor: Actor,
+  incidentIdOrNumber: string,
+  input: AttachReportsInput,
+): Promise<Incident> {
+  assertCan(actor, 'incident.write');
+  const { reportIds, note } = parseInput(AttachReportsSchema, input);
+  return deps.store.transaction(async (tx) => {
+    const incident = await loadIncident(tx, actor, incidentIdOrNumber);
+    assertNotMerged(incident);
+    await moveReports(tx, actor, await loadReports(tx, actor, reportIds), incident, note ?? null);
+    return incident;
+  });
+}
+
+/** Triage: reject a new report as spam, out of scope or a duplicate. The report is kept. */
+export async function rejectReport(deps: ServiceDeps, actor: Actor, reportId: string, input: unknown): Promise<Report> {
+  assertCan(actor, 'report.write');
+  const { reason, note, duplicateOf } = parseInput(ReportRejectSchema, input);
+  return deps.store.transaction(async (tx) => {
+    const [report] = await loadReports(tx, actor, [reportId]);
+    if (report!.status !== 'new')
+      throw new AppError('INVALID_TRANSITION', `report ${reportId} is ${report!.status}; only a new report can be rejected`, {
+        from: report!.status,
+        to: 'rejected',
+      });
+    if (duplicateOf) {
+      if (duplicateOf === reportId)
+        throw new AppError('VALIDATION', 'a report cannot duplicate itself', { issues: [{ path: ['duplicateOf'], message: 'same report' }] });
+      await loadReports(tx, actor, [duplicateOf]);
+    }
+    await tx.reports.setRejected(reportId, reason, note ?? null, duplicateOf ?? null);
+    await tx.timeline.append([
+      {
+        incidentId: null,
+        reportId,
+        actor: actor.id,
+        action: 'report.rejected',
+        changes: { status: { before: 'new', after: 'rejected' }, reason, duplicateOf: duplicateOf ?? null },
+        note: note ?? null,
+      },
+    ]);
+    return (await tx.reports.findById(accessScope(actor), reportId))!;
+  });
+}

@@ -1,0 +1,178 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AccessScope, Page, PageResult } from '../../domain/access.js';
+import type { RejectReason, Report, ReportChannel, ReportStatus } from '../../domain/report.js';
+import type { Tlp } from '../../domain/tlp.js';
+import { incidentVisible, reportVisible } from '../access-filter.js';
+import type { DB, ReportTable } from '../schema.js';
+import type { DialectName } from '../database.js';
+import type { QueryTerm } from '../../domain/search-terms.js';
+import { textMatch } from './search.repository.js';
+import type { IncidentListFilter } from './incident.repository.js';
+
+export interface ReportListFilter {
+  status?: ReportStatus[];
+  channel?: ReportChannel[];
+  incidentId?: string;
+  receivedFrom?: string;
+  receivedTo?: string;
+  /** Reports that contain this observable. */
+  observableId?: string;
+  /** Conditions on the report's incident (reports without one are left out when any is given). */
+  incident?: IncidentListFilter;
+  /** Full-text phrases (domain/search-terms.ts), all required. */
+  text?: QueryTerm[][];
+}
+
+export type NewReport = Omit<Report, 'status' | 'rejectReason' | 'rejectNote' | 'duplicateOf' | 'incidentId'>;
+
+export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
+  return {
+    /** Insert unless `(channel, sourceRef)` exists; returns the stored report either way. */
+    async insertIfAbsent(report: NewReport, raw: Buffer | undefined): Promise<{ report: Report; isNew: boolean }> {
+      const inserted = await db
+        .insertInto('report')
+        .values({
+          id: report.id,
+          channel: report.channel,
+          source_ref: report.sourceRef,
+          sender: report.sender,
+          sender_name: report.senderName,
+          subject: report.subject,
+          body: report.body,
+          language: report.language,
+          received_at: report.receivedAt,
+          created_at: report.createdAt,
+          created_by: report.createdBy,
+          status: 'new',
+          reject_reason: null,
+          reject_note: null,
+          duplicate_of: null,
+          incident_id: null,
+          tlp: report.tlp,
+          meta: JSON.stringify(report.meta),
+          raw_sha256: report.rawSha256,
+          raw_size: report.rawSize,
+        })
+        .onConflict((oc) => oc.columns(['channel', 'source_ref']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) {
+        if (raw) await db.insertInto('report_raw').values({ report_id: report.id, content: raw }).execute();
+        return { report: toReport(inserted), isNew: true };
+      }
+      const existing = await db
+        .selectFrom('report')
+        .selectAll()
+        .where('channel', '=', report.channel)
+        .where('source_ref', '=', report.sourceRef)
+        .executeTakeFirstOrThrow();
+      return { report: toReport(existing), isNew: false };
+    },
+
+    async findById(scope: AccessScope, id: string): Promise<Report | undefined> {
+      const row = await db
+        .selectFrom('report')
+        .selectAll()
+        .where('id', '=', id)
+        .where(reportVisible(scope))
+        .executeTakeFirst();
+      return row && toReport(row);
+    },
+
+    async findManyById(scope: AccessScope, ids: string[]): Promise<Report[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('report')
+        .selectAll()
+        .where('id', 'in', ids)
+        .where(reportVisible(scope))
+        .execute();
+      return rows.map(toReport);
+    },
+
+    async raw(scope: AccessScope, id: string): Promise<Buffer | undefined> {
+      const row = await db
+        .selectFrom('report_raw')
+        .innerJoin('report', 'report.id', 'report_raw.report_id')
+        .select('report_raw.content')
+        .where('report.id', '=', id)
+        .where(reportVisible(scope))
+        .executeTakeFirst();
+      return row?.content;
+    },
+
+    async list(scope: AccessScope, filter: ReportListFilter, page: Page): Promise<PageResult<Report>> {
+      let q = db.selectFrom('report').where(reportVisible(scope));
+      if (filter.status?.length) q = q.where('status', 'in', filter.status);
+      if (filter.channel?.length) q = q.where('channel', 'in', filter.channel);
+      if (filter.incidentId) q = q.where('incident_id', '=', filter.incidentId);
+      if (filter.receivedFrom) q = q.where('received_at', '>=', filter.receivedFrom);
+      if (filter.receivedTo) q = q.where('received_at', '<', filter.receivedTo);
+      if (filter.text?.length) q = q.where(textMatch(dialect, 'report', 'report.id', filter.text));
+      if (filter.observableId) {
+        const observableId = filter.observableId;
+        q = q.where('id', 'in', (eb) => eb.selectFrom('report_observable').select('report_id').where('observable_id', '=', observableId));
+      }
+      const inc = filter.incident;
+      if (inc && Object.values(inc).some((v) => v !== undefined && (!Array.isArray(v) || v.length))) {
+        q = q.where('incident_id', 'in', (eb) => {
+          let s = eb.selectFrom('incident').select('incident.id').where(incidentVisible(scope));
+          if (inc.status?.length) s = s.where('incident.status', 'in', inc.status);
+          if (inc.category?.length) s = s.where('incident.category', 'in', inc.category);
+          if (inc.tlp?.length) s = s.where('incident.tlp', 'in', inc.tlp);
+          if (inc.owner) s = s.where('incident.owner', '=', inc.owner);
+          return s;
+        });
+      }
+      const [rows, count] = await Promise.all([
+        q.selectAll().orderBy('received_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { items: rows.map(toReport), total: Number(count.n), ...page };
+    },
+
+    async listIdsForIncident(incidentId: string): Promise<string[]> {
+      const rows = await db.selectFrom('report').select('id').where('incident_id', '=', incidentId).execute();
+      return rows.map((r) => r.id);
+    },
+
+    async setIncident(ids: string[], incidentId: string): Promise<void> {
+      if (ids.length === 0) return;
+      await db.updateTable('report').set({ incident_id: incidentId, status: 'triaged' }).where('id', 'in', ids).execute();
+    },
+
+    async setRejected(id: string, reason: RejectReason, note: string | null, duplicateOf: string | null): Promise<void> {
+      await db
+        .updateTable('report')
+        .set({ status: 'rejected', reject_reason: reason, reject_note: note, duplicate_of: duplicateOf, incident_id: null })
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}
+export type ReportRepository = ReturnType<typeof createReportRepository>;
+
+export function toReport(row: Selectable<ReportTable>): Report {
+  return {
+    id: row.id,
+    channel: row.channel as ReportChannel,
+    sourceRef: row.source_ref,
+    sender: row.sender,
+    senderName: row.sender_name,
+    subject: row.subject,
+    body: row.body,
+    language: row.language,
+    receivedAt: row.received_at,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    status: row.status as ReportStatus,
+    rejectReason: row.reject_reason as RejectReason | null,
+    rejectNote: row.reject_note,
+    duplicateOf: row.duplicate_of,
+    incidentId: row.incident_id,
+    tlp: row.tlp as Tlp,
+    rawSha256: row.raw_sha256,
+    rawSize: row.raw_size === null ? null : Number(row.raw_size),
+    meta: JSON.parse(row.meta) as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import { newId } from '../../domain/ids.js';
+import type { TimelineAction, TimelineEntry, TimelineEntryInput } from '../../domain/timeline.js';
+import type { DB } from '../schema.js';
+
+/** Append-only: there is no update or delete here, and the database refuses both (see migration 0001). */
+export function createTimelineRepository(db: Kysely<DB>, clock: () => Date) {
+  return {
+    async append(entries: TimelineEntryInput[]): Promise<TimelineEntry[]> {
+      if (entries.length === 0) return [];
+      const at = clock().toISOString();
+      const rows = entries.map((e) => ({
+        id: newId(),
+        incident_id: e.incidentId,
+        report_id: e.reportId,
+        at: e.at ?? at,
+        actor: e.actor,
+        action: e.action,
+        changes: JSON.stringify(e.changes),
+        note: e.note,
+      }));
+      // Chunked: SQLite allows at most 32,766 bound parameters per statement.
+      for (let i = 0; i < rows.length; i += 500) await db.insertInto('timeline_entry').values(rows.slice(i, i + 500)).execute();
+      return rows.map(toEntry);
+    },
+
+    async forIncident(incidentIds: string[]): Promise<TimelineEntry[]> {
+      if (incidentIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('timeline_entry')
+        .selectAll()
+        .where('incident_id', 'in', incidentIds)
+        .orderBy('seq')
+        .execute();
+      return rows.map(toEntry);
+    },
+
+    async forReport(reportId: string): Promise<TimelineEntry[]> {
+      const rows = await db.selectFrom('timeline_entry').selectAll().where('report_id', '=', reportId).orderBy('seq').execute();
+      return rows.map(toEntry);
+    },
+  };
+}
+export type TimelineRepository = ReturnType<typeof createTimelineRepository>;
+
+function toEntry(r: {
+  id: string;
+  incident_id: string | null;
+  report_id: string | null;
+  at: string;
+  actor: string;
+  action: string;
+  changes: string;
+  note: string | null;
+}): TimelineEntry {
+  return {
+    id: r.id,
+    incidentId: r.incident_id,
+    reportId: r.report_id,
+    at: r.at,
+    actor: r.actor,
+    action: r.action as TimelineAction,
+    changes: JSON.parse(r.changes) as Record<string, unknown>,
+    note: r.note,
+  };
+}

@@ -1,0 +1,138 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types shared by both databases. Timestamps are ISO-8601 UTC strings
+ * with milliseconds (`2026-11-25T20:06:43.123Z`) on both, so they sort and
+ * compare the same everywhere; booleans are 0/1 integers.
+ */
+export interface DB {
+  incident_counter: { prefix: string; year: number; last: number };
+  report: ReportTable;
+  report_raw: { report_id: string; content: Buffer };
+  report_candidate: { report_id: string; incident_id: string; shared: number; created_at: string };
+  incident: IncidentTable;
+  incident_organisation: { incident_id: string; organisation_id: string };
+  timeline_entry: TimelineTable;
+  observable: ObservableTable;
+  report_observable: { report_id: string; observable_id: string };
+  incident_observable: { incident_id: string; observable_id: string; is_manual: number };
+  organisation: OrganisationTable;
+  contact: ContactTable;
+  org_resource: OrgResourceTable;
+  search_doc: SearchDocTable;
+  directory_version: { id: number; version: number };
+}
+
+export interface ReportTable {
+  id: string;
+  channel: string;
+  source_ref: string;
+  sender: string | null;
+  sender_name: string | null;
+  subject: string | null;
+  body: string;
+  language: string | null;
+  received_at: string;
+  created_at: string;
+  created_by: string;
+  status: string;
+  reject_reason: string | null;
+  reject_note: string | null;
+  duplicate_of: string | null;
+  incident_id: string | null;
+  tlp: string;
+  meta: string;
+  raw_sha256: string | null;
+  raw_size: number | null;
+}
+
+export interface IncidentTable {
+  id: string;
+  number: string;
+  title: string;
+  summary: string | null;
+  category: string;
+  severity: string;
+  priority: string;
+  tlp: string;
+  status: string;
+  constituency: string | null;
+  owner: string | null;
+  occurred_at: string | null;
+  detected_at: string | null;
+  reported_at: string | null;
+  vector: string | null;
+  impact: string | null;
+  affected_assets: string | null;
+  threat_actor: string | null;
+  motive: string | null;
+  merged_into: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  resolved_at: string | null;
+  closed_at: string | null;
+  version: number;
+}
+
+export interface TimelineTable {
+  seq: Generated<number>;
+  id: string;
+  incident_id: string | null;
+  report_id: string | null;
+  at: string;
+  actor: string;
+  action: string;
+  changes: string;
+  note: string | null;
+}
+
+export interface ObservableTable {
+  id: string;
+  type: string;
+  value: string;
+  is_private: number;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+export interface OrganisationTable {
+  id: string;
+  name: string;
+  name_key: string;
+  kind: string;
+  country: string | null;
+  trust_level: string;
+  notes: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactTable {
+  id: string;
+  organisation_id: string;
+  name: string | null;
+  email: string;
+  phone: string | null;
+  role: string;
+  language: string;
+  timezone: string;
+  office_hours: string | null;
+  pgp_fingerprint: string | null;
+  pgp_key: string | null;
+  created_at: string;
+}
+
+export interface OrgResourceTable {
+  id: string;
+  organisation_id: string;
+  kind: string;
+  value: string;
+  created_at: string;
+}
+
+export interface SearchDocTable {
+  id: Generated<number>;
+  kind: string;
+  ref_id: string;
+}

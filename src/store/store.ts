@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { DialectName } from './database.js';
+import { createIncidentRepository } from './repositories/incident.repository.js';
+import { createObservableRepository } from './repositories/observable.repository.js';
+import { createOrganisationRepository } from './repositories/organisation.repository.js';
+import { createReportRepository } from './repositories/report.repository.js';
+import { createSearchRepository } from './repositories/search.repository.js';
+import { createTimelineRepository } from './repositories/timeline.repository.js';
+import type { DB } from './schema.js';
+
+/**
+ * Every repository, bound to one connection or one transaction. Services get
+ * a Store and call `transaction` when several writes must land together.
+ */
+export interface Store {
+  readonly dialect: DialectName;
+  readonly reports: ReturnType<typeof createReportRepository>;
+  readonly incidents: ReturnType<typeof createIncidentRepository>;
+  readonly timeline: ReturnType<typeof createTimelineRepository>;
+  readonly observables: ReturnType<typeof createObservableRepository>;
+  readonly organisations: ReturnType<typeof createOrganisationRepository>;
+  readonly search: ReturnType<typeof createSearchRepository>;
+  /** Run `fn` in one transaction (or in the current one, when already inside). */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+}
+
+export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => Date = () => new Date()): Store {
+  const store: Store = {
+    dialect,
+    reports: createReportRepository(db, dialect),
+    incidents: createIncidentRepository(db, dialect),
+    timeline: createTimelineRepository(db, clock),
+    observables: createObservableRepository(db),
+    organisations: createOrganisationRepository(db),
+    search: createSearchRepository(db, dialect),
+    transaction: (fn) => (db.isTransaction ? fn(store) : db.transaction().execute((trx) => fn(createStore(trx, dialect, clock)))),
+  };
+  return store;
+}
