@@ -1,13 +1,30 @@
 import { randomBytes } from 'node:crypto';
 
+let lastMs = 0;
+let counter = 0;
+
 /**
  * UUIDv7 (RFC 9562): time-ordered, so new rows land at the end of B-tree
- * indexes on both databases instead of scattering.
+ * indexes on both databases instead of scattering. Ids made in the same
+ * millisecond carry a 12-bit counter (RFC 9562 §6.2, method 1), so ids from
+ * one process sort in the order they were made — rows that share a
+ * timestamp (contacts of one organisation) keep their order.
  */
 export function newId(now = Date.now()): string {
+  if (now <= lastMs) {
+    counter++;
+    if (counter > 0xfff) {
+      lastMs++;
+      counter = 0;
+    }
+  } else {
+    lastMs = now;
+    counter = 0;
+  }
   const bytes = randomBytes(16);
-  bytes.writeUIntBE(now, 0, 6);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes.writeUIntBE(lastMs, 0, 6);
+  bytes[6] = 0x70 | (counter >> 8);
+  bytes[7] = counter & 0xff;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

@@ -261,7 +261,7 @@ function atomObservable(match: RegExpExecArray, start: number, ctx: Context): Re
   }
   if (domain === undefined) return undefined;
   const observable = sharedDomainObservable(domain);
-  if (observable === undefined) return undefined;
+  if (observable === undefined) return domainFallback(domain);
   const tld = observable.value.slice(observable.value.lastIndexOf('.') + 1);
   if (
     FILE_EXTENSION_TLDS.has(tld) &&
@@ -272,6 +272,26 @@ function atomObservable(match: RegExpExecArray, start: number, ctx: Context): Re
     return undefined; // `readme.md`, `setup.py`, `invoice.zip`: a file unless written as a host
   }
   return observable;
+}
+
+const DOTTED_QUAD_PREFIX = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?=\.)/;
+
+/**
+ * A dotted run that is not a name as a whole: prose without a space after the
+ * full stop (`evil.example.The`, `203.0.113.5.The`). Take the longest valid
+ * name it starts with, or the address it starts with.
+ */
+function domainFallback(candidate: string): Readonly<ExtractedObservable> | undefined {
+  const quad = DOTTED_QUAD_PREFIX.exec(candidate);
+  if (quad) return normaliseIpv4(quad[0]);
+  let name = candidate;
+  for (let dot = name.lastIndexOf('.'); dot > 0; dot = name.lastIndexOf('.')) {
+    name = name.slice(0, dot);
+    if (!name.includes('.')) return undefined;
+    const observable = sharedDomainObservable(name);
+    if (observable) return FILE_EXTENSION_TLDS.has(observable.value.slice(observable.value.lastIndexOf('.') + 1)) ? undefined : observable;
+  }
+  return undefined;
 }
 
 function takeAtoms(token: string, base: number, from: number, to: number, flags: number, found: Found, ctx: Context): void {
