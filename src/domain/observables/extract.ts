@@ -17,7 +17,7 @@
  */
 import { normaliseCidr, normaliseIpv4, normaliseIpv6 } from './address.js';
 import { getPublicSuffix } from 'tldts';
-import { hashTypeForLength, normaliseAsn, normaliseCve, normaliseEmail, sharedDomainObservable, normaliseHash, normaliseUrlAndHost } from './normalise.js';
+import { hashTypeForLength, normaliseAsn, normaliseCve, normaliseEmail, sharedDomainObservable, normaliseHash, sharedUrlAndHost } from './normalise.js';
 import { FILE_EXTENSION_TLDS, MAX_DOMAIN_LENGTH, MAX_LOCAL_PART_LENGTH, MAX_URL_LENGTH, type ExtractedObservable, type ObservableType } from './observable.js';
 import { refangWithMarks } from './refang.js';
 import { CLASS, findUrlEnd, isNonAsciiDelimiter, LOCAL_PART_CHAR, TOKEN_CLASS } from './scan.js';
@@ -186,7 +186,7 @@ function takeUrls(token: string, base: number, found: Found, taken: Range[]): vo
     const end = findUrlEnd(token, start, index + 3);
     taken.push([start, end]);
     if (end - start <= MAX_URL_LENGTH) {
-      const parsed = normaliseUrlAndHost(token.slice(start, end));
+      const parsed = sharedUrlAndHost(token.slice(start, end));
       if (parsed) {
         found.push(base + start, parsed.url);
         if (parsed.host) found.push(base + index + 3, parsed.host);
@@ -315,7 +315,7 @@ function processToken(ctx: Context, start: number, end: number, flags: number): 
   const found = ctx.out;
   const first = found.length;
   const taken = TAKEN;
-  taken.length = 0;
+  if (taken.length !== 0) taken.length = 0;
   if (token.includes('://')) takeUrls(token, start, found, taken);
   if (token.includes('@')) takeEmails(token, start, found, taken);
   if (flags & HAS_NON_ASCII && IDN_HINT.test(token)) takeIdns(token, start, found, taken);
@@ -334,13 +334,14 @@ function processToken(ctx: Context, start: number, end: number, flags: number): 
 }
 
 /**
- * Where a token may hold an indicator: a dot before a letter or digit, an `@`,
- * a `:` before more address-like text, or eight hex digits starting with a
- * digit (a 32-digit hash all but surely has one in its first 25 places; the
- * run is then measured). Native regular-expression search skips ordinary
- * prose far faster than a character loop in JavaScript.
+ * Where a token may hold an indicator: a dot before a letter or digit, an
+ * `@`, `://`, `::` or three colon-separated hex groups (IPv6, not a time of
+ * day), or eight hex digits starting with a digit (a 32-digit hash all but
+ * surely has one in its first 25 places; the run is then measured). Native
+ * regular-expression search skips ordinary prose far faster than a character
+ * loop in JavaScript.
  */
-const TRIGGER = /\.[0-9A-Za-z\u0080-\uffff]|@|:[/:0-9A-Za-z]|[0-9][0-9A-Fa-f]{7}/g;
+const TRIGGER = /\.[0-9A-Za-z\u0080-\uffff]|@|:\/\/|::|:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:|[0-9][0-9A-Fa-f]{7}/g;
 
 const isHex = (c: number): boolean => TOKEN_CLASS[c] === 1;
 
@@ -352,11 +353,10 @@ function scan(ctx: Context): void {
   while (TRIGGER.test(text)) {
     const last = TRIGGER.lastIndex;
     let at = last - 1;
-    const c = text.charCodeAt(at);
-    if (c !== 64 && (text.charCodeAt(last - 2) === 46 || text.charCodeAt(last - 2) === 58)) {
-      at = last - 2; // '.x' or ':x'
-    } else if (c !== 64) {
-      // Eight hex digits: a hash candidate only if the whole hex run is at least 32 long.
+    if (isHex(text.charCodeAt(last - 1)) && isHex(text.charCodeAt(last - 2))) {
+      // Eight hex digits (every other trigger ends in a non-hex character or
+      // has one just before its last): a hash candidate only if the whole
+      // hex run is at least 32 long.
       let runStart = last - 8;
       while (runStart > 0 && isHex(text.charCodeAt(runStart - 1))) runStart--;
       let runEnd = last;
@@ -366,6 +366,8 @@ function scan(ctx: Context): void {
         continue;
       }
       at = runStart;
+    } else if (TOKEN_CLASS[text.charCodeAt(at)] === 0) {
+      at--; // '.' before a non-ASCII delimiter
     }
     let start = at;
     while (start > 0 && TOKEN_CLASS[text.charCodeAt(start - 1)] !== 0) start--;

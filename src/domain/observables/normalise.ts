@@ -8,7 +8,6 @@ import { parse as parseHostname } from 'tldts';
 import { normaliseCidr, normaliseIpv4, normaliseIpv6, parseIpv4 } from './address.js';
 import {
   MAX_DOMAIN_LENGTH,
-  MAX_LABEL_LENGTH,
   MAX_LOCAL_PART_LENGTH,
   MAX_URL_LENGTH,
   PRIVATE_DOMAIN_SUFFIXES,
@@ -19,8 +18,11 @@ import {
 import { refang } from './refang.js';
 
 const ASCII_HOST = /^[A-Za-z0-9._-]+$/;
-const LABEL = /^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$/;
-const TLD = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+/**
+ * Labels of 1–63 letters, digits, `-` (not at either end) and `_` (DNS names
+ * such as `_dmarc.example.com`), at least two, and a TLD of letters or punycode.
+ */
+const HOST_NAME = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 const TLDTS_OPTIONS = { extractHostname: false, detectIp: false, allowPrivateDomains: false } as const;
 
 /**
@@ -30,8 +32,10 @@ const TLDTS_OPTIONS = { extractHostname: false, detectIp: false, allowPrivateDom
  */
 export function isPrivateDomain(ascii: string): boolean {
   if (ascii === 'localhost') return true;
-  return PRIVATE_DOMAIN_SUFFIXES.some((suffix) => ascii.endsWith(`.${suffix}`));
+  for (const suffix of DOTTED_PRIVATE_SUFFIXES) if (ascii.endsWith(suffix)) return true;
+  return false;
 }
+const DOTTED_PRIVATE_SUFFIXES = PRIVATE_DOMAIN_SUFFIXES.map((suffix) => `.${suffix}`);
 
 /**
  * A host name with a registrable label under a known public suffix (or under
@@ -44,24 +48,29 @@ export function normaliseDomain(raw: string): ExtractedObservable | undefined {
   return domain === undefined ? undefined : { ...domain };
 }
 
-const DOMAIN_CACHE_SIZE = 4096;
-const domainCache = new Map<string, Readonly<ExtractedObservable> | null>();
-
 /**
- * `normaliseDomain`, memoised: a report names the same few hosts many times
- * (headers, body, URLs) and the suffix lookup is the costly part. Bounded.
- * The result is shared and frozen; extraction copies what it returns.
+ * A bounded memo for a pure function of a string: extraction meets the same
+ * host or URL many times (headers, body, logs), and the suffix lookup and URL
+ * parser are the costly parts. Results are frozen and shared; extraction
+ * copies what it returns.
  */
-export function sharedDomainObservable(raw: string): Readonly<ExtractedObservable> | undefined {
-  let cached = domainCache.get(raw);
-  if (cached === undefined) {
-    if (domainCache.size >= DOMAIN_CACHE_SIZE) domainCache.clear();
-    const checked = checkDomain(raw);
-    cached = checked === undefined ? null : Object.freeze(checked);
-    domainCache.set(raw, cached);
-  }
-  return cached ?? undefined;
+function memoise<T extends object>(size: number, maxKeyLength: number, compute: (raw: string) => T | undefined): (raw: string) => Readonly<T> | undefined {
+  const cache = new Map<string, Readonly<T> | null>();
+  return (raw) => {
+    if (raw.length > maxKeyLength) return compute(raw);
+    let hit = cache.get(raw);
+    if (hit === undefined) {
+      if (cache.size >= size) cache.clear();
+      const computed = compute(raw);
+      hit = computed === undefined ? null : Object.freeze(computed);
+      cache.set(raw, hit);
+    }
+    return hit ?? undefined;
+  };
 }
+
+/** `normaliseDomain` without the copy: the result is shared and frozen. */
+export const sharedDomainObservable = memoise(4096, MAX_DOMAIN_LENGTH * 4, (raw) => checkDomain(raw));
 
 function checkDomain(raw: string): ExtractedObservable | undefined {
   let host = raw.endsWith('.') ? raw.slice(0, -1) : raw;
@@ -73,14 +82,9 @@ function checkDomain(raw: string): ExtractedObservable | undefined {
     host = domainToASCII(host);
     if (host === '' || !ASCII_HOST.test(host)) return undefined;
   }
-  if (host.length > MAX_DOMAIN_LENGTH) return undefined;
-  const labels = host.split('.');
-  for (const label of labels) {
-    if (label.length === 0 || label.length > MAX_LABEL_LENGTH || !LABEL.test(label)) return undefined;
-  }
-  const tld = labels[labels.length - 1]!;
   if (host === 'localhost') return { type: 'domain', value: host, isPrivate: true };
-  if (!TLD.test(tld) || labels.length < 2) return undefined;
+  if (host.length > MAX_DOMAIN_LENGTH || !HOST_NAME.test(host)) return undefined;
+  const tld = host.slice(host.lastIndexOf('.') + 1);
   if (!RESERVED_TLDS.has(tld)) {
     const parsed = parseHostname(host, TLDTS_OPTIONS);
     if (parsed.isIcann !== true || parsed.domain === null) return undefined;
@@ -104,11 +108,17 @@ const URL_SCHEME = /^(?:https?|ftp):\/\//i;
  * reaches the server. Only http, https and ftp.
  */
 export function normaliseUrl(raw: string): ExtractedObservable | undefined {
-  return normaliseUrlAndHost(raw)?.url;
+  const parsed = sharedUrlAndHost(raw);
+  return parsed === undefined ? undefined : { ...parsed.url };
 }
 
-/** `normaliseUrl`, plus the observable of the URL's host (extraction reports both). */
-export function normaliseUrlAndHost(raw: string): { url: ExtractedObservable; host: Readonly<ExtractedObservable> | undefined } | undefined {
+interface UrlAndHost {
+  url: Readonly<ExtractedObservable>;
+  host: Readonly<ExtractedObservable> | undefined;
+}
+
+/** `normaliseUrl`, plus the observable of the URL's host (extraction reports both); shared and frozen. */
+export const sharedUrlAndHost = memoise(2048, 512, (raw): UrlAndHost | undefined => {
   if (raw.length > MAX_URL_LENGTH || !URL_SCHEME.test(raw)) return undefined;
   let url: URL;
   try {
@@ -121,8 +131,8 @@ export function normaliseUrlAndHost(raw: string): { url: ExtractedObservable; ho
   const host = hostObservable(url.hostname);
   // A single-label host (`http://intranet/`) can only be resolved inside a site.
   const isPrivate = host?.isPrivate ?? !url.hostname.includes('.');
-  return { url: { type: 'url', value: url.href, isPrivate }, host };
-}
+  return { url: Object.freeze<ExtractedObservable>({ type: 'url', value: url.href, isPrivate }), host };
+});
 
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 

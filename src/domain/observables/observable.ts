@@ -21,9 +21,8 @@ export const isObservableType = (value: string): value is ObservableType =>
 /** URLs longer than this are skipped: no real indicator is that long, and parsing them is wasted work. */
 export const MAX_URL_LENGTH = 8192;
 
-/** RFC 1035: a host name is at most 253 characters, a label at most 63. */
+/** RFC 1035: a host name is at most 253 characters. */
 export const MAX_DOMAIN_LENGTH = 253;
-export const MAX_LABEL_LENGTH = 63;
 
 /** RFC 5321: the local part of an address is at most 64 octets. */
 export const MAX_LOCAL_PART_LENGTH = 64;

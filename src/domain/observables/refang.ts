@@ -29,7 +29,7 @@ export function foldFullWidth(text: string): string {
  * `h**ps`, `fxp` before a colon. Each alternative starts with a literal, so the
  * scan is one linear pass (no nested quantifiers).
  */
-const DEFANG = /[[({](?:\.|dot|:\/\/|:|\/|@|at)[\])}]|h(?:xx|\*\*)p(?=s?(?:[:[({]))|fxp(?=s?(?:[:[({]))/gi;
+const DEFANG = /[[({](?:\.|dot|:\/\/|:|\/|@|at)[\])}]|h(?:xx|\*\*)ps?(?=[:[({])|fxps?(?=[:[({])/gi;
 
 const isAlnum = (c: number): boolean => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
 
@@ -48,8 +48,10 @@ function replacementFor(marker: string): string {
       return '://';
     case '/':
       return '/';
-    default:
-      return marker.toLowerCase().startsWith('f') ? 'ftp' : 'http';
+    default: {
+      const scheme = marker.toLowerCase();
+      return (scheme.startsWith('f') ? 'ftp' : 'http') + (scheme.endsWith('s') ? 's' : '');
+    }
   }
 }
 
@@ -78,9 +80,10 @@ export function refangWithMarks(input: string): Refanged {
     let end = start + marker.length;
     const replacement = replacementFor(marker);
     let keepUntil = start;
-    // `user [at] example [dot] com`: the spaces around a dot or at-sign marker
-    // go too, but only when it sits between two word characters.
-    if (replacement === '.' || replacement === '@') {
+    // `user [at] example [dot] com`: the spaces around a square-bracketed dot
+    // or at-sign go too, but only between two words. Not for `(at)`, which
+    // prose uses.
+    if ((replacement === '.' || replacement === '@') && marker.startsWith('[')) {
       const spaceBefore = text.charCodeAt(start - 1) === 32 && isAlnum(text.charCodeAt(start - 2));
       const spaceAfter = text.charCodeAt(end) === 32 && isAlnum(text.charCodeAt(end + 1));
       if ((spaceBefore || isAlnum(text.charCodeAt(start - 1))) && (spaceAfter || isAlnum(text.charCodeAt(end)))) {

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createContainer, type Container } from '../src/container.js';
+import { seededRandom } from './lib.js';
+
+/** A benchmark database: a SQLite file in a temporary directory, or a fresh PostgreSQL database. */
+export interface BenchDb {
+  name: 'sqlite' | 'postgres';
+  container: Container;
+  dispose(): Promise<void>;
+}
+
+const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function openBenchDb(name: 'sqlite' | 'postgres'): Promise<BenchDb> {
+  const settings = { incidentPrefix: 'RK', timeZone: 'Asia/Tokyo' };
+  if (name === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'renkei-bench-'));
+    const container = await createContainer({ ...settings, dataDir: dir });
+    return { name, container, dispose: async () => (await container.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  const db = `renkei_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create database ${db}`);
+  await admin.end();
+  const url = new URL(PG_URL);
+  url.pathname = `/${db}`;
+  const container = await createContainer({ ...settings, dataDir: tmpdir(), databaseUrl: url.toString() });
+  return {
+    name,
+    container,
+    dispose: async () => {
+      await container.close();
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${db} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/** The databases a benchmark runs on: SQLite always, PostgreSQL when reachable (DATABASE_URL or the local server). */
+export async function benchDatabases(): Promise<('sqlite' | 'postgres')[]> {
+  return (await postgresAvailable()) ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+const JA = [
+  '本日、お客様から不審なメールを受信したとの連絡がありました。',
+  'リンク先のページではログイン情報の入力を求められます。',
+  'サーバのアクセスログを確認したところ、海外からの大量のアクセスが記録されていました。',
+  '担当者に確認のうえ、対応をお願いいたします。',
+  'ウェブサイトのトップページが書き換えられている模様です。',
+  '添付ファイルを開いた端末で不審な通信が発生しています。',
+  '該当ホストは現在ネットワークから切り離しています。',
+  'サイトの表示が遅いという問い合わせも届いています。',
+  '偽の請求書を装ったメールが社内に届きました。',
+  '詳細は追ってご連絡します。よろしくお願いいたします。',
+];
+const EN = [
+  'We observed repeated login attempts against our VPN gateway.',
+  'The attached log shows the connections from the address below.',
+  'Please take the necessary action and let us know the result.',
+  'Our customers received messages that impersonate our brand.',
+  'The host appears to be part of a botnet contacting its controller.',
+  'Timestamps are in UTC unless noted otherwise.',
+];
+
+/** Deterministic report text: Japanese and English prose, log lines, URLs (some defanged), IPs, hashes. */
+export function reportText(rand: () => number, i: number): { subject: string; body: string } {
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const ip = () => `${11 + Math.floor(rand() * 200)}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}`;
+  const host = () => `${pick(['login', 'secure', 'mail', 'www', 'cdn'])}-${Math.floor(rand() * 50000)}.${pick(['example.com', 'example.net', 'example.jp', 'test'])}`;
+  const lines: string[] = [];
+  for (let k = 0; k < 6; k++) lines.push(rand() < 0.6 ? pick(JA) : pick(EN));
+  lines.push(`URL: ${rand() < 0.3 ? 'hxxps' : 'https'}://${host()}/${Math.floor(rand() * 1e6).toString(36)}/index.php`);
+  for (let k = 0; k < 3; k++) lines.push(`${new Date(1_780_000_000_000 + i * 1000).toISOString()} src=${ip()} dst=${ip()} dport=${pick([22, 80, 443, 3389])}`);
+  if (rand() < 0.3) lines.push(`sha256: ${randomHex(rand, 64)}`);
+  return { subject: `${pick(['不審なメール', 'Phishing report', 'スキャンの報告', 'Web改ざん', 'Malware'])} #${i}`, body: lines.join('\n') };
+}
+
+export function randomHex(rand: () => number, n: number): string {
+  let s = '';
+  while (s.length < n) s += Math.floor(rand() * 0xffffffff).toString(16).padStart(8, '0');
+  return s.slice(0, n);
+}
+
+export { seededRandom };
