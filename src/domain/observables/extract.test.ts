@@ -200,6 +200,14 @@ describe('extractObservables: addresses', () => {
     expect(valuesOf('The address 2001:db8::1.', 'ipv6')).toEqual(['2001:db8::1']);
   });
 
+  it('takes addresses and networks at the end of a sentence', () => {
+    expect(found('Block 2001:db8::/32. Then 10.0.0.0/8. And 2001:db8::7.')).toEqual(['cidr 2001:db8::/32', 'cidr 10.0.0.0/8', 'ipv6 2001:db8::7']);
+  });
+
+  it('takes a dotted quad followed by more labels as a name', () => {
+    expect(found('via 203.0.113.5.nip.example')).toEqual(['domain 203.0.113.5.nip.example']);
+  });
+
   it('canonicalises CIDRs to their network', () => {
     expect(extractObservables('block 203.0.113.77/24, 10.1.2.3/8 and 2001:db8:1:2::5/48')).toEqual([
       { type: 'cidr', value: '203.0.113.0/24', isPrivate: false },
@@ -312,9 +320,9 @@ describe('extractObservables: order, dedupe, Japanese reports', () => {
   });
 
   it('returns fresh objects each call', () => {
-    const first = extractObservables('evil.example');
-    first[0]!.isPrivate = true;
-    expect(extractObservables('evil.example')[0]!.isPrivate).toBe(false);
+    const text = 'evil.example http://203.0.113.5/x';
+    for (const observable of extractObservables(text)) observable.isPrivate = true;
+    expect(extractObservables(text).map((o) => o.isPrivate)).toEqual([false, false, false]);
   });
 });
 

@@ -70,7 +70,7 @@ function memoise<T extends object>(size: number, maxKeyLength: number, compute: 
 }
 
 /** `normaliseDomain` without the copy: the result is shared and frozen. */
-export const sharedDomainObservable = memoise(4096, MAX_DOMAIN_LENGTH * 4, (raw) => checkDomain(raw));
+export const sharedDomainObservable = memoise(16384, MAX_DOMAIN_LENGTH * 4, (raw) => checkDomain(raw));
 
 function checkDomain(raw: string): ExtractedObservable | undefined {
   let host = raw.endsWith('.') ? raw.slice(0, -1) : raw;
@@ -131,7 +131,7 @@ export const sharedUrlAndHost = memoise(2048, 512, (raw): UrlAndHost | undefined
   const host = hostObservable(url.hostname);
   // A single-label host (`http://intranet/`) can only be resolved inside a site.
   const isPrivate = host?.isPrivate ?? !url.hostname.includes('.');
-  return { url: Object.freeze<ExtractedObservable>({ type: 'url', value: url.href, isPrivate }), host };
+  return { url: Object.freeze<ExtractedObservable>({ type: 'url', value: url.href, isPrivate }), host: host === undefined ? undefined : Object.freeze(host) };
 });
 
 const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;

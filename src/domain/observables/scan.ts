@@ -62,12 +62,22 @@ function count(token: string, from: number, to: number, code: number): number {
  * (`(see https://x.example/a)` vs `https://x.example/wiki/A_(b)`).
  */
 function trimUrlEnd(token: string, start: number, end: number): number {
-  if (end - start > MAX_URL_LENGTH) return end; // skipped anyway; do not count brackets over megabytes
+  if (end - start > MAX_URL_LENGTH) return end; // skipped anyway
+  let parens: number | undefined; // unmatched ')' in the URL, counted on first need
+  let brackets: number | undefined;
   while (end > start) {
     const c = token.charCodeAt(end - 1);
     if (TRAILING.has(c)) {
       end--;
-    } else if ((c === 41 && count(token, start, end, 40) < count(token, start, end, 41)) || (c === 93 && count(token, start, end, 91) < count(token, start, end, 93))) {
+    } else if (c === 41) {
+      parens ??= count(token, start, end, 41) - count(token, start, end, 40);
+      if (parens <= 0) break;
+      parens--;
+      end--;
+    } else if (c === 93) {
+      brackets ??= count(token, start, end, 93) - count(token, start, end, 91);
+      if (brackets <= 0) break;
+      brackets--;
       end--;
     } else {
       break;
