@@ -138,6 +138,16 @@ describe('HTTP API', () => {
     expect(exported.body).toContain('Good ISP');
   });
 
+  it('reads invalid UTF-8 in a JSON body as U+FFFD and keeps the raw original byte for byte', async () => {
+    const raw = Buffer.from([0x66, 0x72, 0x6f, 0x6d, 0x20, 0xff, 0xfe, 0x20, 0x82, 0xa0]);
+    const json = Buffer.concat([Buffer.from('{"sourceRef":"utf8-bad","subject":"bad bytes","body":"a'), Buffer.from([0xff, 0xc3]), Buffer.from(`b","raw":"${raw.toString('base64')}"}`)]);
+    const res = await app.inject({ method: 'POST', url: '/api/reports', headers: { 'content-type': 'application/json' }, payload: json });
+    expect(res.statusCode).toBe(201);
+    const { report } = res.json<{ report: { id: string; body: string } }>();
+    expect(report.body).toBe('a\uFFFD\uFFFDb');
+    expect((await app.inject(`/api/reports/${report.id}/raw`)).rawPayload.equals(raw)).toBe(true);
+  });
+
   it('serves the raw original as a download, never inline', async () => {
     const raw = Buffer.from('From: a@example.jp\r\nSubject: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=\r\n\r\nbody\r\n');
     const created = await app.inject({

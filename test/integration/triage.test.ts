@@ -64,6 +64,19 @@ describe('triage', () => {
     await expect(createIncidentFromReports(h.deps, h.actor, { reportIds: [r.id] })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
+  it('leaves nothing half-written when one report of many is unknown', async () => {
+    const r = await report('partial');
+    const before = await sql<{ n: number }>`select count(*) as n from incident`.execute(h.database.db);
+    const counter = await sql<{ last: number }>`select last from incident_counter`.execute(h.database.db);
+    await expect(
+      createIncidentFromReports(h.deps, h.actor, { reportIds: [r.id, '01234567-89ab-7def-8123-456789abcdef'] }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const after = await sql<{ n: number }>`select count(*) as n from incident`.execute(h.database.db);
+    expect(Number(after.rows[0]!.n)).toBe(Number(before.rows[0]!.n));
+    expect((await sql<{ last: number }>`select last from incident_counter`.execute(h.database.db)).rows).toEqual(counter.rows);
+    expect((await getReport(h.deps, h.actor, r.id)).report.status).toBe('new');
+  });
+
   it('attaches a report to an existing incident, and moves one from another incident', async () => {
     const a = await report('first 198.51.100.1');
     const b = await report('second 198.51.100.2');

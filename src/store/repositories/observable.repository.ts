@@ -4,7 +4,7 @@ import type { ReportChannel, ReportStatus } from '../../domain/report.js';
 import { newId } from '../../domain/ids.js';
 import type { ExtractedObservable, ObservableType } from '../../domain/observables/index.js';
 import { incidentVisible, reportVisible } from '../access-filter.js';
-import type { DB, ObservableTable } from '../schema.js';
+import type { DB, IncidentTable, ObservableTable } from '../schema.js';
 
 export interface Observable extends ExtractedObservable {
   id: string;
@@ -43,6 +43,26 @@ export interface Candidate {
 }
 
 const CHUNK = 500;
+
+const INCIDENT_REF_COLUMNS = [
+  'incident.id',
+  'incident.number',
+  'incident.title',
+  'incident.status',
+  'incident.category',
+  'incident.tlp',
+  'incident.created_at',
+] as const;
+
+const toIncidentRef = (r: Pick<IncidentTable, 'id' | 'number' | 'title' | 'status' | 'category' | 'tlp' | 'created_at'>): IncidentRef => ({
+  id: r.id,
+  number: r.number,
+  title: r.title,
+  status: r.status,
+  category: r.category,
+  tlp: r.tlp,
+  createdAt: r.created_at,
+});
 const ACTIVE = ['new', 'open', 'waiting'];
 
 export function createObservableRepository(db: Kysely<DB>) {
@@ -198,15 +218,7 @@ export function createObservableRepository(db: Kysely<DB>) {
         .where(reportVisible(scope));
       const [iRows, iCount, rRows, rCount] = await Promise.all([
         incidents
-          .select([
-            'incident.id',
-            'incident.number',
-            'incident.title',
-            'incident.status',
-            'incident.category',
-            'incident.tlp',
-            'incident.created_at',
-          ])
+          .select(INCIDENT_REF_COLUMNS)
           .orderBy('incident.created_at', 'desc')
           .limit(limit)
           .execute(),
@@ -219,15 +231,7 @@ export function createObservableRepository(db: Kysely<DB>) {
         reports.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       ]);
       return {
-        incidents: iRows.map((r) => ({
-          id: r.id,
-          number: r.number,
-          title: r.title,
-          status: r.status,
-          category: r.category,
-          tlp: r.tlp,
-          createdAt: r.created_at,
-        })),
+        incidents: iRows.map(toIncidentRef),
         incidentTotal: Number(iCount.n),
         reports: rRows.map((r) => ({
           id: r.id,
@@ -278,30 +282,12 @@ export function createObservableRepository(db: Kysely<DB>) {
       const rows = await db
         .selectFrom('report_candidate as rc')
         .innerJoin('incident', 'incident.id', 'rc.incident_id')
-        .select([
-          'incident.id',
-          'incident.number',
-          'incident.title',
-          'incident.status',
-          'incident.category',
-          'incident.tlp',
-          'incident.created_at',
-          'rc.shared',
-        ])
+        .select([...INCIDENT_REF_COLUMNS, 'rc.shared'])
         .where('rc.report_id', '=', reportId)
         .where(incidentVisible(scope))
         .orderBy('rc.shared', 'desc')
         .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        number: r.number,
-        title: r.title,
-        status: r.status,
-        category: r.category,
-        tlp: r.tlp,
-        createdAt: r.created_at,
-        shared: Number(r.shared),
-      }));
+      return rows.map((r) => ({ ...toIncidentRef(r), shared: Number(r.shared) }));
     },
 
     async count(): Promise<number> {

@@ -50,6 +50,15 @@ export interface OrganisationListFilter {
 /** Organisation names are unique regardless of case and surrounding space. */
 export const nameKey = (name: string): string => name.normalize('NFKC').trim().toLowerCase();
 
+const fields = (input: OrganisationInput) => ({
+  name: input.name,
+  name_key: nameKey(input.name),
+  kind: input.kind,
+  country: input.country ?? null,
+  trust_level: input.trustLevel,
+  notes: input.notes ?? null,
+});
+
 export function createOrganisationRepository(db: Kysely<DB>) {
   const hydrate = async (rows: Selectable<OrganisationTable>[]): Promise<Organisation[]> => {
     if (rows.length === 0) return [];
@@ -79,17 +88,7 @@ export function createOrganisationRepository(db: Kysely<DB>) {
       const id = newId();
       await db
         .insertInto('organisation')
-        .values({
-          id,
-          name: input.name,
-          name_key: nameKey(input.name),
-          kind: input.kind,
-          country: input.country ?? null,
-          trust_level: input.trustLevel,
-          notes: input.notes ?? null,
-          created_at: at,
-          updated_at: at,
-        })
+        .values({ id, ...fields(input), created_at: at, updated_at: at })
         .execute();
       await this.replaceChildren(id, input, at);
       return id;
@@ -99,15 +98,7 @@ export function createOrganisationRepository(db: Kysely<DB>) {
     async replace(id: string, input: OrganisationInput, at: string): Promise<void> {
       await db
         .updateTable('organisation')
-        .set({
-          name: input.name,
-          name_key: nameKey(input.name),
-          kind: input.kind,
-          country: input.country ?? null,
-          trust_level: input.trustLevel,
-          notes: input.notes ?? null,
-          updated_at: at,
-        })
+        .set({ ...fields(input), updated_at: at })
         .where('id', '=', id)
         .execute();
       await db.deleteFrom('contact').where('organisation_id', '=', id).execute();
