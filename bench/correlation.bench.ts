@@ -1,10 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { newId } from '../src/domain/ids.js';
-import { LOCAL_OPERATOR } from '../src/http/auth.js';
 import { findSightings, listIncidentObservables } from '../src/services/observable.service.js';
 import type { DB } from '../src/store/schema.js';
 import { defineBench, percentile, type BenchResult } from './lib.js';
-import { benchDatabases, openBenchDb, seededRandom } from './workload.js';
+import { benchDatabases, openBenchDb, seededRandom, benchActor } from './workload.js';
 
 const INCIDENTS = 100_000;
 const OBSERVABLES = 1_000_000;
@@ -28,6 +27,7 @@ export default defineBench({
     for (const name of await benchDatabases()) {
       const db = await openBenchDb(name);
       try {
+        const actor = await benchActor(db.container);
         const loadStart = performance.now();
         const incidentIds = await load(db.container.database.db);
         const loadSeconds = (performance.now() - loadStart) / 1000;
@@ -39,7 +39,7 @@ export default defineBench({
           // One in five lookups is a hot (widely shared) observable.
           const n = rand() < 0.2 ? Math.floor(rand() * HOT) : HOT + Math.floor(rand() * (OBSERVABLES - HOT));
           const t = performance.now();
-          const seen = await findSightings(deps, LOCAL_OPERATOR, ipOf(n), 50);
+          const seen = await findSightings(deps, actor, ipOf(n), 50);
           if (i >= 200) samples.push(performance.now() - t);
           if (seen.incidentTotal < 1) throw new Error('an observable was not found');
         }
@@ -47,7 +47,7 @@ export default defineBench({
         for (let i = 0; i < 300; i++) {
           const id = incidentIds[Math.floor(rand() * incidentIds.length)]!;
           const t = performance.now();
-          await listIncidentObservables(deps, LOCAL_OPERATOR, id);
+          await listIncidentObservables(deps, actor, id);
           perIncident.push(performance.now() - t);
         }
         const workload = `${OBSERVABLES.toLocaleString('en')} observables, ${INCIDENTS.toLocaleString('en')} incidents, ${(INCIDENTS * (OWN + 2)).toLocaleString('en')} links; ${LOOKUPS} lookups, 20% hot`;

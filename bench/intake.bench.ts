@@ -1,8 +1,7 @@
-import { LOCAL_OPERATOR } from '../src/http/auth.js';
 import { recordReport, recordReports } from '../src/services/record-report.service.js';
 import type { ReportCreateInput } from '../src/domain/report.js';
 import { defineBench, type BenchResult } from './lib.js';
-import { benchDatabases, openBenchDb, reportText, seededRandom } from './workload.js';
+import { benchDatabases, openBenchDb, reportText, seededRandom, benchActor } from './workload.js';
 
 const REPORTS = 20_000;
 const BATCH = 200;
@@ -19,6 +18,7 @@ export default defineBench({
     for (const name of await benchDatabases()) {
       const db = await openBenchDb(name);
       try {
+        const actor = await benchActor(db.container);
         const rand = seededRandom(7);
         const inputs: ReportCreateInput[] = Array.from({ length: REPORTS }, (_, i) => ({
           channel: 'email',
@@ -28,7 +28,7 @@ export default defineBench({
         const bytes = inputs.reduce((n, r) => n + Buffer.byteLength(r.body), 0);
         const t0 = performance.now();
         for (let i = 0; i < inputs.length; i += BATCH) {
-          const out = await recordReports(db.container.deps, LOCAL_OPERATOR, inputs.slice(i, i + BATCH));
+          const out = await recordReports(db.container.deps, actor, inputs.slice(i, i + BATCH));
           if (out.some((r) => !r.ok)) throw new Error('a bench report was refused');
         }
         const seconds = (performance.now() - t0) / 1000;
@@ -42,7 +42,7 @@ export default defineBench({
         const singles = 500;
         const t1 = performance.now();
         for (let i = 0; i < singles; i++)
-          await recordReport(db.container.deps, LOCAL_OPERATOR, { channel: 'api', sourceRef: `single-${i}`, ...reportText(rand, REPORTS + i) });
+          await recordReport(db.container.deps, actor, { channel: 'api', sourceRef: `single-${i}`, ...reportText(rand, REPORTS + i) });
         results.push({
           metric: `report insert, one commit each (${name})`,
           value: Math.round(singles / ((performance.now() - t1) / 1000)),

@@ -1,9 +1,8 @@
-import { LOCAL_OPERATOR } from '../src/http/auth.js';
 import type { ReportCreateInput } from '../src/domain/report.js';
 import { recordReports } from '../src/services/record-report.service.js';
 import { search } from '../src/services/search.service.js';
 import { defineBench, percentile, type BenchResult } from './lib.js';
-import { benchDatabases, openBenchDb, reportText, seededRandom } from './workload.js';
+import { benchDatabases, openBenchDb, reportText, seededRandom, benchActor } from './workload.js';
 
 const REPORTS = 100_000;
 const PLANTED = 10;
@@ -30,6 +29,7 @@ export default defineBench({
     for (const name of await benchDatabases()) {
       const db = await openBenchDb(name);
       try {
+        const actor = await benchActor(db.container);
         const rand = seededRandom(3);
         const plantedAt = new Map<number, number>();
         for (let p = 0; p < PLANTS.length; p++)
@@ -44,7 +44,7 @@ export default defineBench({
             const noisy = n % 7 === 0 ? `${body}\nなりすまし（詐称）の可能性があります。` : body;
             batch.push({ channel: 'email', sourceRef: `<s-${n}@example.jp>`, subject, body: p === undefined ? noisy : PLANTS[p]!.text(noisy) });
           }
-          const out = await recordReports(db.container.deps, LOCAL_OPERATOR, batch);
+          const out = await recordReports(db.container.deps, actor, batch);
           out.forEach((r, j) => {
             const p = plantedAt.get(i + j);
             if (r.ok && p !== undefined) expected[p]!.push(r.report.id);
@@ -57,7 +57,7 @@ export default defineBench({
         for (let run = 0; run < RUNS + 5; run++) {
           for (let p = 0; p < PLANTS.length; p++) {
             const t = performance.now();
-            const res = await search(db.container.deps, LOCAL_OPERATOR, { q: PLANTS[p]!.query, kind: 'report', limit: 50 });
+            const res = await search(db.container.deps, actor, { q: PLANTS[p]!.query, kind: 'report', limit: 50 });
             if (run >= 5) samples.push(performance.now() - t);
             if (run === 0) {
               const ids = new Set(res.reports.items.map((x) => x.item.id));

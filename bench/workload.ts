@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createContainer, type Container } from '../src/container.js';
 import { seededRandom } from './lib.js';
+import { systemActor, type Actor } from '../src/domain/actor.js';
+import { createAccount } from '../src/services/auth/account.service.js';
+import { actorOf } from '../src/services/auth/session.service.js';
 
 /** A benchmark database: a SQLite file in a temporary directory, or a fresh PostgreSQL database. */
 export interface BenchDb {
@@ -100,3 +103,14 @@ export function randomHex(rand: () => number, n: number): string {
 }
 
 export { seededRandom };
+
+/** A lead of the team with a real account: benchmarks measure with the access policy applied, as users see it. */
+export async function benchActor(container: Container): Promise<Actor> {
+  const { account } = await createAccount(container.deps, systemActor('bench'), {
+    email: `lead-${randomBytes(3).toString('hex')}@bench.example`,
+    displayName: 'Bench lead',
+    roles: ['lead', 'handler'],
+    password: 'correct horse battery staple',
+  });
+  return actorOf(account, '127.0.0.1');
+}

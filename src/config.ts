@@ -21,6 +21,19 @@ export const ConfigSchema = z.strictObject({
   incidentPrefix: z.string().regex(/^[A-Z]{1,8}$/, 'incident prefix is 1–8 capital letters').default('RK'),
   /** Zone of the numbering year and of dates shown by default. */
   timeZone: z.string().default('Asia/Tokyo'),
+  /** A browser session ends after this long without a request … */
+  sessionIdleMinutes: z.coerce.number().int().min(5).max(24 * 60).default(60),
+  /** … and after this long in any case. */
+  sessionMaxHours: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** The first administrator, created on first start when none exists. */
+  adminEmail: z.email().optional(),
+  adminPassword: z.string().min(1).optional(),
+  /** Set when served over TLS (directly or behind a proxy): session cookies get `Secure`. */
+  secureCookies: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .or(z.boolean())
+    .default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -34,6 +47,11 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_INCIDENT_PREFIX: 'incidentPrefix',
   RENKEI_TIME_ZONE: 'timeZone',
   RENKEI_LOG_LEVEL: 'logLevel',
+  RENKEI_SESSION_IDLE_MINUTES: 'sessionIdleMinutes',
+  RENKEI_SESSION_MAX_HOURS: 'sessionMaxHours',
+  RENKEI_ADMIN_EMAIL: 'adminEmail',
+  RENKEI_ADMIN_PASSWORD: 'adminPassword',
+  RENKEI_SECURE_COOKIES: 'secureCookies',
 };
 
 export class ConfigError extends Error {

@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import { DEFAULT_THROTTLE } from './services/auth/throttle.js';
 import { DirectoryIndex } from './services/directory-index.js';
 import type { ServiceDeps } from './services/deps.js';
 import { openDatabase, type Database } from './store/database.js';
@@ -16,7 +17,8 @@ export interface Container {
 }
 
 export async function createContainer(
-  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'incidentPrefix' | 'timeZone'> & { sqliteFile?: string },
+  config: Pick<Config, 'dataDir' | 'databaseUrl' | 'incidentPrefix' | 'timeZone'> &
+    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours'>> & { sqliteFile?: string },
   options: { migrate?: boolean; clock?: () => Date } = {},
 ): Promise<Container> {
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: config.sqliteFile });
@@ -30,7 +32,15 @@ export async function createContainer(
   const deps: ServiceDeps = {
     store: createStore(database.db, database.dialect, clock),
     clock,
-    settings: { incidentPrefix: config.incidentPrefix, timeZone: config.timeZone },
+    settings: {
+      incidentPrefix: config.incidentPrefix,
+      timeZone: config.timeZone,
+      auth: {
+        sessionIdleMinutes: config.sessionIdleMinutes ?? 60,
+        sessionMaxHours: config.sessionMaxHours ?? 12,
+        throttle: DEFAULT_THROTTLE,
+      },
+    },
     directoryIndex: new DirectoryIndex(),
   };
   return { database, deps, close: () => database.close() };

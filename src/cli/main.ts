@@ -4,15 +4,30 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config.js';
 import { createContainer } from '../container.js';
 import { AppError } from '../domain/errors.js';
-import { LOCAL_OPERATOR } from '../http/auth.js';
+import { ROLES, TOKEN_SCOPES, systemActor, type Role, type TokenScope } from '../domain/actor.js';
+import { createAccount, resetPassword, updateAccount } from '../services/auth/account.service.js';
+import { createToken } from '../services/auth/token.service.js';
+import { verifyAudit } from '../services/audit.service.js';
 import { listIncidents } from '../services/incident.service.js';
 import { exportOrganisationsCsv, importOrganisationsCsv } from '../services/organisation.service.js';
 import { serve } from './serve.js';
 
 /**
- * The `renkei` command. Each subcommand calls the same use cases as the API,
- * as the local operator (accounts arrive with issue 3).
+ * The `renkei` command. Each subcommand calls the same use cases as the API.
+ * Whoever has the console has the data directory and the database, so the
+ * CLI acts as the system (`system:cli` in the timeline and the audit log).
  */
+const CLI = systemActor('cli');
+
+/** Open the container, run `fn`, close; errors become a message and exit code 1. */
+async function withContainer(fn: (c: Awaited<ReturnType<typeof createContainer>>) => Promise<void>): Promise<void> {
+  const c = await createContainer(loadConfig());
+  try {
+    await fn(c);
+  } finally {
+    await c.close();
+  }
+}
 const program = new Command('renkei').description('Renkei (連携) — incident coordination for CSIRTs').showHelpAfterError();
 
 program
@@ -40,7 +55,7 @@ importCmd
   .action(async (file: string) => {
     const c = await createContainer(loadConfig());
     try {
-      const result = await importOrganisationsCsv(c.deps, LOCAL_OPERATOR, readFileSync(file));
+      const result = await importOrganisationsCsv(c.deps, CLI, readFileSync(file));
       console.log(`${result.rowsRead} rows read: ${result.created} organisations created, ${result.updated} updated`);
       for (const e of result.errors)
         for (const x of e.errors) console.error(`row ${e.row}${e.organisation ? ` (${e.organisation})` : ''}: ${x.column}: ${x.message}`);
@@ -58,7 +73,7 @@ exportCmd
   .action(async (opts: { out?: string }) => {
     const c = await createContainer(loadConfig());
     try {
-      const csv = await exportOrganisationsCsv(c.deps, LOCAL_OPERATOR);
+      const csv = await exportOrganisationsCsv(c.deps, CLI);
       if (opts.out) writeFileSync(opts.out, csv);
       else process.stdout.write(csv);
     } finally {
@@ -74,7 +89,7 @@ exportCmd
     try {
       const lines: string[] = [];
       for (let offset = 0; ; offset += 500) {
-        const page = await listIncidents(c.deps, LOCAL_OPERATOR, { includeMerged: true }, { by: 'createdAt', direction: 'desc' }, { limit: 500, offset });
+        const page = await listIncidents(c.deps, CLI, { includeMerged: true }, { by: 'createdAt', direction: 'desc' }, { limit: 500, offset });
         for (const i of page.items) lines.push(JSON.stringify(i));
         if (offset + 500 >= page.total) break;
       }
@@ -86,11 +101,98 @@ exportCmd
     }
   });
 
+const user = program.command('user').description('accounts');
+user
+  .command('add')
+  .description('create an account; prints a random password once unless --password-stdin')
+  .requiredOption('--email <email>', 'sign-in e-mail address')
+  .requiredOption('--name <name>', 'display name')
+  .requiredOption('--role <role...>', `one or more of ${ROLES.join(', ')}`)
+  .option('--language <ja|en>', 'language of the UI and mail', 'ja')
+  .option('--constituency <key...>', 'limit a handler to these constituencies')
+  .option('--organisation <id>', "a partner's organisation id")
+  .option('--password-stdin', 'read the password from standard input')
+  .action(async (opts: { email: string; name: string; role: string[]; language: 'ja' | 'en'; constituency?: string[]; organisation?: string; passwordStdin?: boolean }) => {
+    const password = opts.passwordStdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : undefined;
+    await withContainer(async (c) => {
+      const result = await createAccount(c.deps, CLI, {
+        email: opts.email,
+        displayName: opts.name,
+        roles: opts.role as Role[],
+        language: opts.language,
+        constituencies: opts.constituency ?? [],
+        organisationId: opts.organisation ?? null,
+        ...(password !== undefined ? { password } : {}),
+      });
+      console.log(`account ${result.account.email} created (${result.account.roles.join(', ')}), id ${result.account.id}`);
+      if (result.initialPassword) console.log(`password (shown once): ${result.initialPassword}`);
+    });
+  });
+user
+  .command('disable <email>')
+  .description('disable an account; its sessions end at once')
+  .action(async (email: string) =>
+    withContainer(async (c) => {
+      const account = await c.deps.store.accounts.findByEmail(email);
+      if (!account) throw new AppError('NOT_FOUND', `no account ${email}`);
+      await updateAccount(c.deps, CLI, account.id, { isDisabled: true });
+      console.log(`account ${email} disabled`);
+    }),
+  );
+user
+  .command('reset-password <email>')
+  .description('set a new random password (printed once); every session of the account ends')
+  .action(async (email: string) =>
+    withContainer(async (c) => {
+      console.log(`new password for ${email} (shown once): ${await resetPassword(c.deps, CLI, email)}`);
+    }),
+  );
+
+program
+  .command('token')
+  .description('API tokens')
+  .command('create')
+  .description('create an API token for an account and print it once')
+  .requiredOption('--user <email>', 'the account the token acts as')
+  .requiredOption('--scope <scope...>', `one or more of ${TOKEN_SCOPES.join(', ')}`)
+  .option('--name <name>', 'what the token is for', 'automation')
+  .option('--expires-days <n>', 'days until it stops working')
+  .action(async (opts: { user: string; scope: string[]; name: string; expiresDays?: string }) =>
+    withContainer(async (c) => {
+      const account = await c.deps.store.accounts.findByEmail(opts.user);
+      if (!account) throw new AppError('NOT_FOUND', `no account ${opts.user}`);
+      const { token, apiToken } = await createToken(c.deps, CLI, account.id, {
+        name: opts.name,
+        scopes: opts.scope as TokenScope[],
+        ...(opts.expiresDays ? { expiresInDays: Number(opts.expiresDays) } : {}),
+      });
+      console.log(token);
+      console.error(`token ${apiToken.id} for ${opts.user}, scopes ${apiToken.scopes.join(', ')}${apiToken.expiresAt ? `, expires ${apiToken.expiresAt}` : ''}`);
+    }),
+  );
+
+program
+  .command('audit')
+  .description('the audit log')
+  .command('verify')
+  .description('walk the hash chain and name the first broken link')
+  .action(async () =>
+    withContainer(async (c) => {
+      const result = await verifyAudit(c.deps, CLI);
+      if (result.ok) console.log(`audit log intact: ${result.events} events, head ${result.head}`);
+      else {
+        console.error(`audit log BROKEN at position ${result.position} (${result.problem}); ${result.events} events before it are intact`);
+        process.exitCode = 3;
+      }
+    }),
+  );
+
 try {
   await program.parseAsync();
 } catch (err) {
   if (err instanceof ConfigError) console.error(err.message);
-  else if (err instanceof AppError) console.error(`${err.code}: ${err.message}`);
+  else if (err instanceof AppError)
+    console.error(`${err.code}: ${err.message}${err.details?.issues ? '\n' + err.details.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n') : ''}`);
   else console.error(err);
   process.exitCode = 1;
 }

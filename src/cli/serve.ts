@@ -2,6 +2,8 @@ import pino from 'pino';
 import type { Config } from '../config.js';
 import { createContainer } from '../container.js';
 import { buildApp } from '../http/app.js';
+import { systemActor } from '../domain/actor.js';
+import { bootstrapAdministrator } from '../services/auth/account.service.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
@@ -13,15 +15,16 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
     process.exitCode = 2;
     return;
   }
-  if (!isLoopback(config.httpHost)) {
-    log.error(
-      `refusing to listen on ${config.httpHost}: sign-in and API tokens (issue 3) have not landed, so the API must stay on loopback (RENKEI_HTTP_HOST=127.0.0.1)`,
-    );
-    process.exitCode = 2;
-    return;
-  }
+  if (!isLoopback(config.httpHost) && !config.secureCookies)
+    log.warn(`listening on ${config.httpHost} without RENKEI_SECURE_COOKIES=true: serve it behind TLS and set it`);
   const container = await createContainer(config);
-  const app = await buildApp({ deps: container.deps, ping: () => container.database.ping(), logger: { level: config.logLevel } });
+  const admin = await bootstrapAdministrator(container.deps, systemActor('bootstrap'), { email: config.adminEmail, password: config.adminPassword });
+  const app = await buildApp({
+    deps: container.deps,
+    ping: () => container.database.ping(),
+    logger: { level: config.logLevel },
+    secureCookies: config.secureCookies,
+  });
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await app.close();
@@ -39,7 +42,15 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
       `  API           ${url}/api`,
       `  API docs      ${url}/api/docs`,
       `  Health        ${url}/healthz`,
-      `  Acting as the local operator: accounts and sign-in arrive with issue 3, so the API listens on loopback only.`,
+      ...(admin.created
+        ? [
+            `  First administrator created: ${admin.email}`,
+            ...(admin.password
+              ? [`  Its password, shown this once and never again: ${admin.password}`]
+              : ['  Its password is the one in RENKEI_ADMIN_PASSWORD.']),
+            '  Sign in (POST /api/auth/sign-in) and enrol a TOTP authenticator; or create an API token: npm run renkei -- token create --user EMAIL --scope write',
+          ]
+        : []),
       `  The SMTP intake (RENKEI_SMTP_PORT=${config.smtpPort}) is not part of this build yet (issue 4).`,
       '',
     ].join('\n'),

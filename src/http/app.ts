@@ -9,7 +9,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { ServiceDeps } from '../services/deps.js';
-import { localOperator, type ActorResolver } from './auth.js';
+import { registerAuth } from './auth.js';
+import { authRoutes } from './routes/auth.routes.js';
+import { adminRoutes } from './routes/admin.routes.js';
 import { errorHandler } from './error-handler.js';
 import { incidentRoutes } from './routes/incidents.routes.js';
 import { metaRoutes } from './routes/meta.routes.js';
@@ -22,7 +24,8 @@ export interface AppOptions {
   deps: ServiceDeps;
   /** Whether the database answers: `/healthz` says 503 when it does not. */
   ping: () => Promise<boolean>;
-  resolveActor?: ActorResolver;
+  /** Mark session cookies `Secure` (when served over TLS). */
+  secureCookies?: boolean;
   logger?: boolean | { level: string };
   version?: string;
 }
@@ -43,6 +46,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` }, requestId: request.id }),
   );
 
+  // The documentation pages are public; everything they describe needs a sign-in.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs')) route.config = { ...(route.config as object), auth: 'public' };
+  });
+
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -58,27 +66,33 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         { name: 'directory', description: 'Organisations, contacts and owned resources' },
         { name: 'search', description: 'Full-text search, Japanese included' },
         { name: 'meta', description: 'Health and taxonomy' },
+        { name: 'auth', description: 'Sign-in, second factor, sessions and API tokens' },
+        { name: 'admin', description: 'Accounts and the audit log' },
       ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'an API token (rk_…) from POST /api/tokens or `renkei token create`' },
+          session: { type: 'apiKey', in: 'cookie', name: 'renkei_session', description: 'browser session; send x-csrf-token on changes' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-
-  const resolveActor = options.resolveActor ?? localOperator;
-  app.decorateRequest('actor');
-  app.addHook('onRequest', async (request) => {
-    request.actor = await resolveActor(request);
-  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: {}, staticCSP: true });
 
   const deps = options.deps;
+  await registerAuth(app, { deps, secureCookies: options.secureCookies ?? false });
   await app.register(metaRoutes, { deps, ping: options.ping });
+  await app.register(authRoutes, { prefix: '/api', deps, secureCookies: options.secureCookies ?? false });
+  await app.register(adminRoutes, { prefix: '/api', deps });
   await app.register(reportRoutes, { prefix: '/api', deps });
   await app.register(incidentRoutes, { prefix: '/api', deps });
   await app.register(observableRoutes, { prefix: '/api', deps });
   await app.register(organisationRoutes, { prefix: '/api', deps });
   await app.register(searchRoutes, { prefix: '/api', deps });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   await app.ready();
   return app;
 }

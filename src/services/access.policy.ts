@@ -1,21 +1,76 @@
 import type { AccessScope } from '../domain/access.js';
-import type { Actor } from '../domain/actor.js';
+import type { Actor, Role, TokenScope } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
+import { TLP_LABELS, type Tlp } from '../domain/tlp.js';
 
 /**
- * The policy: what an actor may see and do. Until accounts and roles land
- * (issue 3), every staff role sees everything; a partner sees nothing of the
- * team's incidents. The store applies the scope in one place
- * (store/access-filter.ts), so narrowing it later is a change here and there.
+ * The policy: one place that decides what an actor may see and do, for the
+ * API, the CLI, search, exports and (later) outbound mail alike.
+ *
+ * Seeing (TLP 2.0, FIRST):
+ * - lead, auditor: the team's incidents up to AMBER+STRICT, every constituency;
+ * - handler: the same labels, within their constituencies (all when none are set);
+ * - administrator: CLEAR and GREEN only — running the system is not a licence to read every case;
+ * - partner: only incidents shared with their organisation, labelled CLEAR, GREEN or AMBER;
+ * - anyone named on an incident's access list sees it, whatever its label: the only way to see RED.
  */
+const TEAM_TLP: readonly Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT'];
+const OPEN_TLP: Readonly<Record<Role, readonly Tlp[]>> = {
+  lead: TEAM_TLP,
+  auditor: TEAM_TLP,
+  handler: TEAM_TLP,
+  administrator: ['CLEAR', 'GREEN'],
+  partner: [],
+};
+const PARTNER_SHARED_TLP: readonly Tlp[] = ['CLEAR', 'GREEN', 'AMBER'];
+
 export function accessScope(actor: Actor): AccessScope {
-  const isStaff = actor.roles.some((r) => r === 'administrator' || r === 'lead' || r === 'handler' || r === 'auditor');
-  return isStaff ? { kind: 'all' } : { kind: 'none' };
+  if (actor.kind === 'system') return { kind: 'all' };
+  const open = new Set<Tlp>(actor.roles.flatMap((r) => OPEN_TLP[r]));
+  const isUnlimited = actor.roles.includes('lead') || actor.roles.includes('auditor');
+  return {
+    kind: 'rules',
+    accountId: actor.id,
+    openTlp: TLP_LABELS.filter((t) => open.has(t)),
+    constituencies: isUnlimited || actor.constituencies.length === 0 ? null : actor.constituencies,
+    sharedTlp: actor.roles.includes('partner') ? PARTNER_SHARED_TLP : [],
+    organisationId: actor.organisationId,
+    canSeeUntriaged: actor.roles.some((r) => r === 'lead' || r === 'handler' || r === 'auditor'),
+  };
 }
 
-export type Capability = 'report.write' | 'incident.write' | 'directory.write';
+/** What an actor may do. Reading is governed by the scope above; these are the writes. */
+export const CAPABILITIES = {
+  /** Submit a report (intake through the API). */
+  'report.submit': ['lead', 'handler', 'partner'],
+  /** Triage: create incidents from reports, attach, reject. */
+  'report.triage': ['lead', 'handler'],
+  'incident.write': ['lead', 'handler'],
+  /** Manage an incident's access list and sharing. */
+  'incident.share': ['lead'],
+  'directory.write': ['administrator', 'lead', 'handler'],
+  'account.admin': ['administrator'],
+  'audit.read': ['administrator', 'auditor'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Capability = keyof typeof CAPABILITIES;
+
+/** Which token scopes allow which capability ('read' allows none). */
+const TOKEN_ALLOWS: Readonly<Record<TokenScope, readonly Capability[]>> = {
+  read: [],
+  write: Object.keys(CAPABILITIES) as Capability[],
+  'report:submit': ['report.submit'],
+  'directory:write': ['directory.write'],
+  admin: ['account.admin', 'audit.read'],
+};
+
+export function can(actor: Actor, capability: Capability): boolean {
+  if (actor.kind === 'system') return true;
+  const byRole = actor.roles.some((r) => (CAPABILITIES[capability] as readonly Role[]).includes(r));
+  const byToken = actor.tokenScopes === undefined || actor.tokenScopes.some((s) => TOKEN_ALLOWS[s].includes(capability));
+  return byRole && byToken;
+}
 
 export function assertCan(actor: Actor, capability: Capability): void {
-  const canWrite = actor.roles.some((r) => r === 'administrator' || r === 'lead' || r === 'handler');
-  if (!canWrite) throw new AppError('FORBIDDEN', `${actor.displayName} may not do ${capability}`);
+  if (!can(actor, capability))
+    throw new AppError('FORBIDDEN', `${actor.displayName} may not ${capability.replace('.', ' ')}`, { capability });
 }

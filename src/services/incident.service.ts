@@ -21,6 +21,7 @@ import type { IncidentListFilter, IncidentSort } from '../store/repositories/inc
 import type { Store } from '../store/store.js';
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
+import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
 
 /** Find a visible incident by id or human number, or answer NOT_FOUND (hidden looks the same). */
@@ -83,6 +84,8 @@ export async function insertIncident(
   await tx.timeline.append([
     { incidentId: incident.id, reportId: null, actor: actor.id, action: 'incident.created', changes: { after: fields }, note },
   ]);
+  if (incident.tlp === 'RED' && actor.kind === 'user') await tx.incidents.addToAccessList(incident.id, actor.id);
+  await audit(tx, actor, 'incident.created', { type: 'incident', id: incident.id }, { number: incident.number, tlp: incident.tlp });
   await indexIncident(tx, incident);
   return incident;
 }
@@ -120,9 +123,11 @@ export async function saveIncident(
     throw new AppError('CONFLICT', `incident ${before.number} was changed by someone else; reload and try again`);
   const { updatedAt: _a, version: _b, ...b } = before;
   const { updatedAt: _c, version: _d, ...a } = saved;
-  await tx.timeline.append([
-    { incidentId: before.id, reportId: null, actor: actor.id, action: entry.action, changes: { ...diff(b, a), ...entry.changes }, note: entry.note },
-  ]);
+  const changes = { ...diff(b, a), ...entry.changes };
+  await tx.timeline.append([{ incidentId: before.id, reportId: null, actor: actor.id, action: entry.action, changes, note: entry.note }]);
+  // Whoever makes an incident RED stays able to see it.
+  if (saved.tlp === 'RED' && before.tlp !== 'RED' && actor.kind === 'user') await tx.incidents.addToAccessList(saved.id, actor.id);
+  await audit(tx, actor, entry.action, { type: 'incident', id: before.id }, { number: before.number, fields: Object.keys(changes) });
   await indexIncident(tx, saved);
   return saved;
 }
@@ -141,6 +146,8 @@ export interface IncidentDetail {
 
 export async function getIncident(deps: ServiceDeps, actor: Actor, idOrNumber: string): Promise<IncidentDetail> {
   const incident = await loadIncident(deps.store, actor, idOrNumber);
+  // Every view of a RED incident is on the audit log.
+  if (incident.tlp === 'RED') await deps.store.transaction((tx) => audit(tx, actor, 'incident.viewed', { type: 'incident', id: incident.id }, { tlp: 'RED' }));
   const scope = accessScope(actor);
   const [reports, mergedFrom] = await Promise.all([
     deps.store.reports.list(scope, { incidentId: incident.id }, { limit: 1000, offset: 0 }),

@@ -6,6 +6,7 @@ import type { IncidentObservable, IncidentRef, Observable, ReportRef } from '../
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { assertNotMerged, loadIncident } from './incident.service.js';
+import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
 
 export interface Sightings {
@@ -78,6 +79,7 @@ export async function addIncidentObservable(deps: ServiceDeps, actor: Actor, idO
         note: note ?? null,
       },
     ]);
+    await audit(tx, actor, 'incident.observable-added', { type: 'incident', id: incident.id }, { type: normalised.type, value: normalised.value });
     return observable!;
   });
 }

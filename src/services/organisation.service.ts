@@ -8,6 +8,7 @@ import type { Organisation, OrganisationListFilter } from '../store/repositories
 import type { Store } from '../store/store.js';
 import { assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
+import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
 
 /** Validate and canonicalise an organisation: every resource in canonical form, each bad one named. */
@@ -36,6 +37,7 @@ export async function createOrganisation(deps: ServiceDeps, actor: Actor, input:
   const org = await deps.store.transaction(async (tx) => {
     await assertNameFree(tx, data.name);
     const id = await tx.organisations.insert(data, deps.clock().toISOString());
+    await audit(tx, actor, 'organisation.created', { type: 'organisation', id }, { name: data.name });
     return (await tx.organisations.findById(id))!;
   });
   deps.directoryIndex.invalidate();
@@ -50,6 +52,7 @@ export async function replaceOrganisation(deps: ServiceDeps, actor: Actor, id: s
     if (!(await tx.organisations.findById(id))) throw notFound('organisation', id);
     await assertNameFree(tx, data.name, id);
     await tx.organisations.replace(id, data, deps.clock().toISOString());
+    await audit(tx, actor, 'organisation.replaced', { type: 'organisation', id }, { name: data.name });
     return (await tx.organisations.findById(id))!;
   });
   deps.directoryIndex.invalidate();
@@ -115,13 +118,15 @@ export async function importOrganisationsCsv(deps: ServiceDeps, actor: Actor, cs
         created++;
       }
     }
+    await audit(tx, actor, 'organisation.imported', null, { rows: parsed.rowsRead, created, updated, badRows: errors.length });
   });
   deps.directoryIndex.invalidate();
   return { rowsRead: parsed.rowsRead, created, updated, errors };
 }
 
-export async function exportOrganisationsCsv(deps: ServiceDeps, _actor: Actor): Promise<string> {
+export async function exportOrganisationsCsv(deps: ServiceDeps, actor: Actor): Promise<string> {
   const orgs = await deps.store.organisations.all();
+  await deps.store.transaction((tx) => audit(tx, actor, 'organisation.exported', null, { organisations: orgs.length }));
   return writeOrganisationsCsv(
     orgs.map((o) => ({
       name: o.name,

@@ -7,6 +7,7 @@ import { documentTerms } from '../domain/search-terms.js';
 import type { Store } from '../store/store.js';
 import { assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
+import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
 
 export interface RecordedReport {
@@ -94,9 +95,13 @@ async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared): P
  * for search — all in one transaction, committed before this returns.
  */
 export async function recordReport(deps: ServiceDeps, actor: Actor, input: ReportCreateInput): Promise<RecordedReport> {
-  assertCan(actor, 'report.write');
+  assertCan(actor, 'report.submit');
   const prepared = prepare(input);
-  return deps.store.transaction((tx) => store(deps, tx, actor, prepared));
+  return deps.store.transaction(async (tx) => {
+    const result = await store(deps, tx, actor, prepared);
+    if (result.isNew) await audit(tx, actor, 'report.recorded', { type: 'report', id: result.report.id }, { channel: result.report.channel });
+    return result;
+  });
 }
 
 export type BatchItemResult = ({ ok: true } & RecordedReport) | { ok: false; index: number; error: unknown };
@@ -107,7 +112,7 @@ export type BatchItemResult = ({ ok: true } & RecordedReport) | { ok: false; ind
  * committed together.
  */
 export async function recordReports(deps: ServiceDeps, actor: Actor, inputs: ReportCreateInput[]): Promise<BatchItemResult[]> {
-  assertCan(actor, 'report.write');
+  assertCan(actor, 'report.submit');
   const results: BatchItemResult[] = new Array<BatchItemResult>(inputs.length);
   const prepared: { index: number; p: Prepared }[] = [];
   inputs.forEach((input, index) => {
@@ -119,6 +124,8 @@ export async function recordReports(deps: ServiceDeps, actor: Actor, inputs: Rep
   });
   await deps.store.transaction(async (tx) => {
     for (const { index, p } of prepared) results[index] = { ok: true, ...(await store(deps, tx, actor, p)) };
+    const stored = results.filter((r) => r.ok && r.isNew).length;
+    await audit(tx, actor, 'report.recorded-batch', null, { received: inputs.length, stored, refused: inputs.length - prepared.length });
   });
   return results;
 }

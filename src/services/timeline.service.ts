@@ -6,6 +6,7 @@ import type { TimelineEntry } from '../domain/timeline.js';
 import { assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { loadIncident } from './incident.service.js';
+import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
 
 export const TimelineNoteSchema = z.strictObject({
@@ -50,6 +51,7 @@ export async function addTimelineNote(
         note,
       },
     ]);
+    await audit(tx, actor, corrects ? 'incident.correction' : 'incident.note', { type: 'incident', id: incident.id });
     return entry!;
   });
 }

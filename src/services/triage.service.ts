@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { assertNotMerged, insertIncident, loadIncident } from './incident.service.js';
+import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
 
 /** Creating an incident from reports: every incident field is optional, the title defaults to the first report's subject. */
@@ -57,6 +58,7 @@ export async function moveReports(tx: Store, actor: Actor, reports: Report[], ta
     return out;
   });
   await tx.timeline.append(entries);
+  await audit(tx, actor, 'incident.reports-attached', { type: 'incident', id: target.id }, { reportIds: moving.map((r) => r.id) });
   for (const r of moving) {
     const ids = (await tx.observables.forReport(r.id)).map((o) => o.id);
     await tx.observables.addToIncident(target.id, ids, false);
@@ -66,7 +68,7 @@ export async function moveReports(tx: Store, actor: Actor, reports: Report[], ta
 
 /** Triage: create one incident from one or more reports. */
 export async function createIncidentFromReports(deps: ServiceDeps, actor: Actor, input: IncidentFromReportsInput): Promise<Incident> {
-  assertCan(actor, 'incident.write');
+  assertCan(actor, 'report.triage');
   const { reportIds, note, ...fields } = parseInput(IncidentFromReportsSchema, input);
   return deps.store.transaction(async (tx) => {
     const reports = await loadReports(tx, actor, reportIds);
@@ -99,7 +101,7 @@ export async function attachReports(
   incidentIdOrNumber: string,
   input: AttachReportsInput,
 ): Promise<Incident> {
-  assertCan(actor, 'incident.write');
+  assertCan(actor, 'report.triage');
   const { reportIds, note } = parseInput(AttachReportsSchema, input);
   return deps.store.transaction(async (tx) => {
     const incident = await loadIncident(tx, actor, incidentIdOrNumber);
@@ -111,7 +113,7 @@ export async function attachReports(
 
 /** Triage: reject a new report as spam, out of scope or a duplicate. The report is kept. */
 export async function rejectReport(deps: ServiceDeps, actor: Actor, reportId: string, input: unknown): Promise<Report> {
-  assertCan(actor, 'report.write');
+  assertCan(actor, 'report.triage');
   const { reason, note, duplicateOf } = parseInput(ReportRejectSchema, input);
   return deps.store.transaction(async (tx) => {
     const [report] = await loadReports(tx, actor, [reportId]);
@@ -136,6 +138,7 @@ export async function rejectReport(deps: ServiceDeps, actor: Actor, reportId: st
         note: note ?? null,
       },
     ]);
+    await audit(tx, actor, 'report.rejected', { type: 'report', id: reportId }, { reason });
     return (await tx.reports.findById(accessScope(actor), reportId))!;
   });
 }

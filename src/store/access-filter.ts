@@ -1,27 +1,54 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { AccessScope } from '../domain/access.js';
 
 /**
  * The one place that narrows what a query can return to what the actor may
- * see. Every repository query over incidents, reports or observables calls
- * one of these; the access-control work (issue 3) changes only this file and
- * the policy. Each condition refers to qualified columns (`incident.tlp`), so
- * it can be used in joins.
+ * see (the rule is described in domain/access.ts, and `canSee` there is its
+ * in-memory twin). Every repository query over incidents, reports or
+ * observables calls one of these. Each condition refers to qualified
+ * columns (`incident.tlp`), so it can be used in joins.
  */
-const byScope = (scope: AccessScope): Expression<SqlBool> => {
+function incidentCondition(scope: AccessScope, id: RawBuilder<unknown>, tlp: RawBuilder<unknown>, constituency: RawBuilder<unknown>): Expression<SqlBool> {
   switch (scope.kind) {
     case 'all':
       return sql<SqlBool>`1 = 1`;
     case 'none':
       return sql<SqlBool>`1 = 0`;
+    case 'rules': {
+      const parts: RawBuilder<SqlBool>[] = [];
+      if (scope.openTlp.length) {
+        const labels = sql.join(scope.openTlp.map((t) => sql.lit(t)));
+        parts.push(
+          scope.constituencies === null
+            ? sql<SqlBool>`${tlp} in (${labels})`
+            : scope.constituencies.length
+              ? sql<SqlBool>`(${tlp} in (${labels}) and (${constituency} is null or ${constituency} in (${sql.join(scope.constituencies)})))`
+              : sql<SqlBool>`(${tlp} in (${labels}) and ${constituency} is null)`,
+        );
+      }
+      if (scope.organisationId && scope.sharedTlp.length)
+        parts.push(
+          sql<SqlBool>`(${tlp} in (${sql.join(scope.sharedTlp.map((t) => sql.lit(t)))}) and exists (select 1 from incident_share s where s.incident_id = ${id} and s.organisation_id = ${scope.organisationId}))`,
+        );
+      parts.push(sql<SqlBool>`exists (select 1 from incident_access a where a.incident_id = ${id} and a.account_id = ${scope.accountId})`);
+      return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+    }
   }
-};
+}
 
 /** Rows of `incident` the actor may see. */
-export const incidentVisible = (scope: AccessScope): Expression<SqlBool> => byScope(scope);
-
-/** Rows of `report` the actor may see: its incident is visible, or — untriaged — the actor may triage. */
-export const reportVisible = (scope: AccessScope): Expression<SqlBool> => byScope(scope);
+export const incidentVisible = (scope: AccessScope): Expression<SqlBool> =>
+  incidentCondition(scope, sql.ref('incident.id'), sql.ref('incident.tlp'), sql.ref('incident.constituency'));
 
 /** Rows that refer to an incident by id (`incident_observable.incident_id`). */
-export const incidentRefVisible = (scope: AccessScope, _column: string): Expression<SqlBool> => byScope(scope);
+export function incidentRefVisible(scope: AccessScope, column: string): Expression<SqlBool> {
+  if (scope.kind !== 'rules') return incidentVisible(scope);
+  return sql<SqlBool>`${sql.ref(column)} in (select incident.id from incident where ${incidentVisible(scope)})`;
+}
+
+/** Rows of `report` the actor may see: its incident is visible, or — untriaged — the actor may triage. */
+export function reportVisible(scope: AccessScope): Expression<SqlBool> {
+  if (scope.kind !== 'rules') return incidentVisible(scope);
+  const onIncident = incidentRefVisible(scope, 'report.incident_id');
+  return scope.canSeeUntriaged ? sql<SqlBool>`(report.incident_id is null or ${onIncident})` : sql<SqlBool>`(report.incident_id is not null and ${onIncident})`;
+}

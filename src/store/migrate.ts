@@ -1,12 +1,14 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Database, DialectName } from './database.js';
 import * as core from './migrations/0001-core.js';
+import * as accounts from './migrations/0002-accounts.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-core': core,
+  '0002-accounts': accounts,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -21,6 +21,77 @@ export interface DB {
   org_resource: OrgResourceTable;
   search_doc: SearchDocTable;
   directory_version: { id: number; version: number };
+  account: AccountTable;
+  session: SessionTable;
+  api_token: ApiTokenTable;
+  recovery_code: { account_id: string; code_hash: string; used_at: string | null };
+  incident_access: { incident_id: string; account_id: string };
+  incident_share: { incident_id: string; organisation_id: string };
+  throttle: { key: string; window_start: string; count: number };
+  audit_event: AuditEventTable;
+  audit_head: { id: number; position: number; hash: string };
+}
+
+export interface AccountTable {
+  id: string;
+  email: string;
+  display_name: string;
+  language: string;
+  /** JSON array of roles. */
+  roles: string;
+  /** JSON array of constituency keys; empty = all. */
+  constituencies: string;
+  organisation_id: string | null;
+  password_hash: string | null;
+  password_changed_at: string | null;
+  totp_secret: string | null;
+  totp_enabled_at: string | null;
+  totp_last_step: number | null;
+  is_disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  token_hash: string;
+  account_id: string;
+  csrf_token: string;
+  is_mfa_passed: number;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  account_id: string;
+  name: string;
+  token_hash: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AuditEventTable {
+  seq: Generated<number>;
+  position: number;
+  id: string;
+  at: string;
+  actor: string;
+  ip: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
 }
 
 export interface ReportTable {

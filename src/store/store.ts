@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from './database.js';
+import { createAccountRepository } from './repositories/account.repository.js';
+import { createAuditRepository } from './repositories/audit.repository.js';
 import { createIncidentRepository } from './repositories/incident.repository.js';
 import { createObservableRepository } from './repositories/observable.repository.js';
 import { createOrganisationRepository } from './repositories/organisation.repository.js';
@@ -20,6 +22,8 @@ export interface Store {
   readonly observables: ReturnType<typeof createObservableRepository>;
   readonly organisations: ReturnType<typeof createOrganisationRepository>;
   readonly search: ReturnType<typeof createSearchRepository>;
+  readonly accounts: ReturnType<typeof createAccountRepository>;
+  readonly audit: ReturnType<typeof createAuditRepository>;
   /** Run `fn` in one transaction (or in the current one, when already inside). */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
@@ -33,6 +37,8 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
     observables: createObservableRepository(db),
     organisations: createOrganisationRepository(db),
     search: createSearchRepository(db, dialect),
+    accounts: createAccountRepository(db),
+    audit: createAuditRepository(db, dialect, clock),
     transaction: (fn) => (db.isTransaction ? fn(store) : db.transaction().execute((trx) => fn(createStore(trx, dialect, clock)))),
   };
   return store;

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createContainer, type Container } from '../../src/container.js';
-import { systemActor, type Actor } from '../../src/domain/actor.js';
-import { LOCAL_OPERATOR } from '../../src/http/auth.js';
+import { systemActor, type Actor, type Role } from '../../src/domain/actor.js';
+import { createAccount } from '../../src/services/auth/account.service.js';
+import { actorOf } from '../../src/services/auth/session.service.js';
+import { createToken } from '../../src/services/auth/token.service.js';
 
 /**
  * A fresh, migrated database for one test file: in-memory SQLite by default,
@@ -11,7 +13,10 @@ import { LOCAL_OPERATOR } from '../../src/http/auth.js';
  */
 export interface Harness extends Container {
   dialect: 'sqlite' | 'postgres';
+  /** A lead and handler of the team, with an account. */
   actor: Actor;
+  /** Make an account with these roles and return its actor (and an API token with `write` scope). */
+  user(roles: Role[], extra?: { constituencies?: string[]; organisationId?: string | null; email?: string }): Promise<{ actor: Actor; token: string }>;
   /** Move the fake clock forward. */
   advance(ms: number): void;
   now(): Date;
@@ -40,10 +45,26 @@ export async function createHarness(options: { start?: string } = {}): Promise<H
     { dataDir: '/nonexistent', databaseUrl, sqliteFile: ':memory:', incidentPrefix: 'RK', timeZone: 'Asia/Tokyo' },
     { clock },
   );
+  let n = 0;
+  const system = systemActor('test');
+  const user: Harness['user'] = async (roles, extra = {}) => {
+    const { account } = await createAccount(container.deps, { ...system, roles: ['administrator'] }, {
+      email: extra.email ?? `user${++n}-${roles.join('-')}@team.example`,
+      displayName: `Test ${roles.join('/')} ${n}`,
+      roles,
+      constituencies: extra.constituencies ?? [],
+      organisationId: extra.organisationId ?? null,
+      password: 'correct horse battery staple',
+    });
+    const { token } = await createToken(container.deps, system, account.id, { name: 'test', scopes: ['write'] });
+    return { actor: actorOf(account, '127.0.0.1'), token };
+  };
+  const main = await user(['lead', 'handler'], { email: 'handler@team.example' });
   return {
     ...container,
     dialect: container.database.dialect,
-    actor: LOCAL_OPERATOR,
+    actor: main.actor,
+    user,
     advance: (ms) => void (time += ms),
     now: () => new Date(time),
     close: async () => {

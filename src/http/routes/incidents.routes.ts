@@ -11,6 +11,7 @@ import { changeIncidentStatus, createIncident, getIncident, listIncidents, updat
 import { MergeSchema, SplitSchema, mergeIncidents, splitIncident } from '../../services/merge-split.service.js';
 import { addIncidentObservable, listIncidentObservables, ObservableAddSchema } from '../../services/observable.service.js';
 import { TimelineNoteSchema, addTimelineNote, getTimeline } from '../../services/timeline.service.js';
+import { AccessListSchema, SharesSchema, getIncidentAccess, setIncidentAccessList, setIncidentShares } from '../../services/incident-access.service.js';
 import {
   AttachReportsSchema,
   IncidentFromReportsSchema,
@@ -227,5 +228,48 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
       },
     },
     async (req, reply) => reply.status(201).send(await addIncidentObservable(deps, req.actor, req.params.id, req.body)),
+  );
+
+  const AccessSchema = z.object({ accessList: z.array(z.string()), sharedWith: z.array(z.string()) });
+
+  app.get(
+    '/incidents/:id/access',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: "Who is on the incident's access list and which organisations it is shared with",
+        params,
+        response: { 200: AccessSchema, ...errorResponses },
+      },
+    },
+    async (req) => getIncidentAccess(deps, req.actor, req.params.id),
+  );
+
+  app.put(
+    '/incidents/:id/access',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'Replace the access list (leads): the named people see the incident whatever its TLP',
+        params,
+        body: AccessListSchema,
+        response: { 200: AccessSchema, ...errorResponses },
+      },
+    },
+    async (req) => setIncidentAccessList(deps, req.actor, req.params.id, req.body),
+  );
+
+  app.put(
+    '/incidents/:id/shares',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'Share the incident with organisations (leads); their partners see it when CLEAR, GREEN or AMBER',
+        params,
+        body: SharesSchema,
+        response: { 200: AccessSchema, ...errorResponses },
+      },
+    },
+    async (req) => setIncidentShares(deps, req.actor, req.params.id, req.body),
   );
 };

@@ -9,6 +9,7 @@ export const metaRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps; ping: () => 
   app.get(
     '/healthz',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['meta'],
         summary: 'Health: 200 when the process can serve, 503 when its database is unreachable',
@@ -25,6 +26,7 @@ export const metaRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps; ping: () => 
   app.get(
     '/api/taxonomy',
     {
+      config: { auth: 'public' },
       schema: {
         tags: ['meta'],
         summary: 'Categories (with their RSIT mapping), TLP labels, severities, priorities and the status lifecycle',

@@ -160,6 +160,41 @@ export function createIncidentRepository(db: Kysely<DB>, dialect: DialectName) {
       return { items: await withOrganisations(rows), total: Number(count.n), ...page };
     },
 
+    /** Who is named on the incident's access list, and which organisations it was shared with. */
+    async accessOf(incidentId: string): Promise<{ accessList: string[]; sharedWith: string[] }> {
+      const [access, shares] = await Promise.all([
+        db.selectFrom('incident_access').select('account_id').where('incident_id', '=', incidentId).orderBy('account_id').execute(),
+        db.selectFrom('incident_share').select('organisation_id').where('incident_id', '=', incidentId).orderBy('organisation_id').execute(),
+      ]);
+      return { accessList: access.map((a) => a.account_id), sharedWith: shares.map((s) => s.organisation_id) };
+    },
+
+    async setAccessList(incidentId: string, accountIds: string[]): Promise<void> {
+      await db.deleteFrom('incident_access').where('incident_id', '=', incidentId).execute();
+      if (accountIds.length)
+        await db
+          .insertInto('incident_access')
+          .values([...new Set(accountIds)].map((account_id) => ({ incident_id: incidentId, account_id })))
+          .execute();
+    },
+
+    async addToAccessList(incidentId: string, accountId: string): Promise<void> {
+      await db
+        .insertInto('incident_access')
+        .values({ incident_id: incidentId, account_id: accountId })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    },
+
+    async setShares(incidentId: string, organisationIds: string[]): Promise<void> {
+      await db.deleteFrom('incident_share').where('incident_id', '=', incidentId).execute();
+      if (organisationIds.length)
+        await db
+          .insertInto('incident_share')
+          .values([...new Set(organisationIds)].map((organisation_id) => ({ incident_id: incidentId, organisation_id })))
+          .execute();
+    },
+
     /** Incidents merged into this one (their reports and observables moved here). */
     async mergedInto(id: string): Promise<string[]> {
       const rows = await db.selectFrom('incident').select('id').where('merged_into', '=', id).execute();
