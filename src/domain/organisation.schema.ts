@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine, singleLine } from './text.js';
 import { parseOfficeHours } from './office-hours.js';
 
 export const ORGANISATION_KINDS = [
@@ -26,7 +27,7 @@ export type Language = (typeof LANGUAGES)[number];
 export const RESOURCE_KINDS = ['ip-range', 'asn', 'domain'] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => singleLine(max);
 
 /** Zones already accepted: building an Intl.DateTimeFormat costs ~50 µs, and a directory import checks every contact. */
 const knownTimeZones = new Set<string>();
@@ -49,7 +50,7 @@ export const TimeZoneSchema = z
 export const ContactInputSchema = z.strictObject({
   name: text(200).optional(),
   email: z.email().max(320),
-  phone: z.string().trim().max(64).optional(),
+  phone: singleLine(64).optional(),
   role: z.enum(CONTACT_ROLES).default('general'),
   language: z.enum(LANGUAGES).default('en'),
   timezone: TimeZoneSchema.default('UTC'),
@@ -68,7 +69,7 @@ export const ContactInputSchema = z.strictObject({
     .transform((s) => s.replace(/\s+/g, '').toUpperCase())
     .pipe(z.string().regex(/^([0-9A-F]{40}|[0-9A-F]{64})$/, 'a PGP fingerprint is 40 (v4) or 64 (v6) hex digits'))
     .optional(),
-  pgpKey: z.string().max(100_000).optional(),
+  pgpKey: multiLine(100_000).optional(),
 });
 export type ContactInput = z.infer<typeof ContactInputSchema>;
 
@@ -89,7 +90,7 @@ export const OrganisationInputSchema = z.strictObject({
     .regex(/^[A-Z]{2}$/, 'country is an ISO 3166-1 alpha-2 code such as JP')
     .optional(),
   trustLevel: z.enum(TRUST_LEVELS).default('unknown'),
-  notes: z.string().max(10_000).optional(),
+  notes: multiLine(10_000).optional(),
   contacts: z.array(ContactInputSchema).max(100).default([]),
   resources: z.array(ResourceInputSchema).max(10_000).default([]),
 });

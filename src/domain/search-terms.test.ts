@@ -41,6 +41,14 @@ describe('queryPhrases', () => {
       expect(at, q).toBeGreaterThanOrEqual(0);
     }
   });
+  it('matches a Japanese word that runs straight into Latin letters', () => {
+    const doc = documentTerms('不正アクセスPCを確認。感染URLは次の通り');
+    for (const q of ['アクセスPC', '感染URL', 'スPC', 'PCを確認']) {
+      const phrase = queryPhrases(q)[0]!;
+      const at = doc.findIndex((_, i) => phrase.every((t, j) => (t.isPrefix ? doc[i + j]?.startsWith(t.term) : doc[i + j] === t.term)));
+      expect(at, q).toBeGreaterThanOrEqual(0);
+    }
+  });
   it('returns nothing for punctuation only', () => {
     expect(queryPhrases('  ... !!! ')).toEqual([]);
   });

@@ -49,11 +49,17 @@ export function queryPhrases(query: string): QueryTerm[][] {
   const phrases: QueryTerm[][] = [];
   for (const part of normalise(query).split(/\s+/)) {
     const phrase: QueryTerm[] = [];
-    for (const run of runs(part)) {
+    const partRuns = [...runs(part)];
+    for (const [k, run] of partRuns.entries()) {
       if (run.cjk) {
         const chars = [...run.text];
-        if (chars.length === 1) phrase.push({ term: chars[0]!, isPrefix: true });
-        else for (let i = 0; i + 1 < chars.length; i++) phrase.push({ term: chars[i]! + chars[i + 1]!, isPrefix: false });
+        const isLast = k === partRuns.length - 1;
+        if (chars.length === 1) phrase.push({ term: chars[0]!, isPrefix: isLast });
+        else {
+          for (let i = 0; i + 1 < chars.length; i++) phrase.push({ term: chars[i]! + chars[i + 1]!, isPrefix: false });
+          // The document has the run's last character after its bigrams; a run followed by more text must match it too.
+          if (!isLast) phrase.push({ term: chars[chars.length - 1]!, isPrefix: false });
+        }
       } else {
         const term = run.text.slice(0, MAX_TERM);
         phrase.push({ term, isPrefix: run.text.length > MAX_TERM });

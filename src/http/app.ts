@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { ServiceDeps } from '../services/deps.js';
 import { registerAuth } from './auth.js';
+import { AppError } from '../domain/errors.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { errorHandler } from './error-handler.js';
@@ -81,6 +82,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', uiConfig: {}, staticCSP: true });
+
+  // NUL cannot be stored or searched on PostgreSQL; refuse it in the URL before anything reads it.
+  app.addHook('onRequest', async (request) => {
+    if (/%00/i.test(request.url)) throw new AppError('VALIDATION', 'the URL contains a NUL character (%00)', { issues: [{ path: ['url'], message: 'NUL is not allowed' }] });
+  });
 
   const deps = options.deps;
   await registerAuth(app, { deps, secureCookies: options.secureCookies ?? false });

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode } from '../domain/errors.js';
+import { translateDbError } from '../store/db-errors.js';
 
 /** The only place that knows HTTP statuses. */
 const STATUS: Record<ErrorCode, number> = {
@@ -55,6 +56,11 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
         ? `the body is not valid JSON: ${err.message}`
         : err.message;
     send(err.statusCode, code, message, { details: { fastifyCode: err.code } });
+    return;
+  }
+  const translated = translateDbError(err);
+  if (translated instanceof AppError) {
+    errorHandler(translated as unknown as FastifyError, request, reply);
     return;
   }
   request.log.error({ err }, 'unhandled error');

@@ -1,7 +1,7 @@
 import type { Page, PageResult } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { AppError, notFound } from '../domain/errors.js';
-import { newId } from '../domain/ids.js';
+import { UUID_PATTERN, newId } from '../domain/ids.js';
 import {
   IncidentCreateSchema,
   IncidentStatusChangeSchema,
@@ -24,12 +24,19 @@ import type { ServiceDeps } from './deps.js';
 import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
 
-/** Find a visible incident by id or human number, or answer NOT_FOUND (hidden looks the same). */
+/**
+ * Find a visible incident by id or human number, or answer NOT_FOUND (hidden
+ * looks the same). Inside a transaction the row is locked until commit, so
+ * concurrent changes to one incident queue instead of racing.
+ */
 export async function loadIncident(store: Store, actor: Actor, idOrNumber: string): Promise<Incident> {
   const scope = accessScope(actor);
+  const lock = store.inTransaction;
   const incident = parseIncidentNumber(idOrNumber)
-    ? await store.incidents.findByNumber(scope, idOrNumber.trim().toUpperCase())
-    : await store.incidents.findById(scope, idOrNumber);
+    ? await store.incidents.findByNumber(scope, idOrNumber.trim().toUpperCase(), lock)
+    : UUID_PATTERN.test(idOrNumber)
+      ? await store.incidents.findById(scope, idOrNumber, lock)
+      : undefined;
   if (!incident) throw notFound('incident', idOrNumber);
   return incident;
 }
@@ -151,7 +158,7 @@ export async function getIncident(deps: ServiceDeps, actor: Actor, idOrNumber: s
   const scope = accessScope(actor);
   const [reports, mergedFrom] = await Promise.all([
     deps.store.reports.list(scope, { incidentId: incident.id }, { limit: 1000, offset: 0 }),
-    deps.store.incidents.mergedInto(incident.id),
+    deps.store.incidents.mergedInto(scope, incident.id),
   ]);
   return {
     incident,

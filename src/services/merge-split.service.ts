@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine } from '../domain/text.js';
 import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { IncidentCreateSchema, type Incident } from '../domain/incident.js';
@@ -13,13 +14,13 @@ import { parseInput } from './validate.js';
 export const MergeSchema = z.strictObject({
   /** The incident merged into the target; it stays, closed, pointing at the target. */
   sourceIncident: z.string().min(1).max(64),
-  note: z.string().max(10_000).optional(),
+  note: multiLine(10_000).optional(),
 });
 
 export const SplitSchema = IncidentCreateSchema.extend({
   title: IncidentCreateSchema.shape.title,
   reportIds: z.array(z.uuid()).min(1).max(1000),
-  note: z.string().max(10_000).optional(),
+  note: multiLine(10_000).optional(),
 }).partial({ category: true, severity: true, priority: true, tlp: true });
 
 /**
@@ -60,8 +61,10 @@ export async function mergeIncidents(deps: ServiceDeps, actor: Actor, targetIdOr
         ...target,
         tlp: stricterTlp(target.tlp, source.tlp),
         organisationIds: [...new Set([...target.organisationIds, ...source.organisationIds])],
-        // A merge must not resurrect a finished incident silently, nor close an active one.
-        status: !isActiveStatus(target.status) && isActiveStatus(source.status) ? 'open' : target.status,
+        // An active source reopens a finished target (the merged reports are still being worked).
+        ...(!isActiveStatus(target.status) && isActiveStatus(source.status)
+          ? { status: 'open' as const, resolvedAt: null, closedAt: null }
+          : {}),
       },
       {
         action: 'incident.merged',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine } from '../domain/text.js';
 import type { Actor } from '../domain/actor.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { OBSERVABLE_TYPES, detectObservable, normaliseObservable } from '../domain/observables/index.js';
@@ -20,7 +21,7 @@ export interface Sightings {
 export const ObservableAddSchema = z.strictObject({
   type: z.enum(OBSERVABLE_TYPES),
   value: z.string().min(1).max(8192),
-  note: z.string().max(10_000).optional(),
+  note: multiLine(10_000).optional(),
 });
 
 /**

@@ -5,7 +5,7 @@ import { extractObservables, type ExtractedObservable } from '../domain/observab
 import { ReportCreateSchema, type Report, type ReportCreate, type ReportCreateInput } from '../domain/report.js';
 import { documentTerms } from '../domain/search-terms.js';
 import type { Store } from '../store/store.js';
-import { assertCan } from './access.policy.js';
+import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
@@ -31,7 +31,9 @@ function prepare(input: ReportCreateInput): Prepared {
   const data = parseInput(ReportCreateSchema, input);
   const raw = data.raw === undefined ? undefined : Buffer.from(data.raw, 'base64');
   const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-  const sourceRef = data.sourceRef ?? `sha256:${raw ? sha256(raw) : sha256(`${data.subject ?? ''}\n${data.body}`)}`;
+  // Without the channel's own identity, the same raw bytes, or the same text from the same sender, is one report;
+  // the same text from two different senders stays two reports.
+  const sourceRef = data.sourceRef ?? `sha256:${raw ? sha256(raw) : sha256(`${data.sender ?? ''}\n${data.subject ?? ''}\n${data.body}`)}`;
   const texts = [data.subject ?? '', data.body, ...(data.attachmentsText ?? [])];
   return {
     input: data,
@@ -74,6 +76,8 @@ async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared): P
   );
   const candidates = await tx.observables.candidateIncidents(observables.filter((o) => !o.isPrivate).map((o) => o.id));
   await tx.observables.saveCandidates(report.id, candidates, now);
+  // The submitter learns only of candidates it may see (a partner submitting sees none of the team's).
+  const visible = await tx.incidents.findManyById(accessScope(actor), candidates.map((c) => c.incidentId));
   await tx.timeline.append([
     {
       incidentId: null,
@@ -85,7 +89,8 @@ async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared): P
     },
   ]);
   await tx.search.index('report', report.id, p.terms);
-  return { report, isNew, observableCount: observables.length, candidateIncidentIds: candidates.map((c) => c.incidentId) };
+  const shown = new Set(visible.map((i) => i.id));
+  return { report, isNew, observableCount: observables.length, candidateIncidentIds: candidates.map((c) => c.incidentId).filter((id) => shown.has(id)) };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { multiLine } from '../domain/text.js';
 import type { TimelineEntry } from '../domain/timeline.js';
-import { assertCan } from './access.policy.js';
+import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { loadIncident } from './incident.service.js';
 import { audit } from './audit.service.js';
@@ -19,7 +19,13 @@ export type TimelineNoteInput = z.input<typeof TimelineNoteSchema>;
 /** The incident's 経過記録, oldest first, including the history of incidents merged into it. */
 export async function getTimeline(deps: ServiceDeps, actor: Actor, idOrNumber: string): Promise<TimelineEntry[]> {
   const incident = await loadIncident(deps.store, actor, idOrNumber);
-  const merged = await deps.store.incidents.mergedInto(incident.id);
+  // Incidents merged into this one, and those merged into them, as far as it goes.
+  const merged: string[] = [];
+  for (let frontier = [incident.id]; frontier.length; ) {
+    const next = (await Promise.all(frontier.map((id) => deps.store.incidents.mergedInto(accessScope(actor), id)))).flat();
+    merged.push(...next);
+    frontier = next;
+  }
   const entries = await deps.store.timeline.forIncident([incident.id, ...merged]);
   return merged.length ? entries.sort((a, b) => a.at.localeCompare(b.at)) : entries;
 }

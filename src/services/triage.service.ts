@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiLine } from '../domain/text.js';
 import type { Actor } from '../domain/actor.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { IncidentCreateSchema, type Incident } from '../domain/incident.js';
@@ -15,19 +16,19 @@ import { parseInput } from './validate.js';
 export const IncidentFromReportsSchema = IncidentCreateSchema.extend({
   title: IncidentCreateSchema.shape.title.optional(),
   reportIds: z.array(z.uuid()).min(1).max(1000),
-  note: z.string().max(10_000).optional(),
+  note: multiLine(10_000).optional(),
 });
 export type IncidentFromReportsInput = z.input<typeof IncidentFromReportsSchema>;
 
 export const AttachReportsSchema = z.strictObject({
   reportIds: z.array(z.uuid()).min(1).max(1000),
-  note: z.string().max(10_000).optional(),
+  note: multiLine(10_000).optional(),
 });
 export type AttachReportsInput = z.input<typeof AttachReportsSchema>;
 
 export async function loadReports(store: Store, actor: Actor, ids: string[]): Promise<Report[]> {
   const unique = [...new Set(ids)];
-  const reports = await store.reports.findManyById(accessScope(actor), unique);
+  const reports = await store.reports.findManyById(accessScope(actor), unique, store.inTransaction);
   const found = new Set(reports.map((r) => r.id));
   const missing = unique.find((id) => !found.has(id));
   if (missing) throw notFound('report', missing);

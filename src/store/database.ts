@@ -42,7 +42,7 @@ function openSqlite(options: DatabaseOptions): Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: immediateTransactions(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -57,6 +57,24 @@ function openSqlite(options: DatabaseOptions): Database {
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely begins SQLite transactions with a plain (deferred) BEGIN; a
+ * transaction that reads and then writes can then fail at once with
+ * SQLITE_BUSY_SNAPSHOT when another process (the CLI beside the server)
+ * committed in between. BEGIN IMMEDIATE takes the write lock up front and
+ * waits for it (busy_timeout) instead.
+ */
+function immediateTransactions(sqlite: SQLite.Database): SQLite.Database {
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare') return (source: string) => prepare(/^\s*begin\s*$/i.test(source) ? 'begin immediate' : source);
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 function openPostgres(url: string, poolSize = 10): Database {

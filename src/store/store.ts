@@ -9,6 +9,7 @@ import { createReportRepository } from './repositories/report.repository.js';
 import { createSearchRepository } from './repositories/search.repository.js';
 import { createTimelineRepository } from './repositories/timeline.repository.js';
 import type { DB } from './schema.js';
+import { isRetryable, translateDbError } from './db-errors.js';
 
 /**
  * Every repository, bound to one connection or one transaction. Services get
@@ -24,9 +25,17 @@ export interface Store {
   readonly search: ReturnType<typeof createSearchRepository>;
   readonly accounts: ReturnType<typeof createAccountRepository>;
   readonly audit: ReturnType<typeof createAuditRepository>;
-  /** Run `fn` in one transaction (or in the current one, when already inside). */
+  /** True inside `transaction`: repositories may then lock rows they read (PostgreSQL `FOR UPDATE`). */
+  readonly inTransaction: boolean;
+  /**
+   * Run `fn` in one transaction (or in the current one, when already inside).
+   * A deadlock or serialization failure runs it again (up to 3 times), so
+   * `fn` must do nothing outside the database it cannot repeat.
+   */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 }
+
+const ATTEMPTS = 3;
 
 export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => Date = () => new Date()): Store {
   const store: Store = {
@@ -39,7 +48,21 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
     search: createSearchRepository(db, dialect),
     accounts: createAccountRepository(db),
     audit: createAuditRepository(db, dialect, clock),
-    transaction: (fn) => (db.isTransaction ? fn(store) : db.transaction().execute((trx) => fn(createStore(trx, dialect, clock)))),
+    inTransaction: db.isTransaction,
+    transaction: async (fn) => {
+      if (db.isTransaction) return fn(store);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().execute((trx) => fn(createStore(trx, dialect, clock)));
+        } catch (err) {
+          if (attempt < ATTEMPTS && isRetryable(err)) {
+            await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+            continue;
+          }
+          throw translateDbError(err);
+        }
+      }
+    },
   };
   return store;
 }

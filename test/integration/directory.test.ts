@@ -58,6 +58,14 @@ describe('organisations and owner lookup', () => {
     expect((await lookupOwner(h.deps, h.actor, '192.0.2.1')).matches).toEqual([]);
   });
 
+  it('finds names containing % and _ literally on both databases', async () => {
+    await createOrganisation(h.deps, h.actor, { name: 'A_B Net', kind: 'isp' });
+    await createOrganisation(h.deps, h.actor, { name: '100% Hosting', kind: 'hosting' });
+    await createOrganisation(h.deps, h.actor, { name: 'AxB Net', kind: 'isp' });
+    expect((await listOrganisations(h.deps, h.actor, { q: 'a_b' }, { limit: 10, offset: 0 })).items.map((o) => o.name)).toEqual(['A_B Net']);
+    expect((await listOrganisations(h.deps, h.actor, { q: '100%' }, { limit: 10, offset: 0 })).items.map((o) => o.name)).toEqual(['100% Hosting']);
+  });
+
   it('refuses a duplicate name and a bad resource, naming the field', async () => {
     await expect(createOrganisation(h.deps, h.actor, { name: 'example isp ', kind: 'isp' })).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(

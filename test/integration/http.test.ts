@@ -134,6 +134,20 @@ describe('HTTP API', () => {
     expect((await app.inject('/api/openapi.json')).statusCode).toBe(200);
   });
 
+  it('refuses NUL characters with 400, in the URL and in stored text, on both databases', async () => {
+    for (const url of ['/api/incidents/%00', '/api/incidents?owner=%00', '/api/search?q=a&owner=%00', '/api/organisations?q=%00']) {
+      const res = await call(url);
+      expect(res.statusCode, url).toBe(400);
+    }
+    const org = await call({ method: 'POST', url: '/api/organisations', payload: { name: 'Nul\u0000Org', kind: 'isp' } });
+    expect(org.statusCode).toBe(400);
+    expect(org.json<ErrorBody>().error.issues![0]!.path).toEqual(['body', 'name']);
+    const csv = 'organisation,kind,notes\nGood,isp,fine\nAlso good,isp,has a \u0000 nul\n';
+    const imported = await call({ method: 'POST', url: '/api/organisations/import', headers: { 'content-type': 'text/csv' }, payload: csv });
+    expect(imported.statusCode).toBe(200);
+    expect(imported.json<{ created: number }>().created).toBe(2);
+  });
+
   it('answers 404 the same way for an unknown incident, report or route', async () => {
     for (const url of ['/api/incidents/RK-2026-999999', '/api/reports/01234567-89ab-7def-8123-456789abcdef', '/api/nothing']) {
       const res = await call(url);

@@ -67,6 +67,16 @@ describe('full-text search', () => {
   it('says clearly when a query has nothing to search for', async () => {
     await expect(search(h.deps, h.actor, { q: '!!!' })).rejects.toMatchObject({ code: 'VALIDATION' });
   });
+  it('finds a Japanese word that runs straight into Latin letters', async () => {
+    const { report } = await recordReport(h.deps, h.actor, { sourceRef: 'mixed', subject: 'mixed', body: '不正アクセスPCを確認。感染URLは添付の通り。' });
+    expect(await reportIds('アクセスPC')).toEqual([report.id]);
+    expect(await reportIds('感染URL')).toEqual([report.id]);
+  });
+  it('finds an address after hundreds of repeats of another one (log files)', async () => {
+    const body = '10.0.0.1 '.repeat(400) + '203.0.113.177 ' + '10.0.0.1 '.repeat(400);
+    const { report } = await recordReport(h.deps, h.actor, { sourceRef: 'log', subject: 'log', body });
+    expect(await reportIds('203.0.113.177')).toEqual([report.id]);
+  });
   it('finds a phrase deep inside a long report', async () => {
     const filler = 'これは長い報告書の本文です。'.repeat(3000);
     const { report } = await recordReport(h.deps, h.actor, { sourceRef: 'long', subject: 'long', body: `${filler}末尾に不正送金の記述。` });

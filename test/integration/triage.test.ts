@@ -160,6 +160,11 @@ describe('merge and split', () => {
     const actions = (await getTimeline(h.deps, h.actor, target.id)).map((e) => e.action);
     expect(actions).toContain('incident.merged');
     expect(actions).toContain('incident.merged-into');
+    const reopened = await createIncident(h.deps, h.actor, { title: 'finished target' });
+    for (const status of ['open', 'resolved'] as const) await changeIncidentStatus(h.deps, h.actor, reopened.id, { status });
+    const active = await createIncident(h.deps, h.actor, { title: 'active source' });
+    const afterMerge = await mergeIncidents(h.deps, h.actor, reopened.id, { sourceIncident: active.id });
+    expect(afterMerge).toMatchObject({ status: 'open', resolvedAt: null, closedAt: null });
     const list = await listIncidents(h.deps, h.actor, {}, { by: 'createdAt', direction: 'desc' }, { limit: 200, offset: 0 });
     expect(list.items.map((i) => i.id)).not.toContain(source.id);
   });

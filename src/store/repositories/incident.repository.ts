@@ -96,18 +96,17 @@ export function createIncidentRepository(db: Kysely<DB>, dialect: DialectName) {
           .execute();
     },
 
-    async findById(scope: AccessScope, id: string): Promise<Incident | undefined> {
+    /** With `lock` inside a transaction on PostgreSQL, the row stays locked until commit (SQLite has one writer anyway). */
+    async findById(scope: AccessScope, id: string, lock = false): Promise<Incident | undefined> {
+      // Lock without the visibility rule, then read with it (see report.repository findManyById).
+      if (lock && dialect === 'postgres') await db.selectFrom('incident').select('id').where('id', '=', id).forUpdate().execute();
       const row = await db.selectFrom('incident').selectAll().where('id', '=', id).where(incidentVisible(scope)).executeTakeFirst();
       return row ? (await withOrganisations([row]))[0] : undefined;
     },
 
-    async findByNumber(scope: AccessScope, number: string): Promise<Incident | undefined> {
-      const row = await db
-        .selectFrom('incident')
-        .selectAll()
-        .where('number', '=', number)
-        .where(incidentVisible(scope))
-        .executeTakeFirst();
+    async findByNumber(scope: AccessScope, number: string, lock = false): Promise<Incident | undefined> {
+      if (lock && dialect === 'postgres') await db.selectFrom('incident').select('id').where('number', '=', number).forUpdate().execute();
+      const row = await db.selectFrom('incident').selectAll().where('number', '=', number).where(incidentVisible(scope)).executeTakeFirst();
       return row ? (await withOrganisations([row]))[0] : undefined;
     },
 
@@ -196,8 +195,14 @@ export function createIncidentRepository(db: Kysely<DB>, dialect: DialectName) {
     },
 
     /** Incidents merged into this one (their reports and observables moved here). */
-    async mergedInto(id: string): Promise<string[]> {
-      const rows = await db.selectFrom('incident').select('id').where('merged_into', '=', id).execute();
+    async mergedInto(scope: AccessScope, id: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('incident')
+        .select('id')
+        .where('merged_into', '=', id)
+        .where(incidentVisible(scope))
+        .orderBy('created_at')
+        .execute();
       return rows.map((r) => r.id);
     },
   };

@@ -69,9 +69,11 @@ export function createObservableRepository(db: Kysely<DB>) {
   return {
     /** Insert new observables, refresh `last_seen_at` of known ones; returns their ids in input order. */
     async upsertMany(observables: ExtractedObservable[], at: string): Promise<Observable[]> {
-      const out: Observable[] = [];
-      for (let i = 0; i < observables.length; i += CHUNK) {
-        const chunk = observables.slice(i, i + CHUNK);
+      // Rows are locked in (type, value) order, so two reports naming the same observables never deadlock.
+      const sorted = [...observables].sort((a, b) => (a.type === b.type ? (a.value < b.value ? -1 : a.value > b.value ? 1 : 0) : a.type < b.type ? -1 : 1));
+      const byKey = new Map<string, Observable>();
+      for (let i = 0; i < sorted.length; i += CHUNK) {
+        const chunk = sorted.slice(i, i + CHUNK);
         const rows = await db
           .insertInto('observable')
           .values(
@@ -87,10 +89,9 @@ export function createObservableRepository(db: Kysely<DB>) {
           .onConflict((oc) => oc.columns(['type', 'value']).doUpdateSet({ last_seen_at: (eb) => eb.ref('excluded.last_seen_at') }))
           .returningAll()
           .execute();
-        const byKey = new Map(rows.map((r) => [`${r.type}\u0000${r.value}`, toObservable(r)]));
-        for (const o of chunk) out.push(byKey.get(`${o.type}\u0000${o.value}`)!);
+        for (const r of rows) byKey.set(`${r.type}\u0000${r.value}`, toObservable(r));
       }
-      return out;
+      return observables.map((o) => byKey.get(`${o.type}\u0000${o.value}`)!);
     },
 
     async linkReport(reportId: string, observableIds: string[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type {
   ContactInput,
   ContactRole,
@@ -157,7 +157,10 @@ export function createOrganisationRepository(db: Kysely<DB>) {
       let q = db.selectFrom('organisation');
       if (filter.kind?.length) q = q.where('kind', 'in', filter.kind);
       if (filter.country) q = q.where('country', '=', filter.country);
-      if (filter.q) q = q.where('name_key', 'like', `%${nameKey(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      if (filter.q) {
+        const pattern = `%${nameKey(filter.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        q = q.where(sql<SqlBool>`name_key like ${pattern} escape '\\'`);
+      }
       const [rows, count] = await Promise.all([
         q.selectAll().orderBy('name_key').limit(page.limit).offset(page.offset).execute(),
         q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

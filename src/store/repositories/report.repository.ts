@@ -79,15 +79,18 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
       return row && toReport(row);
     },
 
-    async findManyById(scope: AccessScope, ids: string[]): Promise<Report[]> {
-      if (ids.length === 0) return [];
-      const rows = await db
-        .selectFrom('report')
-        .selectAll()
-        .where('id', 'in', ids)
-        .where(reportVisible(scope))
-        .execute();
-      return rows.map(toReport);
+    /** With `lock` inside a transaction on PostgreSQL, the rows stay locked until commit, taken in id order. */
+    async findManyById(scope: AccessScope, ids: string[], lock = false): Promise<Report[]> {
+      const out: Report[] = [];
+      const sorted = [...new Set(ids)].sort();
+      for (let i = 0; i < sorted.length; i += 500) {
+        const chunk = sorted.slice(i, i + 500);
+        // Lock first, then read with the visibility rule in a new statement: under READ COMMITTED the re-check
+        // of a locked row would otherwise judge its new state against the old snapshot of the incident table.
+        if (lock && dialect === 'postgres') await db.selectFrom('report').select('id').where('id', 'in', chunk).orderBy('id').forUpdate().execute();
+        out.push(...(await db.selectFrom('report').selectAll().where('id', 'in', chunk).where(reportVisible(scope)).orderBy('id').execute()).map(toReport));
+      }
+      return out;
     },
 
     async raw(scope: AccessScope, id: string): Promise<Buffer | undefined> {
@@ -136,9 +139,14 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
       return rows.map((r) => r.id);
     },
 
+    /** Put reports on an incident; a report that was rejected is un-rejected (the timeline records it). */
     async setIncident(ids: string[], incidentId: string): Promise<void> {
-      if (ids.length === 0) return;
-      await db.updateTable('report').set({ incident_id: incidentId, status: 'triaged' }).where('id', 'in', ids).execute();
+      for (let i = 0; i < ids.length; i += 500)
+        await db
+          .updateTable('report')
+          .set({ incident_id: incidentId, status: 'triaged', reject_reason: null, reject_note: null, duplicate_of: null })
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
     },
 
     async setRejected(id: string, reason: RejectReason, note: string | null, duplicateOf: string | null): Promise<void> {

@@ -25,12 +25,7 @@ export function createSearchRepository(db: Kysely<DB>, dialect: DialectName) {
     /** Replace the indexed terms of one document. */
     async index(kind: SearchKind, refId: string, terms: string[]): Promise<void> {
       await this.remove(kind, refId);
-      const size = dialect === 'postgres' ? PG_SEGMENT : Number.MAX_SAFE_INTEGER;
-      const segments: string[][] = [];
-      for (let start = 0; ; start += size - OVERLAP) {
-        segments.push(terms.slice(start, start + size));
-        if (start + size >= terms.length) break;
-      }
+      const segments = dialect === 'postgres' ? pgSegments(terms) : [terms];
       for (const segment of segments) {
         if (dialect === 'postgres') {
           await sql`insert into search_doc (kind, ref_id, terms) values (${kind}, ${refId}, ${tsvectorLiteral(segment)}::tsvector)`.execute(
@@ -64,6 +59,31 @@ export function textMatch(dialect: DialectName, kind: SearchKind, column: string
   return sql<SqlBool>`${ref} in (select ref_id from search_doc where kind = ${kind} and id in (select rowid from search_fts where search_fts match ${fts5Query(phrases)}))`;
 }
 export type SearchRepository = ReturnType<typeof createSearchRepository>;
+
+/**
+ * Cut a document into overlapping segments, each short enough that no term
+ * occurs more than 256 times in it (tsvector drops later positions) and at
+ * most PG_SEGMENT terms long. A phrase of up to OVERLAP terms is always whole
+ * in some segment.
+ */
+export function pgSegments(terms: string[]): string[][] {
+  const segments: string[][] = [];
+  let start = 0;
+  while (start < terms.length || segments.length === 0) {
+    const counts = new Map<string, number>();
+    let end = start;
+    while (end < terms.length && end - start < PG_SEGMENT) {
+      const n = (counts.get(terms[end]!) ?? 0) + 1;
+      if (n > 256) break;
+      counts.set(terms[end]!, n);
+      end++;
+    }
+    segments.push(terms.slice(start, end));
+    if (end >= terms.length) break;
+    start = Math.max(start + 1, end - OVERLAP);
+  }
+  return segments;
+}
 
 const pgQuote = (term: string): string => `'${term.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 
