@@ -60,7 +60,7 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   }
   const translated = translateDbError(err);
   if (translated instanceof AppError) {
-    errorHandler(translated as unknown as FastifyError, request, reply);
+    errorHandler(translated, request, reply);
     return;
   }
   request.log.error({ err }, 'unhandled error');
