@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import SQLite from 'better-sqlite3';
+
+/** The `renkei` command end to end, on a fresh SQLite data directory (the CLI's own database choice is tested here, not PostgreSQL). */
+const dir = mkdtempSync(join(tmpdir(), 'renkei-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const env = { ...process.env, RENKEI_DATA_DIR: dir, DATABASE_URL: '', NO_COLOR: '1' };
+const renkei = (...args: string[]) => spawnSync('npx', ['tsx', 'src/cli/main.ts', ...args], { env, encoding: 'utf8', input: '' });
+
+describe('renkei CLI', () => {
+  it('migrates, adds a user, creates a token, imports and exports the directory, and verifies the audit log', () => {
+    expect(renkei('migrate').stdout).toMatch(/migrations applied/);
+
+    const add = renkei('user', 'add', '--email', 'ops@team.example', '--name', 'Ops', '--role', 'lead', 'handler');
+    expect(add.status).toBe(0);
+    expect(add.stdout).toMatch(/password \(shown once\): \S{20,}/);
+
+    const token = renkei('token', 'create', '--user', 'ops@team.example', '--scope', 'write', '--name', 'provisioning');
+    expect(token.status).toBe(0);
+    expect(token.stdout.trim()).toMatch(/^rk_[A-Za-z0-9_-]{40,}$/);
+
+    const csv = join(dir, 'orgs.csv');
+    writeFileSync(csv, 'organisation,kind,ip_ranges,contact_email\nCLI ISP,isp,198.51.100.0/24,abuse@cli-isp.example\nBroken,isp,not-a-range,abuse@broken.example\n');
+    const imported = renkei('import', 'orgs', csv);
+    expect(imported.status).toBe(1);
+    expect(imported.stdout).toMatch(/1 organisations created/);
+    expect(imported.stderr).toMatch(/row 3/);
+
+    const out = join(dir, 'out.csv');
+    expect(renkei('export', 'orgs', '-o', out).status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('CLI ISP');
+
+    const verify = renkei('audit', 'verify');
+    expect(verify.status).toBe(0);
+    expect(verify.stdout).toMatch(/audit log intact: \d+ events/);
+
+    const db = new SQLite(join(dir, 'renkei.sqlite'));
+    db.prepare("update audit_event set actor = 'someone else' where position = 2").run();
+    db.close();
+    const broken = renkei('audit', 'verify');
+    expect(broken.status).toBe(3);
+    expect(broken.stderr).toMatch(/BROKEN at position 2/);
+  }, 120_000);
+
+  it('explains a bad value in the configuration and exits 1', () => {
+    const res = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'migrate'], { env: { ...env, RENKEI_HTTP_PORT: 'eighty' }, encoding: 'utf8' });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/RENKEI_HTTP_PORT/);
+  });
+});
+
