@@ -3,7 +3,7 @@ import { newId } from '../src/domain/ids.js';
 import { findSightings, listIncidentObservables } from '../src/services/observable.service.js';
 import type { DB } from '../src/store/schema.js';
 import { defineBench, percentile, type BenchResult } from './lib.js';
-import { benchDatabases, openBenchDb, seededRandom, benchActor } from './workload.js';
+import { benchDatabases, incidentRow, openBenchDb, seededRandom, benchActor } from './workload.js';
 
 const INCIDENTS = 100_000;
 const OBSERVABLES = 1_000_000;
@@ -95,34 +95,7 @@ async function load(db: Kysely<DB>): Promise<string[]> {
       for (let k = i; k < Math.min(INCIDENTS, i + per); k++) {
         const id = newId();
         incidentIds.push(id);
-        incidents.push({
-          id,
-          number: `RK-2026-${String(k + 1).padStart(6, '0')}`,
-          title: `incident ${k}`,
-          summary: null,
-          category: 'phishing',
-          severity: 'medium',
-          priority: 'normal',
-          tlp: 'AMBER',
-          status: k % 3 === 0 ? 'closed' : 'open',
-          constituency: null,
-          owner: null,
-          occurred_at: null,
-          detected_at: null,
-          reported_at: null,
-          vector: null,
-          impact: null,
-          affected_assets: null,
-          threat_actor: null,
-          motive: null,
-          merged_into: null,
-          created_at: at,
-          created_by: 'bench',
-          updated_at: at,
-          resolved_at: null,
-          closed_at: null,
-          version: 1,
-        });
+        incidents.push(incidentRow(id, k, at, { status: k % 3 === 0 ? 'closed' : 'open' }));
         // Own observables: the non-hot range split evenly; two hot ones drawn at random.
         const ownStart = HOT + Math.floor((k * (OBSERVABLES - HOT)) / INCIDENTS);
         const ownEnd = HOT + Math.floor(((k + 1) * (OBSERVABLES - HOT)) / INCIDENTS);

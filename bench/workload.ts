@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createContainer, type Container } from '../src/container.js';
 import { seededRandom } from './lib.js';
+import type { IncidentTable } from '../src/store/schema.js';
 import { systemActor, type Actor } from '../src/domain/actor.js';
 import { createAccount } from '../src/services/auth/account.service.js';
 import { actorOf } from '../src/services/auth/session.service.js';
@@ -113,4 +114,37 @@ export async function benchActor(container: Container): Promise<Actor> {
     password: 'correct horse battery staple',
   });
   return actorOf(account, '127.0.0.1');
+}
+
+/** One incident row for bulk loading (benchmarks measure reads; this skips the use cases on purpose). */
+export function incidentRow(id: string, k: number, at: string, extra: Partial<IncidentTable> = {}): IncidentTable {
+  return {
+    id,
+    number: `RK-2026-${String(k + 1).padStart(6, '0')}`,
+    title: `incident ${k}`,
+    summary: null,
+    category: 'phishing',
+    severity: 'medium',
+    priority: 'normal',
+    tlp: 'AMBER',
+    status: 'open',
+    constituency: null,
+    owner: null,
+    occurred_at: null,
+    detected_at: null,
+    reported_at: null,
+    vector: null,
+    impact: null,
+    affected_assets: null,
+    threat_actor: null,
+    motive: null,
+    merged_into: null,
+    created_at: at,
+    created_by: 'bench',
+    updated_at: at,
+    resolved_at: null,
+    closed_at: null,
+    version: 1,
+    ...extra,
+  };
 }

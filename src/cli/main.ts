@@ -91,7 +91,7 @@ exportCmd
       for (let offset = 0; ; offset += 500) {
         const page = await listIncidents(c.deps, CLI, { includeMerged: true }, { by: 'createdAt', direction: 'desc' }, { limit: 500, offset });
         for (const i of page.items) lines.push(JSON.stringify(i));
-        if (offset + 500 >= page.total) break;
+        if (page.items.length < 500) break;
       }
       const text = lines.join('\n') + (lines.length ? '\n' : '');
       if (opts.out) writeFileSync(opts.out, text);

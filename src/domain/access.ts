@@ -58,7 +58,9 @@ export interface Page {
 
 export interface PageResult<T> {
   items: T[];
+  /** The number of matches, or — when `totalIsExact` is false — a lower bound (lists cap their count). */
   total: number;
+  totalIsExact: boolean;
   limit: number;
   offset: number;
 }

@@ -38,7 +38,13 @@ export const ErrorSchema = z
   .meta({ id: 'Error' });
 
 export const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+  z.object({
+    items: z.array(item),
+    total: z.number().int().describe('number of matches; a lower bound (1,000) when totalIsExact is false'),
+    totalIsExact: z.boolean(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  });
 
 export const PageQuery = {
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -64,7 +64,7 @@ export async function search(deps: ServiceDeps, actor: Actor, input: SearchQuery
   if (phrases.length === 0 && !observableId && query.q.trim())
     throw new AppError('VALIDATION', 'the query has no searchable words', { issues: [{ path: ['q'], message: 'no words to search for' }] });
   const page = { limit: query.limit, offset: query.offset };
-  const empty = { items: [], total: 0, ...page };
+  const empty = { items: [], total: 0, totalIsExact: true, ...page };
   const incidentFilter = {
     status: query.status,
     category: query.category,

@@ -26,12 +26,21 @@ function incidentCondition(scope: AccessScope, id: RawBuilder<unknown>, tlp: Raw
               : sql<SqlBool>`(${tlp} in (${labels}) and ${constituency} is null)`,
         );
       }
+      // Uncorrelated `in (…)` sub-selects: each is computed once per query (a hashed set on PostgreSQL, an
+      // ephemeral index on SQLite) instead of once per incident row, which is what keeps the policy cheap.
       if (scope.organisationId && scope.sharedTlp.length)
         parts.push(
-          sql<SqlBool>`(${tlp} in (${sql.join(scope.sharedTlp.map((t) => sql.lit(t)))}) and exists (select 1 from incident_share s where s.incident_id = ${id} and s.organisation_id = ${scope.organisationId}))`,
+          sql<SqlBool>`(${tlp} in (${sql.join(scope.sharedTlp.map((t) => sql.lit(t)))}) and ${id} in (select s.incident_id from incident_share s where s.organisation_id = ${scope.organisationId}))`,
         );
-      parts.push(sql<SqlBool>`exists (select 1 from incident_access a where a.incident_id = ${id} and a.account_id = ${scope.accountId})`);
-      return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+      parts.push(sql<SqlBool>`${id} in (select a.incident_id from incident_access a where a.account_id = ${scope.accountId})`);
+      const any = sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
+      if (scope.openTlp.length) return any;
+      // Nothing is open to this actor by label (partners): lead with the small set of candidate ids, so the
+      // database walks those rows by primary key instead of scanning every incident.
+      const candidates = scope.organisationId
+        ? sql`select s.incident_id from incident_share s where s.organisation_id = ${scope.organisationId} union select a.incident_id from incident_access a where a.account_id = ${scope.accountId}`
+        : sql`select a.incident_id from incident_access a where a.account_id = ${scope.accountId}`;
+      return sql<SqlBool>`(${id} in (${candidates}) and ${any})`;
     }
   }
 }

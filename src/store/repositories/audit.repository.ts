@@ -4,6 +4,7 @@ import { newId } from '../../domain/ids.js';
 import type { Page, PageResult } from '../../domain/access.js';
 import type { DialectName } from '../database.js';
 import type { AuditEventTable, DB } from '../schema.js';
+import { cappedCount } from '../paging.js';
 
 export interface AuditFilter {
   actor?: string;
@@ -84,9 +85,9 @@ export function createAuditRepository(db: Kysely<DB>, dialect: DialectName, cloc
       if (filter.to) q = q.where('at', '<', filter.to);
       const [rows, count] = await Promise.all([
         q.selectAll().orderBy('position', 'desc').limit(page.limit).offset(page.offset).execute(),
-        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        cappedCount(db, q),
       ]);
-      return { items: rows.map(toEvent), total: Number(count.n), ...page };
+      return { items: rows.map(toEvent), ...count, ...page };
     },
   };
 }

@@ -9,6 +9,7 @@ import type { DB, IncidentTable } from '../schema.js';
 import type { DialectName } from '../database.js';
 import type { QueryTerm } from '../../domain/search-terms.js';
 import { textMatch } from './search.repository.js';
+import { cappedCount } from '../paging.js';
 
 export const INCIDENT_SORTS = ['createdAt', 'updatedAt', 'number', 'title'] as const;
 export type IncidentSort = (typeof INCIDENT_SORTS)[number];
@@ -154,9 +155,9 @@ export function createIncidentRepository(db: Kysely<DB>, dialect: DialectName) {
           .limit(page.limit)
           .offset(page.offset)
           .execute(),
-        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        cappedCount(db, q),
       ]);
-      return { items: await withOrganisations(rows), total: Number(count.n), ...page };
+      return { items: await withOrganisations(rows), ...count, ...page };
     },
 
     /** Who is named on the incident's access list, and which organisations it was shared with. */

@@ -165,7 +165,7 @@ export function createOrganisationRepository(db: Kysely<DB>) {
         q.selectAll().orderBy('name_key').limit(page.limit).offset(page.offset).execute(),
         q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       ]);
-      return { items: await hydrate(rows), total: Number(count.n), ...page };
+      return { items: await hydrate(rows), total: Number(count.n), totalIsExact: true, ...page };
     },
 
     async all(): Promise<Organisation[]> {

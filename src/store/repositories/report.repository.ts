@@ -7,6 +7,7 @@ import type { DB, ReportTable } from '../schema.js';
 import type { DialectName } from '../database.js';
 import type { QueryTerm } from '../../domain/search-terms.js';
 import { textMatch } from './search.repository.js';
+import { cappedCount } from '../paging.js';
 import type { IncidentListFilter } from './incident.repository.js';
 
 export interface ReportListFilter {
@@ -129,9 +130,9 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
       }
       const [rows, count] = await Promise.all([
         q.selectAll().orderBy('received_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
-        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+        cappedCount(db, q),
       ]);
-      return { items: rows.map(toReport), total: Number(count.n), ...page };
+      return { items: rows.map(toReport), ...count, ...page };
     },
 
     async listIdsForIncident(incidentId: string): Promise<string[]> {
