@@ -21,6 +21,12 @@ import { organisationRoutes } from './routes/organisations.routes.js';
 import { reportRoutes } from './routes/reports.routes.js';
 import { searchRoutes } from './routes/search.routes.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: { method: string; url: string }[];
+  }
+}
+
 export interface AppOptions {
   deps: ServiceDeps;
   /** Whether the database answers: `/healthz` says 503 when it does not. */
@@ -47,6 +53,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` }, requestId: request.id }),
   );
 
+  // Every route, for the authorisation matrix test (route-policy.ts).
+  const routeTable: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+  });
+  app.decorate('routeTable', routeTable);
   // The documentation pages are public; everything they describe needs a sign-in.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/docs')) route.config = { ...(route.config as object), auth: 'public' };

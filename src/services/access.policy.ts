@@ -48,6 +48,8 @@ export const CAPABILITIES = {
   'incident.write': ['lead', 'handler'],
   /** Manage an incident's access list and sharing. */
   'incident.share': ['lead'],
+  /** The directory: organisations, contacts, owned resources, owner lookups. The team's staff only. */
+  'directory.read': ['administrator', 'lead', 'handler', 'auditor'],
   'directory.write': ['administrator', 'lead', 'handler'],
   'account.admin': ['administrator'],
   'audit.read': ['administrator', 'auditor'],
@@ -56,10 +58,10 @@ export type Capability = keyof typeof CAPABILITIES;
 
 /** Which token scopes allow which capability ('read' allows none). */
 const TOKEN_ALLOWS: Readonly<Record<TokenScope, readonly Capability[]>> = {
-  read: [],
+  read: ['directory.read'],
   write: Object.keys(CAPABILITIES) as Capability[],
   'report:submit': ['report.submit'],
-  'directory:write': ['directory.write'],
+  'directory:write': ['directory.read', 'directory.write'],
   admin: ['account.admin', 'audit.read'],
 };
 

@@ -4,7 +4,8 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { IncidentCreateSchema, type Incident } from '../domain/incident.js';
 import { isActiveStatus } from '../domain/incident-lifecycle.js';
-import { stricterTlp } from '../domain/tlp.js';
+import { TLP_LABELS, stricterTlp } from '../domain/tlp.js';
+import { CATEGORIES, PRIORITIES, SEVERITIES } from '../domain/taxonomy.js';
 import { assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { assertNotMerged, insertIncident, loadIncident, saveIncident } from './incident.service.js';
@@ -17,11 +18,16 @@ export const MergeSchema = z.strictObject({
   note: multiLine(10_000).optional(),
 });
 
+/** Classification left out is inherited from the source (no defaults here: `.partial()` would keep them). */
 export const SplitSchema = IncidentCreateSchema.extend({
   title: IncidentCreateSchema.shape.title,
+  category: z.enum(CATEGORIES).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  tlp: z.enum(TLP_LABELS).optional(),
   reportIds: z.array(z.uuid()).min(1).max(1000),
   note: multiLine(10_000).optional(),
-}).partial({ category: true, severity: true, priority: true, tlp: true });
+});
 
 /**
  * Merge `source` into `target`: reports, observables and affected
@@ -103,6 +109,10 @@ export async function splitIncident(deps: ServiceDeps, actor: Actor, sourceIdOrN
       },
       note ?? null,
     );
+    // The new incident is as restricted as the one it came from: same access list, same sharing.
+    const access = await tx.incidents.accessOf(source.id);
+    await tx.incidents.setAccessList(created.id, [...new Set([...access.accessList, ...(created.tlp === 'RED' && actor.kind === 'user' ? [actor.id] : [])])]);
+    await tx.incidents.setShares(created.id, access.sharedWith);
     await moveReports(tx, actor, reports, created, note ?? null);
     await tx.timeline.append([
       {

@@ -59,7 +59,8 @@ export async function replaceOrganisation(deps: ServiceDeps, actor: Actor, id: s
   return org;
 }
 
-export async function getOrganisation(deps: ServiceDeps, _actor: Actor, id: string): Promise<Organisation> {
+export async function getOrganisation(deps: ServiceDeps, actor: Actor, id: string): Promise<Organisation> {
+  assertCan(actor, 'directory.read');
   const org = await deps.store.organisations.findById(id);
   if (!org) throw notFound('organisation', id);
   return org;
@@ -67,10 +68,11 @@ export async function getOrganisation(deps: ServiceDeps, _actor: Actor, id: stri
 
 export async function listOrganisations(
   deps: ServiceDeps,
-  _actor: Actor,
+  actor: Actor,
   filter: OrganisationListFilter,
   page: Page,
 ): Promise<PageResult<Organisation>> {
+  assertCan(actor, 'directory.read');
   return deps.store.organisations.list(filter, page);
 }
 
@@ -125,6 +127,7 @@ export async function importOrganisationsCsv(deps: ServiceDeps, actor: Actor, cs
 }
 
 export async function exportOrganisationsCsv(deps: ServiceDeps, actor: Actor): Promise<string> {
+  assertCan(actor, 'directory.read');
   const orgs = await deps.store.organisations.all();
   await deps.store.transaction((tx) => audit(tx, actor, 'organisation.exported', null, { organisations: orgs.length }));
   return writeOrganisationsCsv(

@@ -3,6 +3,7 @@ import { AppError } from '../domain/errors.js';
 import { detectObservable } from '../domain/observables/index.js';
 import { domainAndParents } from '../domain/resource.js';
 import type { Organisation } from '../store/repositories/organisation.repository.js';
+import { assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 
 export interface OwnerMatch {
@@ -30,7 +31,8 @@ export interface OwnerLookup {
  * also matched and an explanation. A URL or e-mail address is looked up by
  * its host.
  */
-export async function lookupOwner(deps: ServiceDeps, _actor: Actor, query: string): Promise<OwnerLookup> {
+export async function lookupOwner(deps: ServiceDeps, actor: Actor, query: string): Promise<OwnerLookup> {
+  assertCan(actor, 'directory.read');
   const subject = toSubject(query);
   const orgIds: { id: string; resource: OwnerMatch['resource']; specificity: number }[] = [];
   if (subject.type === 'ip') {

@@ -184,6 +184,10 @@ describe('merge and split', () => {
     const split = await splitIncident(h.deps, h.actor, source.id, { reportIds: [b.id], title: 'malware distribution', category: 'malware' });
     expect(split.category).toBe('malware');
     expect(split.tlp).toBe('AMBER');
+    const c = await report('a GREEN one');
+    const greenSource = await createIncidentFromReports(h.deps, h.actor, { reportIds: [c.id], category: 'scan', tlp: 'GREEN', severity: 'high' });
+    const inherited = await splitIncident(h.deps, h.actor, greenSource.id, { reportIds: [c.id], title: 'inherits' });
+    expect(inherited).toMatchObject({ tlp: 'GREEN', category: 'scan', severity: 'high' });
     expect((await getIncident(h.deps, h.actor, source.id)).reports.map((r) => r.id)).toEqual([a.id]);
     expect((await listIncidentObservables(h.deps, h.actor, source.id)).map((o) => o.value)).not.toContain('https://dl.example.net/x.exe');
     expect((await listIncidentObservables(h.deps, h.actor, split.id)).map((o) => o.value)).toContain('https://dl.example.net/x.exe');

@@ -1,0 +1,78 @@
+import type { Capability } from '../services/access.policy.js';
+
+/**
+ * Who may call each route, declared in one table. The services enforce it
+ * (the access policy and the store's filter); the authorisation matrix test
+ * (test/integration/authorisation-matrix.test.ts) calls every route
+ * registered in the app as every role on incidents of every TLP, in and out
+ * of constituency, and checks the answers against this table — a route
+ * missing here fails that test.
+ *
+ * - `public`: no sign-in.
+ * - `self`: the caller's own account, session or tokens.
+ * - `collection`: lists, searches and creation; visibility shapes what comes back.
+ * - `incident` / `report`: `:id` names one; hidden answers 404 like missing.
+ * `capability`, when present, is needed whatever the visibility (403 otherwise).
+ */
+export type RoutePolicy =
+  | { kind: 'public' }
+  | { kind: 'self' }
+  | { kind: 'collection' | 'incident' | 'report' | 'organisation' | 'account'; capability?: Capability };
+
+export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
+  'GET /healthz': { kind: 'public' },
+  'GET /api/taxonomy': { kind: 'public' },
+  'GET /api/openapi.json': { kind: 'public' },
+  'POST /api/auth/sign-in': { kind: 'public' },
+  'POST /api/auth/second-factor': { kind: 'self' },
+  'POST /api/auth/totp/enrol': { kind: 'self' },
+  'POST /api/auth/totp/confirm': { kind: 'self' },
+  'GET /api/auth/me': { kind: 'self' },
+  'POST /api/auth/sign-out': { kind: 'self' },
+  'POST /api/auth/sign-out-everywhere': { kind: 'self' },
+  'POST /api/auth/password': { kind: 'self' },
+  'GET /api/tokens': { kind: 'self' },
+  'POST /api/tokens': { kind: 'self' },
+  'DELETE /api/tokens/:id': { kind: 'self' },
+
+  'GET /api/accounts': { kind: 'collection', capability: 'account.admin' },
+  'POST /api/accounts': { kind: 'collection', capability: 'account.admin' },
+  'PATCH /api/accounts/:id': { kind: 'account', capability: 'account.admin' },
+  'GET /api/audit': { kind: 'collection', capability: 'audit.read' },
+  'GET /api/audit/verify': { kind: 'collection', capability: 'audit.read' },
+
+  'POST /api/reports': { kind: 'collection', capability: 'report.submit' },
+  'GET /api/reports': { kind: 'collection' },
+  'GET /api/reports/:id': { kind: 'report' },
+  'GET /api/reports/:id/raw': { kind: 'report' },
+  'POST /api/reports/:id/reject': { kind: 'report', capability: 'report.triage' },
+
+  'POST /api/incidents': { kind: 'collection', capability: 'incident.write' },
+  'POST /api/incidents/from-reports': { kind: 'collection', capability: 'report.triage' },
+  'GET /api/incidents': { kind: 'collection' },
+  'GET /api/incidents/:id': { kind: 'incident' },
+  'PATCH /api/incidents/:id': { kind: 'incident', capability: 'incident.write' },
+  'POST /api/incidents/:id/status': { kind: 'incident', capability: 'incident.write' },
+  'POST /api/incidents/:id/reports': { kind: 'incident', capability: 'report.triage' },
+  'POST /api/incidents/:id/merge': { kind: 'incident', capability: 'incident.write' },
+  'POST /api/incidents/:id/split': { kind: 'incident', capability: 'incident.write' },
+  'GET /api/incidents/:id/timeline': { kind: 'incident' },
+  'POST /api/incidents/:id/timeline': { kind: 'incident', capability: 'incident.write' },
+  'GET /api/incidents/:id/observables': { kind: 'incident' },
+  'POST /api/incidents/:id/observables': { kind: 'incident', capability: 'incident.write' },
+  'GET /api/incidents/:id/access': { kind: 'incident' },
+  'PUT /api/incidents/:id/access': { kind: 'incident', capability: 'incident.share' },
+  'PUT /api/incidents/:id/shares': { kind: 'incident', capability: 'incident.share' },
+
+  'GET /api/observables/sightings': { kind: 'collection' },
+  'GET /api/observables/:id/sightings': { kind: 'collection' },
+  'GET /api/search': { kind: 'collection' },
+
+  'POST /api/organisations': { kind: 'collection', capability: 'directory.write' },
+  'GET /api/organisations': { kind: 'collection', capability: 'directory.read' },
+  'GET /api/organisations/:id': { kind: 'organisation', capability: 'directory.read' },
+  'PUT /api/organisations/:id': { kind: 'organisation', capability: 'directory.write' },
+  'POST /api/organisations/import': { kind: 'collection', capability: 'directory.write' },
+  'GET /api/organisations/export': { kind: 'collection', capability: 'directory.read' },
+  'GET /api/directory/owner': { kind: 'collection', capability: 'directory.read' },
+};
