@@ -7,7 +7,8 @@ import { AppError } from '../domain/errors.js';
 import { ROLES, TOKEN_SCOPES, systemActor, type Role, type TokenScope } from '../domain/actor.js';
 import { createAccount, resetPassword, updateAccount } from '../services/auth/account.service.js';
 import { createToken } from '../services/auth/token.service.js';
-import { verifyAudit } from '../services/audit.service.js';
+import { audit, verifyAudit } from '../services/audit.service.js';
+import { actorOf, publicAccountOf } from '../services/auth/session.service.js';
 import { listIncidents } from '../services/incident.service.js';
 import { exportOrganisationsCsv, importOrganisationsCsv } from '../services/organisation.service.js';
 import { serve } from './serve.js';
@@ -84,16 +85,21 @@ exportCmd
   .command('incidents')
   .description('export incidents as JSON lines, newest first')
   .option('-o, --out <file>', 'write to a file instead of standard output')
-  .action(async (opts: { out?: string }) => {
+  .option('--as <email>', 'export what this account may see (TLP, constituency), instead of everything')
+  .action(async (opts: { out?: string; as?: string }) => {
     const c = await createContainer(loadConfig());
     try {
+      const account = opts.as ? await c.deps.store.accounts.findByEmail(opts.as) : undefined;
+      if (opts.as && !account) throw new AppError('NOT_FOUND', `no account ${opts.as}`);
+      const actor = account ? actorOf(publicAccountOf(account), null) : CLI;
       const lines: string[] = [];
       for (let offset = 0; ; offset += 500) {
-        const page = await listIncidents(c.deps, CLI, { includeMerged: true }, { by: 'createdAt', direction: 'desc' }, { limit: 500, offset });
+        const page = await listIncidents(c.deps, actor, { includeMerged: true }, { by: 'createdAt', direction: 'desc' }, { limit: 500, offset });
         for (const i of page.items) lines.push(JSON.stringify(i));
         if (page.items.length < 500) break;
       }
       const text = lines.join('\n') + (lines.length ? '\n' : '');
+      await c.deps.store.transaction((tx) => audit(tx, actor, 'incident.exported', null, { incidents: lines.length, via: 'cli' }));
       if (opts.out) writeFileSync(opts.out, text);
       else process.stdout.write(text);
     } finally {
@@ -171,9 +177,8 @@ program
     }),
   );
 
-program
-  .command('audit')
-  .description('the audit log')
+const auditCmd = program.command('audit').description('the audit log');
+auditCmd
   .command('verify')
   .description('walk the hash chain and name the first broken link')
   .action(async () =>
@@ -184,6 +189,20 @@ program
         console.error(`audit log BROKEN at position ${result.position} (${result.problem}); ${result.events} events before it are intact`);
         process.exitCode = 3;
       }
+    }),
+  );
+
+auditCmd
+  .command('export')
+  .description('the whole audit log as JSON lines, in chain order')
+  .option('-o, --out <file>', 'write to a file instead of standard output')
+  .action(async (opts: { out?: string }) =>
+    withContainer(async (c) => {
+      const lines: string[] = [];
+      for await (const e of c.deps.store.audit.walk()) lines.push(JSON.stringify(e));
+      const text = lines.join('\n') + (lines.length ? '\n' : '');
+      if (opts.out) writeFileSync(opts.out, text);
+      else process.stdout.write(text);
     }),
   );
 

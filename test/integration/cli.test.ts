@@ -34,6 +34,12 @@ describe('renkei CLI', () => {
     expect(renkei('export', 'orgs', '-o', out).status).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('CLI ISP');
 
+    const exportedAudit = renkei('audit', 'export');
+    expect(exportedAudit.status).toBe(0);
+    expect(exportedAudit.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action)).toContain('account.created');
+    expect(renkei('export', 'incidents', '--as', 'ops@team.example').status).toBe(0);
+    expect(renkei('export', 'incidents', '--as', 'nobody@team.example').stderr).toMatch(/no account/);
+
     const verify = renkei('audit', 'verify');
     expect(verify.status).toBe(0);
     expect(verify.stdout).toMatch(/audit log intact: \d+ events/);

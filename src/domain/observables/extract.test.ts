@@ -148,6 +148,77 @@ describe('extractObservables: domains', () => {
   });
 });
 
+describe('extractObservables: internationalised names in Latin, Greek and Cyrillic', () => {
+  // Expected values are what `domainToASCII` (UTS #46, non-transitional, as WHATWG URL) gives.
+  it('takes a bare name with accented Latin letters whole, never a truncated tail', () => {
+    expect(found('see münchen.de today')).toEqual(['domain xn--mnchen-3ya.de']);
+    expect(found('bücher.example')).toEqual(['domain xn--bcher-kva.example']);
+    expect(found('MÜNCHEN.DE and Bücher.Example')).toEqual(['domain xn--mnchen-3ya.de', 'domain xn--bcher-kva.example']);
+  });
+
+  it('takes accented letters at the start, middle and end of a label, and in any label', () => {
+    expect(valuesOf('éa.fr naïve.example café.fr', 'domain')).toEqual(['xn--a-9fa.fr', 'xn--nave-6pa.example', 'xn--caf-dma.fr']);
+    expect(valuesOf('www.dömain.de and sub.example.cömpany.de and mail.münchen.de.', 'domain')).toEqual([
+      'www.xn--dmain-jua.de',
+      'sub.example.xn--cmpany-wxa.de',
+      'mail.xn--mnchen-3ya.de',
+    ]);
+    expect(valuesOf('Vietnamese tiếngviệt.vn, decomposed mu\u0308nchen.de', 'domain')).toEqual(['xn--tingvit-5t4cyc.vn', 'xn--mnchen-3ya.de']);
+  });
+
+  it('maps as UTS #46 does: case folded, ß kept (IDNA2008), one observable with the punycode spelling', () => {
+    expect(valuesOf('Straße.de STRASSE.DE', 'domain')).toEqual(['xn--strae-oqa.de', 'strasse.de']);
+    expect(extractObservables('xn--mnchen-3ya.de münchen.de MÜNCHEN.DE münchen[.]de')).toEqual([{ type: 'domain', value: 'xn--mnchen-3ya.de', isPrivate: false }]);
+  });
+
+  it('treats a Latin word as one word: no name in it, no name cut out of it', () => {
+    expect(found('Bitte die Überweisung prüfen')).toEqual([]);
+    expect(found('Die Überweisung.Bitte prüfen, Größe.Danke')).toEqual([]);
+    expect(found('Überweisung.de')).toEqual(['domain xn--berweisung-8db.de']);
+    expect(found('evil.exampleü and évil.zipé')).toEqual([]);
+    expect(found('Gesendet von evil.example.Überweisung folgt')).toEqual(['domain evil.example']);
+  });
+
+  it('finds the name in delimited, defanged and Japanese-glued forms', () => {
+    expect(valuesOf('「münchen.de」、bücher[.]example。攻撃者はcafé.frへ接続し、ドメインnaïve.exampleを使用', 'domain')).toEqual([
+      'xn--mnchen-3ya.de',
+      'xn--bcher-kva.example',
+      'xn--caf-dma.fr',
+      'xn--nave-6pa.example',
+    ]);
+  });
+
+  it('takes Cyrillic and Greek names, and homographs mixing them with ASCII, whole', () => {
+    expect(valuesOf('пример.рф ПРИМЕР.РФ παράδειγμα.ελ ΠΑΡΆΔΕΙΓΜΑ.ΕΛ', 'domain')).toEqual(['xn--e1afmkfd.xn--p1ai', 'xn--hxajbheg2az3al.xn--qxam']);
+    expect(valuesOf('login at p\u0430ypal.com now', 'domain')).toEqual(['xn--pypal-4ve.com']);
+  });
+
+  it('keeps names in Korean, Chinese, Arabic and Thai, and ASCII names glued to such prose', () => {
+    expect(valuesOf('한국.kr 도메인.한국 例子.中国 مثال.مصر ตัวอย่าง.ไทย', 'domain')).toEqual([
+      'xn--3e0b707e.kr',
+      'xn--hq1bm8jm9l.xn--3e0b707e',
+      'xn--fsqu00a.xn--fiqs8s',
+      'xn--mgbh0fb.xn--wgbh1c',
+      'xn--72c1a1bt4awk9o.xn--o3cw4h',
+    ]);
+    expect(valuesOf('공격자는 evil.example에서 접속, 攻击者通过mail.example发送, ไปที่cdn.exampleครับ', 'domain')).toEqual(['evil.example', 'mail.example', 'cdn.example']);
+  });
+
+  it('reads accented hosts and paths in URLs and accented domains in e-mail addresses', () => {
+    expect(found('https://www.münchen.de/ and https://de.wikipedia.org/wiki/München.')).toEqual([
+      'url https://www.xn--mnchen-3ya.de/',
+      'domain www.xn--mnchen-3ya.de',
+      'url https://de.wikipedia.org/wiki/M%C3%BCnchen',
+      'domain de.wikipedia.org',
+    ]);
+    expect(found('Mail an info@mail.münchen.de bitte')).toEqual(['email info@mail.xn--mnchen-3ya.de']);
+  });
+
+  it('does not cut an address out of an accented local part', () => {
+    expect(found('jürgen@example.de und jürgen.müller@example.de')).toEqual([]);
+  });
+});
+
 describe('extractObservables: e-mail addresses', () => {
   it('extracts addresses without adding their domain', () => {
     expect(found('From: "Support" <Support@Evil.Example>, cc taro.yamada+x@mail.example.jp.')).toEqual([
@@ -354,7 +425,7 @@ describe('extractObservables: never throws', () => {
   });
 
   it('handles 1 MB runs of hex, digits and dots', () => {
-    for (const text of ['f'.repeat(1_000_000), '1'.repeat(1_000_000), '1.1.'.repeat(250_000), 'a-'.repeat(500_000), 'http://' + 'a'.repeat(1_000_000)]) {
+    for (const text of ['f'.repeat(1_000_000), '1'.repeat(1_000_000), '1.1.'.repeat(250_000), 'a-'.repeat(500_000), 'http://' + 'a'.repeat(1_000_000), 'ü.'.repeat(500_000), 'ä'.repeat(1_000_000) + '.de', 'aé-'.repeat(333_333) + '.de', '例.ü'.repeat(250_000)]) {
       const started = performance.now();
       expect(extractObservables(text)).toEqual([]);
       expect(performance.now() - started).toBeLessThan(5000);

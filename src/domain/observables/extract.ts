@@ -11,8 +11,9 @@
  *    the token can hold. Ordinary prose never reaches step 3; that is where
  *    the speed (≥ 50 MB/s) comes from.
  * 3. In a token: URLs first (and their host), then e-mail addresses, then
- *    non-ASCII domain names; what they did not take is searched for IPv6,
- *    hashes, domains and IPv4 (`ATOMS`).
+ *    domain names with a label in kana, kanji, Hangul, Thai … (`IDN`); what
+ *    they did not take is searched for IPv6, hashes, domains (ASCII, and
+ *    accented Latin, Greek and Cyrillic as in `münchen.de`) and IPv4 (`ATOMS`).
  * 4. CVE ids and AS numbers come from their own pass (`identifiers.ts`); the
  *    two position-ordered streams are merged and made unique by (type, value).
  *
@@ -28,7 +29,7 @@ import { findIdentifiers } from './identifiers.js';
 import { hashTypeForLength, normaliseEmail, normaliseHash, sharedDomainObservable, sharedUrlAndHost } from './normalise.js';
 import { FILE_EXTENSION_TLDS, MAX_DOMAIN_LENGTH, MAX_LOCAL_PART_LENGTH, MAX_URL_LENGTH, type ExtractedObservable, type ObservableType } from './observable.js';
 import { refangWithMarks } from './refang.js';
-import { CLASS, findUrlEnd, isNonAsciiDelimiter, LOCAL_PART_CHAR, TOKEN_CLASS } from './scan.js';
+import { ALPHABETIC, ALPHABETIC_CLASS, CLASS, findUrlEnd, isNonAsciiDelimiter, LOCAL_PART_CHAR, TOKEN_CLASS } from './scan.js';
 
 /**
  * Address-like atoms, leftmost first; at one position the earlier alternative wins.
@@ -37,17 +38,21 @@ import { CLASS, findUrlEnd, isNonAsciiDelimiter, LOCAL_PART_CHAR, TOKEN_CLASS } 
  *     `parseIpv6`.
  *  2. A hex run of 32–64 digits not touching any other letter or digit; only
  *     32, 40 and 64 are kept. Before domains: `<md5>.exe` is a hash.
- *  3. An ASCII domain: labels of at most 63, a TLD starting with a letter (so
- *     `2026.11.25` and `10.0.19045` never match), not preceded by `/`, `\`,
- *     `@` or `%` (path and file name parts, e-mail already taken). Before
- *     IPv4: `1.2.3.4.nip.example` is a name.
+ *  3. A domain in ASCII and alphabetic letters (`ALPHABETIC_CLASS`: accented
+ *     Latin, Greek, Cyrillic): labels of at most 63, a TLD starting with a
+ *     letter (so `2026.11.25` and `10.0.19045` never match), not preceded by
+ *     `/`, `\`, `@` or `%` (path and file name parts, e-mail already taken).
+ *     An alphabetic letter continues a label, so the match never starts or
+ *     ends inside a word (`münchen.de`, not `nchen.de`). Before IPv4:
+ *     `1.2.3.4.nip.example` is a name.
  *  4. IPv4, optionally `/prefix`: four dotted groups, not part of a longer
  *     dotted run (`1.2.3.4.5`, `v1.2.3.4` are versions).
  */
+const W = ALPHABETIC_CLASS;
 const ATOM_PARTS = [
   String.raw`(?<![0-9A-Za-z_:.])(?=[0-9A-Fa-f:.]{0,43}::|(?:[0-9A-Fa-f]{1,4}:){6}[0-9A-Fa-f]{1,4}[:.])([0-9A-Fa-f:.]{2,45}(?:\/\d{1,3})?)(?![0-9A-Za-z_:\/]|\.[0-9A-Za-z])`,
   String.raw`(?<![0-9A-Za-z])([0-9A-Fa-f]{32,64})(?![0-9A-Za-z])`,
-  String.raw`(?<![0-9A-Za-z_.\-\/\\@%])((?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.){1,126}[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?![A-Za-z0-9_-]|\.[A-Za-z0-9])`,
+  String.raw`(?<![0-9A-Za-z_.\-\/\\@%${W}])((?:[A-Za-z0-9_${W}](?:[A-Za-z0-9_${W}-]{0,61}[A-Za-z0-9_${W}])?\.){1,126}[A-Za-z${W}](?:[A-Za-z0-9${W}-]{0,61}[A-Za-z0-9${W}])?)(?![A-Za-z0-9_${W}-]|\.[A-Za-z0-9${W}])`,
   String.raw`(?<![0-9A-Za-z_.])(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:\/\d{1,2})?)(?![0-9A-Za-z_]|\.\d|\/\d)`,
 ];
 /** Token flags from the first pass: which alternatives can match at all. */
@@ -55,33 +60,46 @@ const HAS_COLON = 1;
 const HAS_HEX_RUN = 2;
 const HAS_NON_ASCII = 4;
 const HAS_AT = 8;
+const HAS_ALPHABETIC = 16;
+/** The bit of an `ATOMS` index for HAS_ALPHABETIC (the other two are HAS_COLON and HAS_HEX_RUN). */
+const ALPHABETIC_ATOMS = 4;
 /**
- * One expression per combination of HAS_COLON and HAS_HEX_RUN: a token
- * without a colon skips the IPv6 alternative, one without 32 hex digits in a
- * row the hash alternative. A skipped alternative becomes `(?!)()`, so the
- * group numbers stay the same.
+ * The domain alternative for a token without alphabetic letters: the same
+ * with ASCII classes only (the common case; smaller classes are faster).
  */
-const ATOMS = [0, 1, 2, 3].map(
-  (flags) =>
+const ASCII_DOMAIN = ATOM_PARTS[2]!.replaceAll(W, '');
+/**
+ * One expression per combination of HAS_COLON, HAS_HEX_RUN and
+ * HAS_ALPHABETIC (index bits 1, 2, `ALPHABETIC_ATOMS`): a token without a colon skips the IPv6
+ * alternative, one without 32 hex digits in a row the hash alternative, one
+ * without alphabetic letters uses `ASCII_DOMAIN`. A skipped alternative
+ * becomes `(?!)()`, so the group numbers stay the same.
+ */
+const ATOMS = [0, 1, 2, 3, 4, 5, 6, 7].map(
+  (index) =>
     new RegExp(
-      ATOM_PARTS.map((part, i) => ((i === 0 && !(flags & HAS_COLON)) || (i === 1 && !(flags & HAS_HEX_RUN)) ? '(?!)()' : part)).join('|'),
+      ATOM_PARTS.map((part, i) =>
+        (i === 0 && !(index & HAS_COLON)) || (i === 1 && !(index & HAS_HEX_RUN)) ? '(?!)()' : i === 2 && !(index & ALPHABETIC_ATOMS) ? ASCII_DOMAIN : part,
+      ).join('|'),
       'g',
     ),
 );
+const atomsFor = (flags: number): RegExp => ATOMS[(flags & (HAS_COLON | HAS_HEX_RUN)) | (flags & HAS_ALPHABETIC ? ALPHABETIC_ATOMS : 0)]!;
 
 /**
- * A domain with a non-ASCII label (`例え.jp`). Japanese is written without
- * spaces, so where such a name starts is only known when something delimits
- * it: the whole run of letters around the dots must be the name (`「例え.jp」`,
- * `例え.jp を`), and a label mixing ASCII and non-ASCII letters (`ドメイン
- * evil.example` run together) is not taken for one. ASCII names glued to
- * Japanese (`攻撃者はevil.exampleへ`) are found by `ATOM`.
+ * A domain with a label in a script other than the alphabetic ones (`例え.jp`,
+ * `한국.kr`). Japanese, Chinese and Thai are written without spaces, so where
+ * such a name starts is only known when something delimits it: the whole run
+ * of letters around the dots must be the name (`「例え.jp」`, `例え.jp を`),
+ * and a label mixing alphabetic (ASCII, accented Latin, Greek, Cyrillic) and
+ * other letters (`ドメインevil.example` run together) is not taken for one.
+ * Names in alphabetic letters only, also those glued to Japanese
+ * (`攻撃者はmünchen.deへ`), are left to `ATOM`.
  */
 const IDN = /(?<![\p{L}\p{N}\p{M}_.\-@/\\%])(?:[\p{L}\p{N}\p{M}_-]{1,63}\.){1,126}[\p{L}\p{N}\p{M}-]{2,63}(?![\p{L}\p{N}\p{M}_-]|\.[\p{L}\p{N}])/gu;
-const NON_ASCII = /[\u0080-\uffff]/;
-/** A non-ASCII letter next to a dot: only then is the IDN expression worth running. */
-const IDN_HINT = /[\u0080-\uffff]\.|\.[\u0080-\uffff]/;
-const MIXED_LABEL = /(?:^|\.)(?:[A-Za-z0-9_-]+[^A-Za-z0-9_.-]|[^A-Za-z0-9_.-]+[A-Za-z0-9_-])/;
+/** A non-ASCII character outside `ALPHABETIC_CLASS`. */
+const HAS_OTHER = new RegExp(String.raw`[^\0-\x7F${W}]`);
+const MIXED_LABEL = new RegExp(String.raw`(?:^|\.)(?:[A-Za-z0-9_${W}-]+[^A-Za-z0-9_.${W}-]|[^A-Za-z0-9_.${W}-]+[A-Za-z0-9_${W}-])`);
 
 /** Whether a defang marker was replaced inside `[start, end)`: `setup[.]py` is a host, `setup.py` a file. */
 function hasMark(marks: readonly number[], start: number, end: number): boolean {
@@ -164,24 +182,26 @@ function takeEmails(token: string, base: number, found: Found, taken: Range[]): 
       while (start < at && token.charCodeAt(start) === 46) start++;
       let end = at + 1;
       let labelStart = end;
-      let labelHasNonAscii = false;
+      let labelHasOtherLetter = false;
       while (end < token.length && end - at <= MAX_DOMAIN_LENGTH + 1) {
         const c = token.charCodeAt(end);
         if (c < 128) {
           if (CLASS[c] !== 1 && CLASS[c] !== 2 && c !== 45 && c !== 46) break;
           if (c === 46) {
             labelStart = end + 1;
-            labelHasNonAscii = false;
+            labelHasOtherLetter = false;
           }
-        } else {
-          // Japanese right after the address: stop where an ASCII label has begun after a dot.
-          if (isNonAsciiDelimiter(c) || (labelStart > at + 1 && end > labelStart && !labelHasNonAscii)) break;
-          labelHasNonAscii = true;
+        } else if (ALPHABETIC[c] !== 1) {
+          // Japanese right after the address: stop where an alphabetic label has begun after a dot.
+          if (isNonAsciiDelimiter(c) || (labelStart > at + 1 && end > labelStart && !labelHasOtherLetter)) break;
+          labelHasOtherLetter = true;
         }
         end++;
       }
       while (end > at + 1 && (token.charCodeAt(end - 1) === 46 || token.charCodeAt(end - 1) === 45)) end--;
-      const isBounded = start === 0 || LOCAL_PART_CHAR[token.charCodeAt(start - 1)] !== 1;
+      // Not the tail of a longer local part: `jürgen@…` is not `rgen@…` (Japanese before it is a boundary).
+      const before = start === 0 ? 0 : token.charCodeAt(start - 1);
+      const isBounded = start === 0 || (before < 128 ? LOCAL_PART_CHAR[before] !== 1 : ALPHABETIC[before] !== 1);
       const email = isBounded && start < at && !overlaps(taken, start, end) ? normaliseEmail(token.slice(start, end)) : undefined;
       if (email) {
         found.push(base + start, email);
@@ -193,11 +213,23 @@ function takeEmails(token: string, base: number, found: Found, taken: Range[]): 
   mergeRanges(taken, emails);
 }
 
+/**
+ * A non-ASCII letter outside `ALPHABETIC_CLASS` next to a dot: only then is
+ * the IDN expression worth running (a name it takes has a label of such
+ * letters only). Native `indexOf` for the dots, a table lookup beside each.
+ */
+function hasIdnHint(token: string): boolean {
+  for (let dot = token.indexOf('.'); dot !== -1; dot = token.indexOf('.', dot + 1)) {
+    if ((dot > 0 && TOKEN_CLASS[token.charCodeAt(dot - 1)] === 7) || TOKEN_CLASS[token.charCodeAt(dot + 1)] === 7) return true;
+  }
+  return false;
+}
+
 function takeIdns(token: string, base: number, found: Found, taken: Range[]): void {
   const names: Range[] = [];
   for (const match of token.matchAll(IDN)) {
     const name = match[0];
-    if (!NON_ASCII.test(name) || MIXED_LABEL.test(name) || overlaps(taken, match.index, match.index + name.length)) continue;
+    if (!HAS_OTHER.test(name) || MIXED_LABEL.test(name) || overlaps(taken, match.index, match.index + name.length)) continue;
     const domain = sharedDomainObservable(name);
     if (domain) {
       found.push(base + match.index, domain);
@@ -256,7 +288,7 @@ function domainFallback(candidate: string): Readonly<ExtractedObservable> | unde
 
 function takeAtoms(token: string, base: number, from: number, to: number, flags: number, found: Found, ctx: Context): void {
   const segment = from === 0 && to === token.length ? token : token.slice(from, to);
-  const atom = ATOMS[flags & (HAS_COLON | HAS_HEX_RUN)]!;
+  const atom = atomsFor(flags);
   atom.lastIndex = 0;
   let match = atom.exec(segment);
   while (match !== null) {
@@ -281,7 +313,7 @@ function processToken(ctx: Context, start: number, end: number, flags: number): 
   if (taken.length !== 0) taken.length = 0;
   if (flags & HAS_COLON && token.includes('://')) takeUrls(token, start, found, taken);
   if (flags & HAS_AT) takeEmails(token, start, found, taken);
-  if (flags & HAS_NON_ASCII && IDN_HINT.test(token)) takeIdns(token, start, found, taken);
+  if (flags & HAS_NON_ASCII && hasIdnHint(token)) takeIdns(token, start, found, taken);
   if (taken.length === 0) {
     takeAtoms(token, start, 0, token.length, flags, found, ctx);
     return;
@@ -347,6 +379,7 @@ function scan(ctx: Context): void {
       hexRun = 0;
       if (kind === 5) flags |= HAS_COLON;
       else if (kind === 7) flags |= HAS_NON_ASCII;
+      else if (kind === 8) flags |= HAS_NON_ASCII | HAS_ALPHABETIC;
       else if (kind === 4) flags |= HAS_AT;
     }
     const before = ctx.out.length;

@@ -11,6 +11,13 @@ describe('normaliseObservable: domain', () => {
     expect(normaliseObservable('domain', 'example.com.')?.value).toBe('example.com');
   });
 
+  it('maps accented Latin, Greek and Cyrillic names as UTS #46 does (case folded, ß kept)', () => {
+    expect(normaliseObservable('domain', 'MÜNCHEN.DE')?.value).toBe('xn--mnchen-3ya.de');
+    expect(normaliseObservable('domain', 'Straße.de')?.value).toBe('xn--strae-oqa.de');
+    expect(normaliseObservable('domain', 'ПРИМЕР.РФ')?.value).toBe('xn--e1afmkfd.xn--p1ai');
+    expect(detectObservable('bücher.example')?.value).toBe('xn--bcher-kva.example');
+  });
+
   it('accepts defanged input', () => {
     expect(normaliseObservable('domain', 'evil[.]example')?.value).toBe('evil.example');
     expect(normaliseObservable('domain', 'evil(dot)example(dot)jp')?.value).toBe('evil.example.jp');

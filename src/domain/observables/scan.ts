@@ -42,11 +42,43 @@ export function isNonAsciiDelimiter(c: number): boolean {
 }
 
 /**
- * The class of every UTF-16 code unit, 7 for a non-ASCII letter: one table
- * lookup per character in the first pass (64 KB, built once).
+ * Non-ASCII letters of the alphabets that are written with spaces between
+ * words and mix with ASCII letters inside one word or label: Latin (accented
+ * letters, `ß`, Vietnamese), combining diacritics, Greek, Cyrillic, Armenian,
+ * Georgian. In a label they count as ASCII letters do: `münchen.de` is one
+ * name (not `nchen.de`), and so is the homograph `pаypal.com` (Cyrillic `а`).
+ * Kana, kanji, Hangul, Thai, Arabic … next to ASCII letters are prose run
+ * together with a name (`攻撃者はevil.exampleへ`, `evil.example에서`).
+ */
+const ALPHABETIC_RANGES: readonly (readonly [first: number, last: number])[] = [
+  // Latin-1 letters (not × ÷), Latin Extended-A and -B, IPA; combining diacritical marks (`u` + U+0308 is `ü` decomposed)
+  [0xc0, 0xd6], [0xd8, 0xf6], [0xf8, 0x2af], [0x300, 0x36f],
+  // Greek, without its punctuation
+  [0x370, 0x373], [0x376, 0x377], [0x37b, 0x37d], [0x37f, 0x37f], [0x386, 0x386], [0x388, 0x3ff],
+  // Cyrillic, Armenian, Georgian
+  [0x400, 0x481], [0x483, 0x52f], [0x531, 0x556], [0x561, 0x587], [0x10a0, 0x10fa], [0x10fc, 0x10ff], [0x1c80, 0x1c88], [0x1c90, 0x1cbf],
+  // Latin Extended Additional (Vietnamese), Greek Extended without its spacing accents
+  [0x1e00, 0x1fbc], [0x1fc2, 0x1fcc], [0x1fd0, 0x1fdb], [0x1fe0, 0x1fec], [0x1ff2, 0x1ffc],
+  // Latin Extended-C, -D, -E; Cyrillic Extended-A, -B
+  [0x2c60, 0x2c7f], [0x2de0, 0x2dff], [0xa640, 0xa69f], [0xa722, 0xa7ff], [0xab30, 0xab5a], [0xab5c, 0xab69],
+];
+
+const hex4 = (c: number): string => `\\u${c.toString(16).padStart(4, '0')}`;
+
+/** `ALPHABETIC_RANGES` as the body of a regular-expression character class (BMP only, no `u` flag needed). */
+export const ALPHABETIC_CLASS = ALPHABETIC_RANGES.map(([first, last]) => (first === last ? hex4(first) : `${hex4(first)}-${hex4(last)}`)).join('');
+
+/** 1 for a code unit in `ALPHABETIC_RANGES`: one lookup where a loop meets a non-ASCII letter. */
+export const ALPHABETIC = new Uint8Array(65536);
+for (const [first, last] of ALPHABETIC_RANGES) ALPHABETIC.fill(1, first, last + 1);
+
+/**
+ * The class of every UTF-16 code unit, 7 for a non-ASCII letter, 8 for an
+ * alphabetic one (`ALPHABETIC`): one table lookup per character in the first
+ * pass (64 KB, built once).
  */
 export const TOKEN_CLASS = new Uint8Array(65536);
-for (let c = 0; c < 65536; c++) TOKEN_CLASS[c] = c < 128 ? CLASS[c]! : isNonAsciiDelimiter(c) ? 0 : 7;
+for (let c = 0; c < 65536; c++) TOKEN_CLASS[c] = c < 128 ? CLASS[c]! : isNonAsciiDelimiter(c) ? 0 : ALPHABETIC[c] === 1 ? 8 : 7;
 
 const TRAILING = new Set([...'.,;:!?\'*'].map((ch) => ch.charCodeAt(0)));
 
@@ -88,17 +120,20 @@ function trimUrlEnd(token: string, start: number, end: number): number {
 
 /**
  * Where the URL that starts at `start` (its scheme) ends; `from` is just after
- * `://`. The host may hold non-ASCII letters (IDN), but a label that began in
- * ASCII after a dot ends at the first non-ASCII letter (`https://evil.exampleから`).
- * Path and query are ASCII only: Japanese text right after a URL is prose
- * (`https://evil.example/jp/から`), and real paths are percent-encoded.
+ * `://`. The host may hold non-ASCII letters (IDN). Alphabetic ones
+ * (`ALPHABETIC`) count as ASCII letters do (`https://www.münchen.de/`); any
+ * other ends a label that began with an alphabetic letter after a dot
+ * (`https://evil.exampleから`). Path and query are ASCII and alphabetic
+ * letters: Japanese text right after a URL is prose
+ * (`https://evil.example/jp/から`), while `/wiki/München` is a path as a
+ * browser shows it (the URL parser percent-encodes it).
  */
 export function findUrlEnd(token: string, start: number, from: number): number {
   const length = token.length;
   let i = from;
   let sawDot = false;
   let labelStart = from;
-  let labelHasNonAscii = false;
+  let labelHasOtherLetter = false;
   for (; i < length; i++) {
     const c = token.charCodeAt(i);
     if (c === 47 || c === 63 || c === 35) break; // '/', '?', '#'
@@ -107,16 +142,16 @@ export function findUrlEnd(token: string, start: number, from: number): number {
       if (c === 46) {
         sawDot = true;
         labelStart = i + 1;
-        labelHasNonAscii = false;
+        labelHasOtherLetter = false;
       }
-    } else {
-      if (isNonAsciiDelimiter(c) || (sawDot && i > labelStart && !labelHasNonAscii)) return trimUrlEnd(token, start, i);
-      labelHasNonAscii = true;
+    } else if (ALPHABETIC[c] !== 1) {
+      if (isNonAsciiDelimiter(c) || (sawDot && i > labelStart && !labelHasOtherLetter)) return trimUrlEnd(token, start, i);
+      labelHasOtherLetter = true;
     }
   }
   while (i < length) {
     const c = token.charCodeAt(i);
-    if (c >= 128 || URL_CHAR[c] !== 1) break;
+    if (c < 128 ? URL_CHAR[c] !== 1 : ALPHABETIC[c] !== 1) break;
     i++;
   }
   return trimUrlEnd(token, start, i);

@@ -5,6 +5,8 @@ import { newId } from '../../domain/ids.js';
 import { publicAccount, type Account, type AccountSecrets, type Session } from '../../store/repositories/account.repository.js';
 
 export type { Account, Session };
+/** An account without its secrets (for the edges, which may not import the store). */
+export const publicAccountOf = publicAccount;
 import { audit } from '../audit.service.js';
 import type { ServiceDeps } from '../deps.js';
 import { parseInput } from '../validate.js';
