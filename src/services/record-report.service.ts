@@ -75,9 +75,9 @@ async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared): P
     observables.map((o) => o.id),
   );
   const candidates = await tx.observables.candidateIncidents(observables.filter((o) => !o.isPrivate).map((o) => o.id));
-  await tx.observables.saveCandidates(report.id, candidates, now);
+  if (candidates.length) await tx.observables.saveCandidates(report.id, candidates, now);
   // The submitter learns only of candidates it may see (a partner submitting sees none of the team's).
-  const visible = await tx.incidents.findManyById(accessScope(actor), candidates.map((c) => c.incidentId));
+  const visible = candidates.length ? await tx.incidents.findManyById(accessScope(actor), candidates.map((c) => c.incidentId)) : [];
   await tx.timeline.append([
     {
       incidentId: null,

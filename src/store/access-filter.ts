@@ -33,14 +33,7 @@ function incidentCondition(scope: AccessScope, id: RawBuilder<unknown>, tlp: Raw
           sql<SqlBool>`(${tlp} in (${sql.join(scope.sharedTlp.map((t) => sql.lit(t)))}) and ${id} in (select s.incident_id from incident_share s where s.organisation_id = ${scope.organisationId}))`,
         );
       parts.push(sql<SqlBool>`${id} in (select a.incident_id from incident_access a where a.account_id = ${scope.accountId})`);
-      const any = sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
-      if (scope.openTlp.length) return any;
-      // Nothing is open to this actor by label (partners): lead with the small set of candidate ids, so the
-      // database walks those rows by primary key instead of scanning every incident.
-      const candidates = scope.organisationId
-        ? sql`select s.incident_id from incident_share s where s.organisation_id = ${scope.organisationId} union select a.incident_id from incident_access a where a.account_id = ${scope.accountId}`
-        : sql`select a.incident_id from incident_access a where a.account_id = ${scope.accountId}`;
-      return sql<SqlBool>`(${id} in (${candidates}) and ${any})`;
+      return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
     }
   }
 }
@@ -49,10 +42,15 @@ function incidentCondition(scope: AccessScope, id: RawBuilder<unknown>, tlp: Raw
 export const incidentVisible = (scope: AccessScope): Expression<SqlBool> =>
   incidentCondition(scope, sql.ref('incident.id'), sql.ref('incident.tlp'), sql.ref('incident.constituency'));
 
-/** Rows that refer to an incident by id (`incident_observable.incident_id`). */
+/**
+ * Rows that refer to an incident by id (`report.incident_id`): a correlated
+ * lookup by primary key, cheap for the few rows a page or a sighting has —
+ * an `in (select … from incident where visible)` would build the set of every
+ * visible incident first.
+ */
 export function incidentRefVisible(scope: AccessScope, column: string): Expression<SqlBool> {
   if (scope.kind !== 'rules') return incidentVisible(scope);
-  return sql<SqlBool>`${sql.ref(column)} in (select incident.id from incident where ${incidentVisible(scope)})`;
+  return sql<SqlBool>`exists (select 1 from incident where incident.id = ${sql.ref(column)} and ${incidentVisible(scope)})`;
 }
 
 /** Rows of `report` the actor may see: its incident is visible, or — untriaged — the actor may triage. */
