@@ -147,7 +147,10 @@ export async function createIncident(deps: ServiceDeps, actor: Actor, input: Inc
 
 export interface IncidentDetail {
   incident: Incident;
+  /** The newest 1,000 reports; `reportTotal` says how many there are (see GET /reports?incidentId= for all). */
   reports: Pick<Report, 'id' | 'channel' | 'sender' | 'subject' | 'receivedAt' | 'status'>[];
+  reportTotal: number;
+  reportTotalIsExact: boolean;
   mergedFrom: string[];
 }
 
@@ -170,6 +173,8 @@ export async function getIncident(deps: ServiceDeps, actor: Actor, idOrNumber: s
       receivedAt: r.receivedAt,
       status: r.status,
     })),
+    reportTotal: reports.total,
+    reportTotalIsExact: reports.totalIsExact,
     mergedFrom,
   };
 }

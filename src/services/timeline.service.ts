@@ -3,6 +3,7 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { multiLine } from '../domain/text.js';
 import type { TimelineEntry } from '../domain/timeline.js';
+import type { Page, PageResult } from '../domain/access.js';
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { loadIncident } from './incident.service.js';
@@ -17,7 +18,12 @@ export const TimelineNoteSchema = z.strictObject({
 export type TimelineNoteInput = z.input<typeof TimelineNoteSchema>;
 
 /** The incident's 経過記録, oldest first, including the history of incidents merged into it. */
-export async function getTimeline(deps: ServiceDeps, actor: Actor, idOrNumber: string): Promise<TimelineEntry[]> {
+export async function getTimeline(
+  deps: ServiceDeps,
+  actor: Actor,
+  idOrNumber: string,
+  page: Page = { limit: 100_000, offset: 0 },
+): Promise<PageResult<TimelineEntry>> {
   const incident = await loadIncident(deps.store, actor, idOrNumber);
   // Incidents merged into this one, and those merged into them, as far as it goes.
   const merged: string[] = [];
@@ -26,8 +32,9 @@ export async function getTimeline(deps: ServiceDeps, actor: Actor, idOrNumber: s
     merged.push(...next);
     frontier = next;
   }
-  const entries = await deps.store.timeline.forIncident([incident.id, ...merged]);
-  return merged.length ? entries.sort((a, b) => a.at.localeCompare(b.at)) : entries;
+  const ids = [incident.id, ...merged];
+  const [items, total] = await Promise.all([deps.store.timeline.forIncident(ids, page), deps.store.timeline.countForIncident(ids)]);
+  return { items, total, totalIsExact: true, ...page };
 }
 
 export async function addTimelineNote(

@@ -42,7 +42,7 @@ describe('triage', () => {
     expect(incident.fiveW1H.reportedAt).toBe(r.receivedAt);
     const detail = await getIncident(h.deps, h.actor, incident.number);
     expect(detail.reports.map((x) => x.id)).toEqual([r.id]);
-    const timeline = await getTimeline(h.deps, h.actor, incident.id);
+    const timeline = (await getTimeline(h.deps, h.actor, incident.id)).items;
     expect(timeline.map((e) => e.action)).toEqual(['incident.created', 'report.triaged']);
     const obs = await listIncidentObservables(h.deps, h.actor, incident.id);
     expect(obs.map((o) => o.value)).toContain('203.0.113.9');
@@ -86,7 +86,7 @@ describe('triage', () => {
     expect((await getIncident(h.deps, h.actor, one.id)).reports.map((r) => r.id).sort()).toEqual([a.id, b.id].sort());
     expect((await getIncident(h.deps, h.actor, two.id)).reports).toEqual([]);
     expect((await listIncidentObservables(h.deps, h.actor, two.id)).map((o) => o.value)).not.toContain('198.51.100.2');
-    expect((await getTimeline(h.deps, h.actor, two.id)).map((e) => e.action)).toContain('report.detached');
+    expect((await getTimeline(h.deps, h.actor, two.id)).items.map((e) => e.action)).toContain('report.detached');
   });
 
   it('rejects a report with a reason and keeps it', async () => {
@@ -111,7 +111,7 @@ describe('incident lifecycle', () => {
     const closed = (await getIncident(h.deps, h.actor, i.id)).incident;
     expect(closed.resolvedAt).not.toBeNull();
     expect(closed.closedAt).not.toBeNull();
-    const statuses = (await getTimeline(h.deps, h.actor, i.id)).filter((e) => e.action === 'incident.status');
+    const statuses = (await getTimeline(h.deps, h.actor, i.id)).items.filter((e) => e.action === 'incident.status');
     expect(statuses.map((e) => (e.changes.status as { after: string }).after)).toEqual(['open', 'waiting', 'resolved', 'closed']);
   });
 
@@ -123,7 +123,7 @@ describe('incident lifecycle', () => {
       version: i.version,
     });
     expect(updated.version).toBe(i.version + 1);
-    const entry = (await getTimeline(h.deps, h.actor, i.id)).at(-1)!;
+    const entry = (await getTimeline(h.deps, h.actor, i.id)).items.at(-1)!;
     expect(entry.action).toBe('incident.updated');
     expect(entry.changes).toMatchObject({
       severity: { before: 'low', after: 'critical' },
@@ -157,7 +157,7 @@ describe('merge and split', () => {
     expect(old.mergedInto).toBe(target.id);
     expect(old.status).toBe('closed');
     expect((await listIncidentObservables(h.deps, h.actor, target.id)).map((o) => o.value)).toContain('evil-c2.example');
-    const actions = (await getTimeline(h.deps, h.actor, target.id)).map((e) => e.action);
+    const actions = (await getTimeline(h.deps, h.actor, target.id)).items.map((e) => e.action);
     expect(actions).toContain('incident.merged');
     expect(actions).toContain('incident.merged-into');
     const reopened = await createIncident(h.deps, h.actor, { title: 'finished target' });
@@ -205,7 +205,7 @@ describe('timeline', () => {
     expect(fix.action).toBe('correction');
     await expect(sql`update timeline_entry set note = 'tampered' where id = ${note.id}`.execute(h.database.db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from timeline_entry where id = ${note.id}`.execute(h.database.db)).rejects.toThrow(/append-only/);
-    const entries = await getTimeline(h.deps, h.actor, i.id);
+    const entries = (await getTimeline(h.deps, h.actor, i.id)).items;
     expect(entries.find((e) => e.id === note.id)!.note).toBe('ISPに連絡済み');
   });
 });

@@ -92,6 +92,8 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
           200: z.object({
             incident: IncidentSchema,
             reports: z.array(ReportSummarySchema.pick({ id: true, channel: true, sender: true, subject: true, receivedAt: true, status: true })),
+            reportTotal: z.number().int(),
+            reportTotalIsExact: z.boolean(),
             mergedFrom: z.array(z.string()),
           }),
           ...errorResponses,
@@ -178,10 +180,14 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
         tags: ['incidents'],
         summary: 'The timeline (経過記録): every change, oldest first; append-only',
         params,
-        response: { 200: z.object({ items: z.array(TimelineEntrySchema) }), ...errorResponses },
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(5000).default(500),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+        response: { 200: page(TimelineEntrySchema), ...errorResponses },
       },
     },
-    async (req) => ({ items: await getTimeline(deps, req.actor, req.params.id) }),
+    async (req) => getTimeline(deps, req.actor, req.params.id, req.query),
   );
 
   app.post(

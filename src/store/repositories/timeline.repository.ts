@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { newId } from '../../domain/ids.js';
 import type { TimelineAction, TimelineEntry, TimelineEntryInput } from '../../domain/timeline.js';
 import type { DB } from '../schema.js';
+import type { Page } from '../../domain/access.js';
 
 /** Append-only: there is no update or delete here, and the database refuses both (see migration 0001). */
 export function createTimelineRepository(db: Kysely<DB>, clock: () => Date) {
@@ -24,15 +25,22 @@ export function createTimelineRepository(db: Kysely<DB>, clock: () => Date) {
       return rows.map(toEntry);
     },
 
-    async forIncident(incidentIds: string[]): Promise<TimelineEntry[]> {
+    /** Oldest first (by time, then by order of writing), optionally one page of them. */
+    async forIncident(incidentIds: string[], page?: Page): Promise<TimelineEntry[]> {
       if (incidentIds.length === 0) return [];
-      const rows = await db
+      let q = db.selectFrom('timeline_entry').selectAll().where('incident_id', 'in', incidentIds).orderBy('at').orderBy('seq');
+      if (page) q = q.limit(page.limit).offset(page.offset);
+      return (await q.execute()).map(toEntry);
+    },
+
+    async countForIncident(incidentIds: string[]): Promise<number> {
+      if (incidentIds.length === 0) return 0;
+      const row = await db
         .selectFrom('timeline_entry')
-        .selectAll()
+        .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('incident_id', 'in', incidentIds)
-        .orderBy('seq')
-        .execute();
-      return rows.map(toEntry);
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
 
     async forReport(reportId: string): Promise<TimelineEntry[]> {
