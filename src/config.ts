@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseIntakeRoutes } from './domain/intake-route.js';
 
 /**
  * Configuration from environment variables (DESIGN.md §4) and an optional JSON
@@ -18,6 +19,16 @@ export const ConfigSchema = z.strictObject({
   httpHost: z.string().min(1).default('127.0.0.1'),
   httpPort: port.default(8080),
   smtpPort: port.default(2525),
+  smtpHost: z.string().min(1).default('127.0.0.1'),
+  /** The team's report addresses: `report@*,phishing@cert.example=phishing,fin@cert.example=phishing/finance`. */
+  intakeAddresses: z
+    .string()
+    .default('report@*,phishing@*=phishing,abuse@*')
+    .superRefine((v, ctx) => {
+      const parsed = parseIntakeRoutes(v);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+    }),
+  smtpMaxBytes: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
   incidentPrefix: z.string().regex(/^[A-Z]{1,8}$/, 'incident prefix is 1–8 capital letters').default('RK'),
   /** Zone of the numbering year and of dates shown by default. */
   timeZone: z.string().default('Asia/Tokyo'),
@@ -44,6 +55,9 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_HTTP_HOST: 'httpHost',
   RENKEI_HTTP_PORT: 'httpPort',
   RENKEI_SMTP_PORT: 'smtpPort',
+  RENKEI_SMTP_HOST: 'smtpHost',
+  RENKEI_INTAKE_ADDRESSES: 'intakeAddresses',
+  RENKEI_SMTP_MAX_BYTES: 'smtpMaxBytes',
   RENKEI_INCIDENT_PREFIX: 'incidentPrefix',
   RENKEI_TIME_ZONE: 'timeZone',
   RENKEI_LOG_LEVEL: 'logLevel',

@@ -5,6 +5,7 @@ import type { ServiceDeps } from './services/deps.js';
 import { openDatabase, type Database } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createStore } from './store/store.js';
+import { EvidenceFiles } from './store/evidence-files.js';
 
 /**
  * The composition root: the only place that knows every layer. It opens the
@@ -42,6 +43,7 @@ export async function createContainer(
       },
     },
     directoryIndex: new DirectoryIndex(),
+    evidence: new EvidenceFiles(config.dataDir),
   };
   return { database, deps, close: () => database.close() };
 }

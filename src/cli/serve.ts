@@ -1,58 +1,76 @@
 import pino from 'pino';
+import type { SMTPServer } from 'smtp-server';
 import type { Config } from '../config.js';
 import { createContainer } from '../container.js';
 import { buildApp } from '../http/app.js';
+import { createSmtpIntake } from '../channels/smtp-intake.js';
 import { systemActor } from '../domain/actor.js';
+import { parseIntakeRoutes } from '../domain/intake-route.js';
 import { bootstrapAdministrator } from '../services/auth/account.service.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
-/** Start the embedded system: API on SQLite by default, PostgreSQL with DATABASE_URL. */
+/**
+ * Start Renkei: by default (`all`) the API and the SMTP intake in one process,
+ * on SQLite under the data directory, or PostgreSQL with DATABASE_URL.
+ * `--role api` or `--role smtp` run one part, for scale-out.
+ */
 export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'smtp'): Promise<void> {
   const log = pino({ level: config.logLevel });
-  if (role === 'worker' || role === 'smtp') {
-    log.error(`role ${role} is not available yet: the SMTP intake (issue 4) and the background workers (issue 7) have not landed`);
+  if (role === 'worker') {
+    log.error('role worker is not available yet: the background workers arrive with issue 7');
     process.exitCode = 2;
     return;
   }
   if (!isLoopback(config.httpHost) && !config.secureCookies)
     log.warn(`listening on ${config.httpHost} without RENKEI_SECURE_COOKIES=true: serve it behind TLS and set it`);
   const container = await createContainer(config);
-  const admin = await bootstrapAdministrator(container.deps, systemActor('bootstrap'), { email: config.adminEmail, password: config.adminPassword });
-  const app = await buildApp({
-    deps: container.deps,
-    ping: () => container.database.ping(),
-    logger: { level: config.logLevel },
-    secureCookies: config.secureCookies,
-  });
+  const runApi = role === 'all' || role === 'api';
+  const runSmtp = (role === 'all' || role === 'smtp') && config.smtpPort !== 0;
+  const admin = runApi
+    ? await bootstrapAdministrator(container.deps, systemActor('bootstrap'), { email: config.adminEmail, password: config.adminPassword })
+    : { created: false as const };
+  const app = runApi
+    ? await buildApp({ deps: container.deps, ping: () => container.database.ping(), logger: { level: config.logLevel }, secureCookies: config.secureCookies })
+    : undefined;
+  let smtp: SMTPServer | undefined;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
-    await app.close();
+    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+    await app?.close();
     await container.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  await app.listen({ host: config.httpHost, port: config.httpPort });
-  const url = `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${config.httpPort}`;
-  console.log(
-    [
-      '',
-      `Renkei (連携) is up — ${container.database.describe}`,
-      `  API           ${url}/api`,
-      `  API docs      ${url}/api/docs`,
-      `  Health        ${url}/healthz`,
-      ...(admin.created
-        ? [
-            `  First administrator created: ${admin.email}`,
-            ...(admin.password
-              ? [`  Its password, shown this once and never again: ${admin.password}`]
-              : ['  Its password is the one in RENKEI_ADMIN_PASSWORD.']),
-            '  Sign in (POST /api/auth/sign-in) and enrol a TOTP authenticator; or create an API token: npm run renkei -- token create --user EMAIL --scope write',
-          ]
-        : []),
-      `  The SMTP intake (RENKEI_SMTP_PORT=${config.smtpPort}) is not part of this build yet (issue 4).`,
-      '',
-    ].join('\n'),
-  );
+  const lines = ['', `Renkei (連携) is up — ${container.database.describe}`];
+  if (app) {
+    await app.listen({ host: config.httpHost, port: config.httpPort });
+    const url = `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${config.httpPort}`;
+    lines.push(`  API           ${url}/api`, `  API docs      ${url}/api/docs`, `  Health        ${url}/healthz`);
+  }
+  if (runSmtp) {
+    const routes = parseIntakeRoutes(config.intakeAddresses);
+    if (!routes.ok) throw new Error(routes.error);
+    smtp = createSmtpIntake({
+      deps: container.deps,
+      routes: routes.routes,
+      maxBytes: config.smtpMaxBytes,
+      maxRecipients: 20,
+      maxConnectionsPerAddress: 20,
+      logger: log,
+    });
+    await new Promise<void>((resolve, reject) => {
+      smtp!.once('error', reject);
+      smtp!.listen(config.smtpPort, config.smtpHost, () => resolve());
+    });
+    lines.push(`  SMTP intake   ${config.smtpHost}:${config.smtpPort} for ${config.intakeAddresses}`);
+  }
+  if (admin.created)
+    lines.push(
+      `  First administrator created: ${admin.email}`,
+      ...(admin.password ? [`  Its password, shown this once and never again: ${admin.password}`] : ['  Its password is the one in RENKEI_ADMIN_PASSWORD.']),
+      '  Sign in (POST /api/auth/sign-in) and enrol a TOTP authenticator; or create an API token: npm run renkei -- token create --user EMAIL --scope write',
+    );
+  console.log([...lines, ''].join('\n'));
 }

@@ -45,6 +45,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/reports': { kind: 'collection' },
   'GET /api/reports/:id': { kind: 'report' },
   'GET /api/reports/:id/raw': { kind: 'report' },
+  'GET /api/reports/:id/attachments/:attachmentId': { kind: 'report' },
   'POST /api/reports/:id/reject': { kind: 'report', capability: 'report.triage' },
 
   'POST /api/incidents': { kind: 'collection', capability: 'incident.write' },

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import type { EvidenceFiles } from '../store/evidence-files.js';
 import type { ThrottleLimits } from './auth/throttle.js';
 import type { DirectoryIndex } from './directory-index.js';
 
@@ -16,4 +17,6 @@ export interface ServiceDeps {
     };
   };
   directoryIndex: DirectoryIndex;
+  /** Content-addressed evidence files (attachments, captures). */
+  evidence: EvidenceFiles;
 }

@@ -5,6 +5,7 @@ import { extractObservables, type ExtractedObservable } from '../domain/observab
 import { ReportCreateSchema, type Report, type ReportCreate, type ReportCreateInput } from '../domain/report.js';
 import { documentTerms } from '../domain/search-terms.js';
 import type { Store } from '../store/store.js';
+import type { ReportAttachment } from '../store/repositories/report.repository.js';
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { audit } from './audit.service.js';
@@ -44,7 +45,7 @@ function prepare(input: ReportCreateInput): Prepared {
   };
 }
 
-async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared): Promise<RecordedReport> {
+async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared, attachments: ReportAttachment[] = []): Promise<RecordedReport> {
   const now = deps.clock().toISOString();
   const { input, raw } = p;
   const { report, isNew } = await tx.reports.insertIfAbsent(
@@ -68,6 +69,7 @@ async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared): P
     raw,
   );
   if (!isNew) return { report, isNew, observableCount: 0, candidateIncidentIds: [] };
+  if (attachments.length) await tx.reports.addAttachments(report.id, attachments, now);
 
   const observables = await tx.observables.upsertMany(p.observables, now);
   await tx.observables.linkReport(
@@ -107,6 +109,22 @@ export async function recordReport(deps: ServiceDeps, actor: Actor, input: Repor
     if (result.isNew) await audit(tx, actor, 'report.recorded', { type: 'report', id: result.report.id }, { channel: result.report.channel });
     return result;
   });
+}
+
+/**
+ * For channels (mail, forms, feeds): record a report with attachments whose
+ * bytes are already durably in the evidence store. Same transaction, same
+ * dedupe, same correlation as `recordReport`.
+ */
+export async function recordChannelReport(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: ReportCreateInput,
+  attachments: ReportAttachment[],
+): Promise<RecordedReport> {
+  assertCan(actor, 'report.submit');
+  const prepared = prepare(input);
+  return deps.store.transaction((tx) => store(deps, tx, actor, prepared, attachments));
 }
 
 export type BatchItemResult = ({ ok: true } & RecordedReport) | { ok: false; index: number; error: unknown };

@@ -2,6 +2,7 @@ import { Migrator, type Migration, type MigrationProvider, type MigrationResultS
 import type { Database, DialectName } from './database.js';
 import * as core from './migrations/0001-core.js';
 import * as accounts from './migrations/0002-accounts.js';
+import * as evidence from './migrations/0003-evidence.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -9,6 +10,7 @@ type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: Dial
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-core': core,
   '0002-accounts': accounts,
+  '0003-evidence': evidence,
 };
 
 class StaticProvider implements MigrationProvider {

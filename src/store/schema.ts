@@ -30,6 +30,18 @@ export interface DB {
   throttle: { key: string; window_start: string; count: number };
   audit_event: AuditEventTable;
   audit_head: { id: number; position: number; hash: string };
+  evidence: { sha256: string; sha1: string; md5: string; size: number; first_seen_at: string };
+  report_attachment: {
+    id: string;
+    report_id: string;
+    sha256: string;
+    filename: string | null;
+    mime_type: string;
+    size: number;
+    /** attachment | inline | forwarded-message | html-body */
+    kind: string;
+    note: string | null;
+  };
 }
 
 export interface AccountTable {

@@ -35,6 +35,14 @@ const cases: Case[] = [];
 let untriaged: string;
 let orgId: string;
 let observableId: string;
+/** One evidence attachment per report, so the download route has something to serve. */
+const attachmentOf = new Map<string, string>();
+async function attach(reportId: string) {
+  const stored = h.deps.evidence.put(Buffer.from(`evidence for ${reportId}`));
+  const id = randomUUID();
+  await h.deps.store.reports.addAttachments(reportId, [{ id, ...stored, filename: 'log.txt', mimeType: 'text/plain', kind: 'attachment', note: null }], h.now().toISOString());
+  attachmentOf.set(reportId, id);
+}
 
 beforeAll(async () => {
   h = await createHarness();
@@ -59,8 +67,10 @@ beforeAll(async () => {
       if (tlp !== 'RED' && tlp !== 'AMBER+STRICT') await setIncidentShares(h.deps, h.actor, i.id, { organisationIds: [orgId] });
       if (tlp === 'RED') await setIncidentAccessList(h.deps, h.actor, i.id, { accountIds: [who[0]!.actor.id] });
       cases.push({ id: i.id, number: i.number, reportId: report.id, tlp, constituency });
+      await attach(report.id);
     }
   untriaged = (await recordReport(h.deps, h.actor, { sourceRef: randomUUID(), body: 'untriaged', raw: Buffer.from('r').toString('base64') })).report.id;
+  await attach(untriaged);
   observableId = (await addIncidentObservable(h.deps, h.actor, cases[0]!.id, { type: 'ipv4', value: '192.0.2.77' })).id;
 });
 afterAll(async () => {
@@ -124,7 +134,7 @@ const apiRoutes = () => app.routeTable.filter((r) => !r.url.startsWith('/api/doc
 
 async function call(token: string | undefined, route: string, id: string | undefined, ex: ReturnType<typeof example>) {
   const [method, path] = route.split(' ') as [string, string];
-  const url = ex.url ?? path.replace(':id', id ?? randomUUID());
+  const url = ex.url ?? path.replace(':id', id ?? randomUUID()).replace(':attachmentId', attachmentOf.get(id ?? '') ?? randomUUID());
   return app.inject({
     method: method as 'GET',
     url,

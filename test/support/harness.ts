@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { createContainer, type Container } from '../../src/container.js';
 import { systemActor, type Actor, type Role } from '../../src/domain/actor.js';
@@ -41,8 +44,9 @@ export async function createHarness(options: { start?: string } = {}): Promise<H
     url.pathname = `/${dbName}`;
     databaseUrl = url.toString();
   }
+  const dataDir = mkdtempSync(join(tmpdir(), 'renkei-test-'));
   const container = await createContainer(
-    { dataDir: '/nonexistent', databaseUrl, sqliteFile: ':memory:', incidentPrefix: 'RK', timeZone: 'Asia/Tokyo' },
+    { dataDir, databaseUrl, sqliteFile: ':memory:', incidentPrefix: 'RK', timeZone: 'Asia/Tokyo' },
     { clock },
   );
   let n = 0;
@@ -69,6 +73,7 @@ export async function createHarness(options: { start?: string } = {}): Promise<H
     now: () => new Date(time),
     close: async () => {
       await container.close();
+      rmSync(dataDir, { recursive: true, force: true });
       if (adminUrl && dbName) {
         const client = new pg.Client({ connectionString: adminUrl });
         await client.connect();

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { REPORT_CHANNELS, REPORT_STATUSES, ReportCreateSchema, ReportRejectSchema } from '../../domain/report.js';
 import type { ServiceDeps } from '../../services/deps.js';
 import { recordReport } from '../../services/record-report.service.js';
-import { getReport, getReportRaw, listReports } from '../../services/report.service.js';
+import { getReport, getReportAttachment, getReportRaw, listReports } from '../../services/report.service.js';
 import { rejectReport } from '../../services/triage.service.js';
 import {
   IncidentRefSchema,
@@ -18,6 +18,20 @@ import {
 } from '../schemas.js';
 
 const idParams = z.object({ id: z.uuid() });
+
+const AttachmentSchema = z
+  .object({
+    id: z.string(),
+    sha256: z.string(),
+    sha1: z.string(),
+    md5: z.string(),
+    size: z.number().int(),
+    filename: z.string().nullable(),
+    mimeType: z.string(),
+    kind: z.enum(['attachment', 'inline', 'forwarded-message']),
+    note: z.string().nullable(),
+  })
+  .meta({ id: 'Attachment' });
 
 export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
   app.post(
@@ -75,6 +89,7 @@ export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
             observables: z.array(ObservableSchema),
             candidates: z.array(IncidentRefSchema.extend({ shared: z.number().int() })),
             timeline: z.array(TimelineEntrySchema),
+            attachments: z.array(AttachmentSchema),
           }),
           ...errorResponses,
         },
@@ -100,6 +115,28 @@ export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
         .header('content-disposition', `attachment; filename="report-${report.id}.${report.channel === 'email' ? 'eml' : 'bin'}"`)
         .header('x-content-type-options', 'nosniff')
         .header('x-renkei-sha256', report.rawSha256 ?? '')
+        .send(content);
+    },
+  );
+
+  app.get(
+    '/reports/:id/attachments/:attachmentId',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'An attachment as a download, its hash checked on the way out (never rendered inline)',
+        params: z.object({ id: z.uuid(), attachmentId: z.uuid() }),
+        response: { 200: z.any().describe('application/octet-stream'), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { attachment, content } = await getReportAttachment(deps, req.actor, req.params.id, req.params.attachmentId);
+      const name = (attachment.filename ?? attachment.sha256).replace(/["\\]/g, '_');
+      return reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .header('x-content-type-options', 'nosniff')
+        .header('x-renkei-sha256', attachment.sha256)
         .send(content);
     },
   );

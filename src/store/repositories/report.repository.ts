@@ -24,6 +24,18 @@ export interface ReportListFilter {
   text?: QueryTerm[][];
 }
 
+export interface ReportAttachment {
+  id: string;
+  sha256: string;
+  sha1: string;
+  md5: string;
+  size: number;
+  filename: string | null;
+  mimeType: string;
+  kind: 'attachment' | 'inline' | 'forwarded-message';
+  note: string | null;
+}
+
 export type NewReport = Omit<Report, 'status' | 'rejectReason' | 'rejectNote' | 'duplicateOf' | 'incidentId'>;
 
 export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
@@ -133,6 +145,42 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
         cappedCount(db, q),
       ]);
       return { items: rows.map(toReport), ...count, ...page };
+    },
+
+    /** Record evidence (once per content) and the report's attachments, in the caller's transaction. */
+    async addAttachments(reportId: string, attachments: ReportAttachment[], at: string): Promise<void> {
+      for (const a of attachments) {
+        await db
+          .insertInto('evidence')
+          .values({ sha256: a.sha256, sha1: a.sha1, md5: a.md5, size: a.size, first_seen_at: at })
+          .onConflict((oc) => oc.column('sha256').doNothing())
+          .execute();
+        await db
+          .insertInto('report_attachment')
+          .values({ id: a.id, report_id: reportId, sha256: a.sha256, filename: a.filename, mime_type: a.mimeType, size: a.size, kind: a.kind, note: a.note })
+          .execute();
+      }
+    },
+
+    async attachments(reportId: string): Promise<ReportAttachment[]> {
+      const rows = await db
+        .selectFrom('report_attachment')
+        .innerJoin('evidence', 'evidence.sha256', 'report_attachment.sha256')
+        .select([
+          'report_attachment.id',
+          'report_attachment.sha256',
+          'evidence.sha1',
+          'evidence.md5',
+          'report_attachment.size',
+          'report_attachment.filename',
+          'report_attachment.mime_type',
+          'report_attachment.kind',
+          'report_attachment.note',
+        ])
+        .where('report_attachment.report_id', '=', reportId)
+        .orderBy('report_attachment.id')
+        .execute();
+      return rows.map((r) => ({ ...r, size: Number(r.size), mimeType: r.mime_type, kind: r.kind as ReportAttachment['kind'] }));
     },
 
     async listIdsForIncident(incidentId: string): Promise<string[]> {

@@ -1,0 +1,85 @@
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { Logger } from 'pino';
+import { systemActor } from '../domain/actor.js';
+import { AppError } from '../domain/errors.js';
+import { routeFor, type IntakeRoute } from '../domain/intake-route.js';
+import type { ServiceDeps } from '../services/deps.js';
+import { receiveMail } from '../services/mail-intake.service.js';
+
+export interface SmtpIntakeOptions {
+  deps: ServiceDeps;
+  routes: IntakeRoute[];
+  /** Largest message accepted (552 beyond). */
+  maxBytes: number;
+  maxRecipients: number;
+  /** Connections at once from one address (421 beyond). */
+  maxConnectionsPerAddress: number;
+  logger?: Logger;
+  tls?: { key: Buffer; cert: Buffer };
+}
+
+const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
+
+/**
+ * The team's report addresses over SMTP. A message is answered `250` only
+ * after `receiveMail` has committed it (database commit, evidence fsynced);
+ * when storage fails the sender hears `451` and retries, so nothing
+ * acknowledged is ever lost. Unknown recipients get `550`, oversized
+ * messages `552`.
+ */
+export function createSmtpIntake(options: SmtpIntakeOptions): SMTPServer {
+  const actor = systemActor('smtp');
+  const perAddress = new Map<string, number>();
+  const server = new SMTPServer({
+    name: 'renkei',
+    banner: 'Renkei report intake',
+    size: options.maxBytes,
+    authOptional: true,
+    disabledCommands: options.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    logger: false,
+    maxClients: 200,
+    onConnect(session, callback) {
+      const ip = session.remoteAddress;
+      const n = (perAddress.get(ip) ?? 0) + 1;
+      if (n > options.maxConnectionsPerAddress) return callback(smtpError(421, 'too many connections from your address; try again later'));
+      perAddress.set(ip, n);
+      callback();
+    },
+    onClose(session) {
+      const n = (perAddress.get(session.remoteAddress) ?? 1) - 1;
+      if (n <= 0) perAddress.delete(session.remoteAddress);
+      else perAddress.set(session.remoteAddress, n);
+    },
+    onRcptTo(address, session, callback) {
+      if (session.envelope.rcptTo.length >= options.maxRecipients) return callback(smtpError(452, 'too many recipients'));
+      if (!routeFor(options.routes, address.address)) return callback(smtpError(550, `no such report address: ${address.address}`));
+      callback();
+    },
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if (stream.sizeExceeded) return callback(smtpError(552, `message larger than ${options.maxBytes} bytes`));
+        const raw = Buffer.concat(chunks);
+        const rcptTo = session.envelope.rcptTo.map((r) => r.address);
+        const route = rcptTo.map((a) => routeFor(options.routes, a)).find(Boolean);
+        const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
+        receiveMail(options.deps, actor, raw, { mailFrom, rcptTo, remoteAddress: session.remoteAddress }, route).then(
+          (r) => {
+            options.logger?.info({ report: r.report.id, isNew: r.isNew, from: mailFrom, bytes: raw.length }, 'mail received');
+            callback(null, r.isNew ? `stored as report ${r.report.id}` : `already stored as report ${r.report.id}`);
+          },
+          (err: unknown) => {
+            // Anything that kept the mail from being stored: the sender must retry.
+            options.logger?.error({ err, from: mailFrom, bytes: raw.length }, 'mail not stored; answered 451');
+            if (err instanceof AppError && err.code === 'VALIDATION') callback(smtpError(554, `cannot accept the message: ${err.message}`));
+            else callback(smtpError(451, 'cannot store the message now; try again later'));
+          },
+        );
+      });
+    },
+  });
+  server.on('error', (err) => options.logger?.error({ err }, 'SMTP listener error'));
+  return server;
+}

@@ -1,0 +1,223 @@
+import PostalMime, { type Email } from 'postal-mime';
+
+/**
+ * An inbound mail, parsed for intake: what a handler reads, what the
+ * extractor scans, and every attachment as bytes to keep as evidence.
+ * Parsing never throws: a message the parser cannot read comes back with
+ * `problems` and whatever text could be salvaged, so it is still stored.
+ */
+export interface MailAttachment {
+  /** Only the last path segment, control characters removed (`../../etc/passwd` → `passwd`). */
+  filename: string | null;
+  mimeType: string;
+  content: Buffer;
+  kind: 'attachment' | 'inline' | 'forwarded-message';
+}
+
+export interface ForwardedMail {
+  subject: string | null;
+  from: string | null;
+  date: string | null;
+  messageId: string | null;
+  /** The Received chain, newest first, as the headers say. */
+  received: string[];
+  text: string;
+}
+
+export interface ParsedMail {
+  messageId: string | null;
+  subject: string | null;
+  from: { address: string; name: string | null } | null;
+  to: string[];
+  date: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  text: string;
+  html: string | null;
+  attachments: MailAttachment[];
+  forwarded: ForwardedMail[];
+  /** Text of text-like attachments and forwarded mails, for search and observable extraction. */
+  attachmentsText: string[];
+  language: 'ja' | 'en' | null;
+  /** Auto-submitted, a bounce, a list or bulk mail: never auto-replied to. */
+  isAutomated: boolean;
+  problems: string[];
+}
+
+export interface MailLimits {
+  maxAttachments: number;
+  /** Forwarded messages inside forwarded messages, parsed this deep. */
+  maxForwardDepth: number;
+  /** Text taken from one attachment for extraction. */
+  maxAttachmentText: number;
+}
+
+export const DEFAULT_MAIL_LIMITS: MailLimits = { maxAttachments: 100, maxForwardDepth: 3, maxAttachmentText: 1_000_000 };
+
+const PARSE_OPTIONS = { attachmentEncoding: 'arraybuffer', forceRfc822Attachments: true, maxNestingDepth: 64, maxHeadersSize: 2 * 1024 * 1024 } as const;
+
+export async function parseMail(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_LIMITS): Promise<ParsedMail> {
+  let email: Email;
+  try {
+    email = await PostalMime.parse(raw, PARSE_OPTIONS);
+  } catch (err) {
+    return salvage(raw, `the message could not be parsed as MIME: ${(err as Error).message}`);
+  }
+  const problems: string[] = [];
+  const attachments: MailAttachment[] = [];
+  const forwarded: ForwardedMail[] = [];
+  const attachmentsText: string[] = [];
+  for (const a of email.attachments) {
+    if (attachments.length >= limits.maxAttachments) {
+      problems.push(`more than ${limits.maxAttachments} attachments: the rest are kept only in the raw original`);
+      break;
+    }
+    const content = Buffer.from(a.content as ArrayBuffer);
+    const isMessage = a.mimeType.toLowerCase() === 'message/rfc822';
+    attachments.push({
+      filename: safeFilename(a.filename),
+      mimeType: a.mimeType.toLowerCase(),
+      content,
+      kind: isMessage ? 'forwarded-message' : a.disposition === 'inline' ? 'inline' : 'attachment',
+    });
+    if (isMessage) {
+      const inner = await forwardedOf(content, limits, 1, problems);
+      forwarded.push(...inner);
+      for (const f of inner) attachmentsText.push([f.subject ?? '', f.from ?? '', ...f.received, f.text].join('\n'));
+    } else if (isTextLike(a.mimeType, a.filename)) {
+      attachmentsText.push(content.subarray(0, limits.maxAttachmentText).toString('utf8'));
+    }
+  }
+  const text = email.text ?? (email.html ? htmlToText(email.html) : '');
+  return {
+    messageId: email.messageId?.trim() || null,
+    subject: email.subject ?? null,
+    from: mailbox(email.from),
+    to: (email.to ?? []).flatMap((a) => ('group' in a && a.group ? a.group : [a])).map((m) => m.address.toLowerCase()),
+    date: isoDate(email.date),
+    inReplyTo: email.inReplyTo?.trim() || null,
+    references: (email.references ?? '').split(/\s+/).filter(Boolean),
+    text,
+    html: email.html ?? null,
+    attachments,
+    forwarded,
+    attachmentsText,
+    language: detectLanguage(`${email.subject ?? ''}\n${text}`),
+    isAutomated: isAutomated(email),
+    problems,
+  };
+}
+
+async function forwardedOf(content: Buffer, limits: MailLimits, depth: number, problems: string[]): Promise<ForwardedMail[]> {
+  if (depth > limits.maxForwardDepth) {
+    problems.push(`forwarded messages nested deeper than ${limits.maxForwardDepth}: the deeper ones are kept whole, not read`);
+    return [];
+  }
+  let inner: Email;
+  try {
+    inner = await PostalMime.parse(content, PARSE_OPTIONS);
+  } catch (err) {
+    problems.push(`a forwarded message could not be parsed: ${(err as Error).message}`);
+    return [];
+  }
+  const own: ForwardedMail = {
+    subject: inner.subject ?? null,
+    from: mailbox(inner.from)?.address ?? null,
+    date: isoDate(inner.date),
+    messageId: inner.messageId ?? null,
+    received: inner.headers.filter((h) => h.key === 'received').map((h) => h.value.replace(/\s+/g, ' ').trim()),
+    text: inner.text ?? (inner.html ? htmlToText(inner.html) : ''),
+  };
+  const deeper: ForwardedMail[] = [];
+  for (const a of inner.attachments)
+    if (a.mimeType.toLowerCase() === 'message/rfc822') deeper.push(...(await forwardedOf(Buffer.from(a.content as ArrayBuffer), limits, depth + 1, problems)));
+  return [own, ...deeper];
+}
+
+/** When MIME parsing fails, keep what can be read: headers' subject and the bytes as text. */
+function salvage(raw: Buffer, problem: string): ParsedMail {
+  const head = raw.subarray(0, 64 * 1024).toString('latin1');
+  const subject = /^subject:[ \t]*(.*)$/im.exec(head)?.[1]?.trim() ?? null;
+  const messageId = /^message-id:[ \t]*(<[^>\r\n]+>)/im.exec(head)?.[1] ?? null;
+  const text = raw.subarray(0, 5_000_000).toString('utf8');
+  return {
+    messageId,
+    subject,
+    from: null,
+    to: [],
+    date: null,
+    inReplyTo: null,
+    references: [],
+    text,
+    html: null,
+    attachments: [],
+    forwarded: [],
+    attachmentsText: [],
+    language: detectLanguage(text),
+    isAutomated: false,
+    problems: [problem],
+  };
+}
+
+function mailbox(a: Email['from']): ParsedMail['from'] {
+  if (!a) return null;
+  const m = 'group' in a && a.group ? a.group[0] : (a);
+  return m?.address ? { address: m.address.toLowerCase(), name: m.name || null } : null;
+}
+
+function isoDate(value: string | undefined): string | null {
+  if (!value) return null;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+}
+
+export function safeFilename(name: string | null | undefined): string | null {
+  if (!name) return null;
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
+  const base = name.split(/[/\\]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const cleaned = base.replace(/^\.+/, '').slice(0, 255);
+  return cleaned || null;
+}
+
+const TEXT_EXTENSIONS = /\.(txt|log|csv|json|xml|eml|html?|md|ini|conf|ya?ml)$/i;
+const isTextLike = (mime: string, filename: string | null | undefined) =>
+  /^text\//i.test(mime) || /(json|xml|csv)/i.test(mime) || (filename ? TEXT_EXTENSIONS.test(filename) : false);
+
+/** Text of an HTML body for search and extraction only — never for display (the UI sanitises). */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<a\b[^>]*\bhref\s*=\s*["']?([^"'\s>]+)[^>]*>/gi, ' $1 ')
+    .replace(/<br\s*\/?>|<\/(p|div|tr|li|h\d)>/gi, '\n')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/[ \t]+/g, ' ');
+}
+
+/** Japanese when a fair share of the letters are kana or kanji. */
+export function detectLanguage(text: string): 'ja' | 'en' | null {
+  const sample = text.slice(0, 20_000);
+  const ja = (sample.match(/[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/gu) ?? []).length;
+  const latin = (sample.match(/[A-Za-z]/g) ?? []).length;
+  if (ja + latin === 0) return null;
+  return ja >= 10 || ja / (ja + latin) > 0.2 ? 'ja' : 'en';
+}
+
+function isAutomated(email: Email): boolean {
+  const header = (k: string) => email.headers.find((h) => h.key === k)?.value.trim().toLowerCase();
+  const auto = header('auto-submitted');
+  const precedence = header('precedence');
+  return (
+    (auto !== undefined && auto !== 'no') ||
+    (precedence !== undefined && ['bulk', 'list', 'junk', 'auto_reply'].includes(precedence)) ||
+    header('list-id') !== undefined ||
+    header('x-autoreply') !== undefined ||
+    (email.returnPath !== undefined && email.returnPath.trim() === '<>') ||
+    /^(mailer-daemon|postmaster)@/i.test(email.from && 'address' in email.from ? (email.from.address ?? '') : '')
+  );
+}

@@ -1,0 +1,70 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+export interface StoredFile {
+  sha256: string;
+  sha1: string;
+  md5: string;
+  size: number;
+}
+
+/**
+ * Content-addressed files: `evidence/sha256/ab/cd/<sha256>`. A file is
+ * written to a temporary name, fsynced, renamed into place and its directory
+ * fsynced, so once `put` returns the bytes survive a crash; the same content
+ * is stored once. Reads re-check the hash.
+ */
+export class EvidenceFiles {
+  private readonly root: string;
+
+  constructor(dataDir: string) {
+    this.root = join(resolve(dataDir), 'evidence', 'sha256');
+  }
+
+  static hashes(content: Buffer): StoredFile {
+    return {
+      sha256: createHash('sha256').update(content).digest('hex'),
+      sha1: createHash('sha1').update(content).digest('hex'),
+      md5: createHash('md5').update(content).digest('hex'),
+      size: content.length,
+    };
+  }
+
+  pathOf(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
+    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  put(content: Buffer): StoredFile {
+    const h = EvidenceFiles.hashes(content);
+    const path = this.pathOf(h.sha256);
+    if (existsSync(path) && statSync(path).size === content.length) return h;
+    const dir = dirname(path);
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      for (let off = 0; off < content.length; ) off += writeSync(fd, content, off, content.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+    const dfd = openSync(dir, 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+    return h;
+  }
+
+  /** The bytes, after checking they still hash to their name; a mismatch throws loudly. */
+  get(sha256: string): Buffer {
+    const content = readFileSync(this.pathOf(sha256));
+    const actual = createHash('sha256').update(content).digest('hex');
+    if (actual !== sha256) throw new Error(`evidence ${sha256} is corrupt on disk (hashes to ${actual})`);
+    return content;
+  }
+}

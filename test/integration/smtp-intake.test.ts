@@ -1,0 +1,172 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import nodemailer from 'nodemailer';
+import type { SMTPServer } from 'smtp-server';
+import { sql } from 'kysely';
+import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
+import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
+import { getReport } from '../../src/services/report.service.js';
+import type { ServiceDeps } from '../../src/services/deps.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+/** The SMTP door: 250 only once stored, 550 / 552 / 451 as a sending MTA expects. */
+let h: Harness;
+let server: SMTPServer;
+let port: number;
+const routes = (() => {
+  const r = parseIntakeRoutes('report@renkei.example,phishing@renkei.example=phishing');
+  if (!r.ok) throw new Error(r.error);
+  return r.routes;
+})();
+
+async function listen(deps: ServiceDeps, maxBytes = 1024 * 1024): Promise<{ server: SMTPServer; port: number }> {
+  const s = createSmtpIntake({ deps, routes, maxBytes, maxRecipients: 5, maxConnectionsPerAddress: 50 });
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  return { server: s, port: (s.server.address() as AddressInfo).port };
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  ({ server, port } = await listen(h.deps));
+});
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  await h.close();
+});
+
+const send = (raw: Buffer | string, to = 'phishing@renkei.example', p = port) =>
+  nodemailer
+    .createTransport({ host: '127.0.0.1', port: p, secure: false, ignoreTLS: true })
+    .sendMail({ envelope: { from: 'reporter@example.jp', to: [to] }, raw });
+
+const reportBySource = async (sourceRef: string) =>
+  (await sql<{ id: string }>`select id from report where source_ref = ${sourceRef}`.execute(h.database.db)).rows;
+
+const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'), 'latin1');
+
+describe('SMTP intake', () => {
+  it('stores an ISO-2022-JP phishing report before answering 250, decoded, with its URL extracted', async () => {
+    const body = Buffer.from('\x1b$B%U%#%C%7%s%0$N$*CN$i$;\x1b(B\r\nhxxps://secure-login.example-bank.com.evil[.]example/jp/\r\n', 'latin1');
+    const raw = Buffer.concat([
+      crlf([
+        'From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.jp>',
+        'To: phishing@renkei.example',
+        'Subject: =?ISO-2022-JP?B?GyRCJVUlIyVDJTclcyUwGyhC?=',
+        'Message-ID: <iso2022@example.jp>',
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=ISO-2022-JP',
+        'Content-Transfer-Encoding: 7bit',
+        '',
+        '',
+      ]),
+      body,
+    ]);
+    const info = await send(raw);
+    expect(info.response).toMatch(/^250 .*stored as report/);
+    const [row] = await reportBySource('<iso2022@example.jp>');
+    const view = await getReport(h.deps, h.actor, row!.id);
+    expect(view.report).toMatchObject({ channel: 'email', subject: 'フィッシング', sender: 'yamada@example.jp', senderName: '山田', language: 'ja' });
+    expect(view.report.body).toContain('フィッシングのお知らせ');
+    expect(view.observables.map((o) => o.value)).toContain('https://secure-login.example-bank.com.evil.example/jp/');
+    expect(view.report.meta).toMatchObject({ route: { category: 'phishing' } });
+    expect((await h.deps.store.reports.raw({ kind: 'all' }, row!.id))!.equals(raw)).toBe(true);
+  });
+
+  it('reads Shift_JIS and EUC-JP', async () => {
+    for (const [charset, bytes, id] of [
+      ['Shift_JIS', Buffer.from([0x8d, 0x55, 0x8c, 0x82]), '<sjis@example.jp>'],
+      ['EUC-JP', Buffer.from([0xb9, 0xb6, 0xb7, 0xe2]), '<eucjp@example.jp>'],
+    ] as const) {
+      const raw = Buffer.concat([crlf([`Message-ID: ${id}`, 'Subject: charset', `Content-Type: text/plain; charset=${charset}`, '', '']), bytes, Buffer.from(' 198.51.100.9\r\n')]);
+      await send(raw);
+      const view = await getReport(h.deps, h.actor, (await reportBySource(id))[0]!.id);
+      expect(view.report.body, charset).toContain('攻撃');
+    }
+  });
+
+  it('stores the same Message-ID once', async () => {
+    const raw = crlf(['Message-ID: <twice@example.jp>', 'Subject: twice', '', 'scan from 203.0.113.40', '']);
+    expect((await send(raw)).response).toMatch(/stored as report/);
+    expect((await send(raw)).response).toMatch(/already stored as report/);
+    expect(await reportBySource('<twice@example.jp>')).toHaveLength(1);
+  });
+
+  it('keeps a forwarded phishing mail whole as evidence and reads its headers and URLs', async () => {
+    const inner = [
+      'Received: from mx.evil.example (mx.evil.example [192.0.2.66]) by mail.example.jp',
+      'From: "Bank" <security@bank-secure.evil.example>',
+      'Subject: Verify your account',
+      'Message-ID: <lure@evil.example>',
+      '',
+      'Click https://bank-verify.evil.example/login now',
+    ].join('\r\n');
+    const raw = crlf([
+      'Message-ID: <fwd@example.jp>',
+      'Subject: Fwd: Verify your account',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'This came to our staff.',
+      '--b1',
+      'Content-Type: message/rfc822',
+      'Content-Disposition: attachment; filename="lure.eml"',
+      '',
+      inner,
+      '--b1',
+      'Content-Type: text/plain',
+      'Content-Disposition: attachment; filename="../../etc/passwd"',
+      '',
+      'root:x:0:0',
+      '--b1--',
+      '',
+    ]);
+    await send(raw);
+    const view = await getReport(h.deps, h.actor, (await reportBySource('<fwd@example.jp>'))[0]!.id);
+    expect(view.attachments.map((a) => [a.filename, a.kind])).toEqual([
+      ['lure.eml', 'forwarded-message'],
+      ['passwd', 'attachment'],
+    ]);
+    expect(view.attachments[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(existsSync(h.deps.evidence.pathOf(view.attachments[0]!.sha256))).toBe(true);
+    expect(h.deps.evidence.get(view.attachments[0]!.sha256).toString()).toContain('Verify your account');
+    expect(view.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['https://bank-verify.evil.example/login', '192.0.2.66']));
+    const forwarded = (view.report.meta.mail as { forwarded: { subject: string; received: string[] }[] }).forwarded;
+    expect(forwarded[0]).toMatchObject({ subject: 'Verify your account' });
+    expect(forwarded[0]!.received[0]).toContain('192.0.2.66');
+  });
+
+  it('stores mail whose MIME is broken, saying so', async () => {
+    const raw = crlf(['Message-ID: <broken@example.jp>', 'Subject: broken', 'Content-Type: multipart/mixed; boundary="never"', '', '--never', 'Content-Type: text/plain', '', 'evil at 203.0.113.41 and the boundary never closes', '']);
+    expect((await send(raw)).response).toMatch(/^250/);
+    const view = await getReport(h.deps, h.actor, (await reportBySource('<broken@example.jp>'))[0]!.id);
+    expect(view.observables.map((o) => o.value)).toContain('203.0.113.41');
+  });
+
+  it('answers 550 for an unknown recipient and 552 for an oversized message', async () => {
+    await expect(send(crlf(['Subject: x', '', 'x']), 'nobody@renkei.example')).rejects.toMatchObject({ responseCode: 550 });
+    const big = await listen(h.deps, 2048);
+    try {
+      await expect(send(crlf(['Subject: big', '', 'x'.repeat(10_000)]), 'report@renkei.example', big.port)).rejects.toMatchObject({ responseCode: 552 });
+    } finally {
+      await new Promise<void>((r) => big.server.close(() => r()));
+    }
+  });
+
+  it('answers 451 when it cannot store, so the sender retries; nothing half-written remains', async () => {
+    const broken: ServiceDeps = { ...h.deps, store: { ...h.deps.store, transaction: () => Promise.reject(new Error('database unreachable')) } };
+    const down = await listen(broken);
+    try {
+      await expect(send(crlf(['Message-ID: <later@example.jp>', 'Subject: later', '', 'x']), 'report@renkei.example', down.port)).rejects.toMatchObject({ responseCode: 451 });
+    } finally {
+      await new Promise<void>((r) => down.server.close(() => r()));
+    }
+    expect(await reportBySource('<later@example.jp>')).toEqual([]);
+    // The sender retries once storage is back: stored exactly once.
+    await send(crlf(['Message-ID: <later@example.jp>', 'Subject: later', '', 'x']), 'report@renkei.example');
+    expect(await reportBySource('<later@example.jp>')).toHaveLength(1);
+  });
+});
