@@ -42,6 +42,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/audit/verify': { kind: 'collection', capability: 'audit.read' },
 
   'POST /api/reports': { kind: 'collection', capability: 'report.submit' },
+  'POST /api/reports/bulk': { kind: 'collection', capability: 'report.submit' },
   'GET /api/reports': { kind: 'collection' },
   'GET /api/reports/:id': { kind: 'report' },
   'GET /api/reports/:id/raw': { kind: 'report' },

@@ -83,6 +83,8 @@ function example(route: string, c?: Case, extra: { access?: string[]; shares?: s
   switch (route) {
     case 'POST /api/reports':
       return { body: { sourceRef: randomUUID(), body: 'matrix report' } };
+    case 'POST /api/reports/bulk':
+      return { body: { reports: [{ sourceRef: randomUUID(), body: 'matrix bulk' }] } };
     case 'POST /api/reports/:id/reject':
       return { body: { reason: 'spam' } };
     case 'POST /api/incidents':

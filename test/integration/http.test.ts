@@ -178,6 +178,18 @@ describe('HTTP API', () => {
     expect((await call(`/api/reports/${report.id}/raw`)).rawPayload.equals(raw)).toBe(true);
   });
 
+  it('takes a bulk of 1,000 reports with one bad item: the rest are kept, the bad one says why', async () => {
+    const reports: unknown[] = Array.from({ length: 1000 }, (_, i) => ({ sourceRef: `bulk-${i}`, body: `scan from 198.51.100.${i % 250}` }));
+    reports[500] = { sourceRef: 'bulk-bad', body: 'x', tlp: 'WHITE' };
+    reports[501] = { sourceRef: 'bulk-0', body: 'scan from 198.51.100.0' };
+    const res = await call({ method: 'POST', url: '/api/reports/bulk', payload: { reports } });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ accepted: number; duplicates: number; rejected: number; items: { index: number; status: string; error?: { code: string; issues: { path: unknown[] }[] } }[] }>();
+    expect(body).toMatchObject({ accepted: 998, duplicates: 1, rejected: 1 });
+    expect(body.items[500]).toMatchObject({ status: 'rejected', error: { code: 'VALIDATION', issues: [{ path: ['tlp'] }] } });
+    expect(body.items[501]!.status).toBe('duplicate');
+  });
+
   it('serves the raw original as a download, never inline', async () => {
     const raw = Buffer.from('From: a@example.jp\r\nSubject: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=\r\n\r\nbody\r\n');
     const created = await call({

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { REPORT_CHANNELS, REPORT_STATUSES, ReportCreateSchema, ReportRejectSchema } from '../../domain/report.js';
+import { REPORT_CHANNELS, REPORT_STATUSES, ReportCreateSchema, ReportRejectSchema, type ReportCreateInput } from '../../domain/report.js';
 import type { ServiceDeps } from '../../services/deps.js';
-import { recordReport } from '../../services/record-report.service.js';
+import { recordReport, recordReports } from '../../services/record-report.service.js';
+import { AppError } from '../../domain/errors.js';
 import { getReport, getReportAttachment, getReportRaw, listReports } from '../../services/report.service.js';
 import { rejectReport } from '../../services/triage.service.js';
 import {
@@ -51,6 +52,56 @@ export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
     async (req, reply) => {
       const result = await recordReport(deps, req.actor, req.body);
       return result.isNew ? reply.status(201).send({ ...result, isNew: true }) : reply.status(200).send({ ...result, isNew: false });
+    },
+  );
+
+  app.post(
+    '/reports/bulk',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Record up to 1,000 reports in one call; each item is checked on its own and answered accepted, duplicate or rejected (with why)',
+        body: z.strictObject({
+          reports: z.array(z.unknown().describe('a report, as for POST /api/reports')).min(1).max(1000),
+        }),
+        response: {
+          200: z.object({
+            accepted: z.number().int(),
+            duplicates: z.number().int(),
+            rejected: z.number().int(),
+            items: z.array(
+              z.object({
+                index: z.number().int(),
+                status: z.enum(['accepted', 'duplicate', 'rejected']),
+                reportId: z.string().optional(),
+                error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })).optional() }).optional(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const results = await recordReports(deps, req.actor, req.body.reports as ReportCreateInput[]);
+      const items = results.map((r, index) =>
+        r.ok
+          ? { index, status: r.isNew ? ('accepted' as const) : ('duplicate' as const), reportId: r.report.id }
+          : {
+              index,
+              status: 'rejected' as const,
+              error:
+                r.error instanceof AppError
+                  ? { code: r.error.code, message: r.error.message, ...(r.error.details?.issues ? { issues: r.error.details.issues } : {}) }
+                  : { code: 'INTERNAL', message: 'could not be recorded' },
+            },
+      );
+      return {
+        accepted: items.filter((i) => i.status === 'accepted').length,
+        duplicates: items.filter((i) => i.status === 'duplicate').length,
+        rejected: items.filter((i) => i.status === 'rejected').length,
+        items,
+      };
     },
   );
 
