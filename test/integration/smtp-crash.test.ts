@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import nodemailer from 'nodemailer';
+import pg from 'pg';
+import SQLite from 'better-sqlite3';
+
+/**
+ * Nothing acknowledged is lost: a client sends messages over SMTP, retrying
+ * as a real MTA does, while the Renkei SMTP process is killed with SIGKILL at
+ * random moments and restarted. Afterwards every message that got `250` is
+ * stored exactly once. Short here (CI, both databases); `npm run test:crash`
+ * runs the full 5,000 messages.
+ */
+const MESSAGES = Number(process.env.CRASH_MESSAGES ?? 500);
+const KILL_EVERY_MS: [number, number] = [150, 500];
+const adminUrl = process.env.DATABASE_URL;
+const dataDir = mkdtempSync(join(tmpdir(), 'renkei-crash-'));
+let dbName: string | undefined;
+let databaseUrl = '';
+
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  if (adminUrl && dbName) {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(`drop database if exists ${dbName} with (force)`);
+    await c.end();
+  }
+});
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+function start(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', 'smtp'], {
+    env: { ...process.env, RENKEI_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, RENKEI_SMTP_PORT: String(port), RENKEI_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('SMTP intake')) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => reject(new Error(`the SMTP process exited (${code}) before listening:\n${out}`)));
+  });
+}
+
+const message = (i: number) =>
+  Buffer.from(
+    [`From: sender${i}@example.jp`, 'To: report@renkei.example', `Subject: crash test ${i}`, `Message-ID: <crash-${i}@example.jp>`, '', `scan from 203.0.113.${i % 250}`, ''].join('\r\n'),
+  );
+
+describe('SMTP intake under SIGKILL', () => {
+  it(`keeps every acknowledged message exactly once (${MESSAGES} messages)`, async () => {
+    if (adminUrl) {
+      dbName = `renkei_crash_${randomBytes(4).toString('hex')}`;
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`create database ${dbName}`);
+      await c.end();
+      const u = new URL(adminUrl);
+      u.pathname = `/${dbName}`;
+      databaseUrl = u.toString();
+    }
+    const port = await freePort();
+    let child = await start(port);
+    let kills = 0;
+    let stopping = false;
+    const killer = (async () => {
+      while (!stopping) {
+        await new Promise((r) => setTimeout(r, KILL_EVERY_MS[0] + Math.random() * (KILL_EVERY_MS[1] - KILL_EVERY_MS[0])));
+        if (stopping) break;
+        child.kill('SIGKILL');
+        kills++;
+        await new Promise((r) => child.once('exit', r));
+        child = await start(port);
+      }
+    })();
+
+    const acked = new Set<number>();
+    const transport = nodemailer.createTransport({ pool: true, maxConnections: 1, host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 2000, socketTimeout: 5000 });
+    for (let i = 0; i < MESSAGES; i++) {
+      // Like an MTA: on any failure (connection refused or reset, 4xx), wait and send the same message again.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const info = await transport.sendMail({ envelope: { from: `sender${i}@example.jp`, to: ['report@renkei.example'] }, raw: message(i) });
+          if (/^250/.test(info.response)) acked.add(i);
+          break;
+        } catch (err) {
+          const code = (err as { responseCode?: number }).responseCode;
+          if (code !== undefined && code >= 500) throw err;
+          if (attempt > 200) throw new Error(`message ${i} could not be delivered: ${(err as Error).message}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    }
+    stopping = true;
+    await killer;
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+
+    const counts = new Map<string, number>();
+    if (databaseUrl) {
+      const c = new pg.Client({ connectionString: databaseUrl });
+      await c.connect();
+      for (const r of (await c.query<{ source_ref: string; n: string }>("select source_ref, count(*) as n from report where channel = 'email' group by source_ref")).rows)
+        counts.set(r.source_ref, Number(r.n));
+      await c.end();
+    } else {
+      const db = new SQLite(join(dataDir, 'renkei.sqlite'), { readonly: true });
+      for (const r of db.prepare("select source_ref, count(*) as n from report where channel = 'email' group by source_ref").all() as { source_ref: string; n: number }[])
+        counts.set(r.source_ref, r.n);
+      db.close();
+    }
+    console.log(`crash test: ${MESSAGES} messages, ${acked.size} acknowledged, ${kills} kills`);
+    expect(kills).toBeGreaterThan(0);
+    expect(acked.size).toBe(MESSAGES);
+    const missing = [...acked].filter((i) => counts.get(`<crash-${i}@example.jp>`) !== 1);
+    expect(missing, `acknowledged but not stored exactly once (of ${MESSAGES}, ${kills} kills)`).toEqual([]);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  }, 600_000);
+});
