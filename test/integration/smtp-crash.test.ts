@@ -52,8 +52,8 @@ function start(port: number): Promise<ChildProcess> {
       out += d.toString();
       if (out.includes('SMTP intake')) resolve(child);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => reject(new Error(`the SMTP process exited (${code}) before listening:\n${out}`)));
   });
 }
