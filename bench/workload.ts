@@ -14,8 +14,20 @@ import { actorOf } from '../src/services/auth/session.service.js';
 export interface BenchDb {
   name: 'sqlite' | 'postgres';
   container: Container;
+  /** The data directory (SQLite file, evidence) and, on PostgreSQL, the database URL. */
+  dataDir: string;
+  url: string | undefined;
   dispose(): Promise<void>;
 }
+
+/** Close a container that may already be closed (a benchmark may hand its database to a child process). */
+const closeQuietly = async (c: Container) => {
+  try {
+    await c.close();
+  } catch {
+    // already closed
+  }
+};
 
 const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -35,7 +47,7 @@ export async function openBenchDb(name: 'sqlite' | 'postgres'): Promise<BenchDb>
   if (name === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'renkei-bench-'));
     const container = await createContainer({ ...settings, dataDir: dir });
-    return { name, container, dispose: async () => (await container.close(), rmSync(dir, { recursive: true, force: true })) };
+    return { name, container, dataDir: dir, url: undefined, dispose: async () => (await closeQuietly(container), rmSync(dir, { recursive: true, force: true })) };
   }
   const db = `renkei_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_URL });
@@ -44,12 +56,16 @@ export async function openBenchDb(name: 'sqlite' | 'postgres'): Promise<BenchDb>
   await admin.end();
   const url = new URL(PG_URL);
   url.pathname = `/${db}`;
-  const container = await createContainer({ ...settings, dataDir: tmpdir(), databaseUrl: url.toString() });
+  const dataDir = mkdtempSync(join(tmpdir(), 'renkei-bench-'));
+  const container = await createContainer({ ...settings, dataDir, databaseUrl: url.toString() });
   return {
     name,
     container,
+    dataDir,
+    url: url.toString(),
     dispose: async () => {
-      await container.close();
+      await closeQuietly(container);
+      rmSync(dataDir, { recursive: true, force: true });
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();
       await c.query(`drop database if exists ${db} with (force)`);

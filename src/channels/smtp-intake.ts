@@ -5,6 +5,7 @@ import { AppError } from '../domain/errors.js';
 import { routeFor, type IntakeRoute } from '../domain/intake-route.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { receiveMail } from '../services/mail-intake.service.js';
+import { GroupCommitter } from '../services/group-commit.js';
 
 export interface SmtpIntakeOptions {
   deps: ServiceDeps;
@@ -29,6 +30,7 @@ const smtpError = (code: number, message: string) => Object.assign(new Error(mes
  */
 export function createSmtpIntake(options: SmtpIntakeOptions): SMTPServer {
   const actor = systemActor('smtp');
+  const committer = new GroupCommitter(options.deps, actor);
   const perAddress = new Map<string, number>();
   const server = new SMTPServer({
     name: 'renkei',
@@ -65,7 +67,7 @@ export function createSmtpIntake(options: SmtpIntakeOptions): SMTPServer {
         const rcptTo = session.envelope.rcptTo.map((r) => r.address);
         const route = rcptTo.map((a) => routeFor(options.routes, a)).find(Boolean);
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
-        receiveMail(options.deps, actor, raw, { mailFrom, rcptTo, remoteAddress: session.remoteAddress }, route).then(
+        receiveMail(options.deps, actor, raw, { mailFrom, rcptTo, remoteAddress: session.remoteAddress }, route, committer).then(
           (r) => {
             options.logger?.info({ report: r.report.id, isNew: r.isNew, from: mailFrom, bytes: raw.length }, 'mail received');
             callback(null, r.isNew ? `stored as report ${r.report.id}` : `already stored as report ${r.report.id}`);

@@ -5,6 +5,8 @@ import { parseMail, type ParsedMail } from '../formats/mail.js';
 import type { ReportAttachment } from '../store/repositories/report.repository.js';
 import type { ServiceDeps } from './deps.js';
 import { recordChannelReport, type RecordedReport } from './record-report.service.js';
+import type { GroupCommitter } from './group-commit.js';
+import type { ReportCreateInput } from '../domain/report.js';
 
 export interface Envelope {
   mailFrom: string | null;
@@ -29,18 +31,20 @@ export async function receiveMail(
   raw: Buffer,
   envelope: Envelope,
   route: IntakeRoute | undefined,
+  committer?: GroupCommitter,
 ): Promise<RecordedReport & { mail: ParsedMail }> {
   const mail = await parseMail(raw);
-  const attachments: ReportAttachment[] = mail.attachments.map((a) => {
-    const stored = deps.evidence.put(a.content);
-    return { id: newId(), ...stored, filename: a.filename, mimeType: a.mimeType.slice(0, 255), kind: a.kind, note: null };
-  });
+  // Ids first, in message order (they sort the attachments), then the writes, side by side.
+  const ids = mail.attachments.map(() => newId());
+  const attachments: ReportAttachment[] = await Promise.all(
+    mail.attachments.map(async (a, i) => {
+      const stored = await deps.evidence.put(a.content);
+      return { id: ids[i]!, ...stored, filename: a.filename, mimeType: a.mimeType.slice(0, 255), kind: a.kind, note: null };
+    }),
+  );
   const problems = [...mail.problems];
   if (mail.text.length > MAX_BODY) problems.push(`the body was cut to ${MAX_BODY} characters for reading; the raw original is whole`);
-  const result = await recordChannelReport(
-    deps,
-    actor,
-    {
+  const input: ReportCreateInput = {
       channel: 'email',
       // Without a Message-ID the raw bytes' hash is the identity (the default).
       ...(mail.messageId ? { sourceRef: mail.messageId.slice(0, 998) } : {}),
@@ -66,8 +70,7 @@ export async function receiveMail(
         route: route ? { address: `${route.localPart}@${route.domain}`, category: route.category, constituency: route.constituency } : null,
         problems,
       },
-    },
-    attachments,
-  );
+    };
+  const result = committer ? await committer.submit({ input, attachments }) : await recordChannelReport(deps, actor, input, attachments);
   return { ...result, mail };
 }

@@ -127,6 +127,46 @@ export async function recordChannelReport(
   return deps.store.transaction((tx) => store(deps, tx, actor, prepared, attachments));
 }
 
+export interface ChannelItem {
+  input: ReportCreateInput;
+  attachments: ReportAttachment[];
+}
+
+/**
+ * Group commit for channels: many reports in one transaction, so one disk
+ * sync serves them all. All or nothing: when the transaction fails, each
+ * item is retried in a transaction of its own, so one bad item does not
+ * fail the others. Per-item results, in order.
+ */
+export async function recordChannelReports(deps: ServiceDeps, actor: Actor, items: ChannelItem[]): Promise<BatchItemResult[]> {
+  assertCan(actor, 'report.submit');
+  const results: BatchItemResult[] = new Array<BatchItemResult>(items.length);
+  const prepared: { index: number; p: Prepared; attachments: ReportAttachment[] }[] = [];
+  items.forEach((item, index) => {
+    try {
+      prepared.push({ index, p: prepare(item.input), attachments: item.attachments });
+    } catch (error) {
+      results[index] = { ok: false, index, error };
+    }
+  });
+  try {
+    await deps.store.transaction(async (tx) => {
+      for (const { index, p, attachments } of prepared) results[index] = { ok: true, ...(await store(deps, tx, actor, p, attachments)) };
+      const stored = results.filter((r) => r.ok && r.isNew).length;
+      if (stored) await audit(tx, actor, 'report.recorded-batch', null, { received: items.length, stored });
+    });
+  } catch {
+    for (const { index, p, attachments } of prepared) {
+      try {
+        results[index] = { ok: true, ...(await deps.store.transaction((tx) => store(deps, tx, actor, p, attachments))) };
+      } catch (error) {
+        results[index] = { ok: false, index, error };
+      }
+    }
+  }
+  return results;
+}
+
 export type BatchItemResult = ({ ok: true } & RecordedReport) | { ok: false; index: number; error: unknown };
 
 /**

@@ -68,9 +68,20 @@ function openSqlite(options: DatabaseOptions): Database {
  */
 function immediateTransactions(sqlite: SQLite.Database): SQLite.Database {
   const prepare = sqlite.prepare.bind(sqlite);
+  // Kysely prepares every query anew; the same few hundred statements recur, so keep them (one connection, used in turn).
+  const cache = new Map<string, SQLite.Statement>();
+  const cached = (source: string) => {
+    let stmt = cache.get(source);
+    if (!stmt) {
+      stmt = prepare(source);
+      if (cache.size >= 1000) cache.delete(cache.keys().next().value!);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  };
   return new Proxy(sqlite, {
     get(target, prop, receiver) {
-      if (prop === 'prepare') return (source: string) => prepare(/^\s*begin\s*$/i.test(source) ? 'begin immediate' : source);
+      if (prop === 'prepare') return (source: string) => cached(/^\s*begin\s*$/i.test(source) ? 'begin immediate' : source);
       const value = Reflect.get(target, prop, receiver) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },

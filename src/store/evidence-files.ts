@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 export interface StoredFile {
@@ -36,26 +37,32 @@ export class EvidenceFiles {
     return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  put(content: Buffer): StoredFile {
+  private readonly madeDirs = new Set<string>();
+
+  /** Write (once) and sync; the disk work runs off the event loop, so other messages go on meanwhile. */
+  async put(content: Buffer): Promise<StoredFile> {
     const h = EvidenceFiles.hashes(content);
     const path = this.pathOf(h.sha256);
     if (existsSync(path) && statSync(path).size === content.length) return h;
     const dir = dirname(path);
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      for (let off = 0; off < content.length; ) off += writeSync(fd, content, off, content.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
     }
-    renameSync(tmp, path);
-    const dfd = openSync(dir, 'r');
+    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const file = await open(tmp, 'wx', 0o600);
     try {
-      fsyncSync(dfd);
+      await file.writeFile(content);
+      await file.sync();
     } finally {
-      closeSync(dfd);
+      await file.close();
+    }
+    await rename(tmp, path);
+    const d = await open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
     }
     return h;
   }

@@ -38,7 +38,7 @@ let observableId: string;
 /** One evidence attachment per report, so the download route has something to serve. */
 const attachmentOf = new Map<string, string>();
 async function attach(reportId: string) {
-  const stored = h.deps.evidence.put(Buffer.from(`evidence for ${reportId}`));
+  const stored = await h.deps.evidence.put(Buffer.from(`evidence for ${reportId}`));
   const id = randomUUID();
   await h.deps.store.reports.addAttachments(reportId, [{ id, ...stored, filename: 'log.txt', mimeType: 'text/plain', kind: 'attachment', note: null }], h.now().toISOString());
   attachmentOf.set(reportId, id);

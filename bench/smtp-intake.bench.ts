@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import nodemailer from 'nodemailer';
+import { parseMail } from '../src/formats/mail.js';
+import { defineBench, percentile, type BenchResult } from './lib.js';
+import { mailCorpus } from './mail-corpus.js';
+import { benchDatabases, openBenchDb } from './workload.js';
+
+const MAILS = 10_000;
+const CLIENTS = 8;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Peak resident memory of a process, from /proc (VmHWM), in MB. */
+const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/**
+ * Mail intake end to end: the SMTP process (`renkei serve --role smtp`, its
+ * own process) receives the corpus from 8 concurrent clients; a message counts
+ * when its `250` arrives, i.e. once it is stored, parsed, extracted and
+ * correlated. Also: the parse-only rate in one thread, and the server's peak RSS.
+ */
+export default defineBench({
+  name: 'smtp-intake',
+  async run() {
+    const corpus = mailCorpus(MAILS);
+    const sizes = corpus.map((m) => m.length).sort((a, b) => a - b);
+    const workload = `${MAILS} generated report mails (median ${Math.round(sizes[MAILS >> 1]! / 1024)} KB; plain, forwarded, ARF, template; 30% Japanese in 4 charsets; 10% with 20–200 KB attachment), ${CLIENTS} SMTP clients`;
+    const results: BenchResult[] = [];
+    const t0 = performance.now();
+    for (const m of corpus) await parseMail(m);
+    const parseRate = MAILS / ((performance.now() - t0) / 1000);
+    results.push({ metric: 'parse only, one thread', value: Math.round(parseRate), unit: 'mails/s', target: '-', workload });
+
+    for (const name of await benchDatabases()) {
+      const db = await openBenchDb(name);
+      await db.container.close();
+      const port = await freePort();
+      const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', 'smtp'], {
+        env: { ...process.env, RENKEI_DATA_DIR: db.dataDir, DATABASE_URL: db.url ?? '', RENKEI_SMTP_PORT: String(port), RENKEI_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          child.stdout!.on('data', (d: Buffer) => d.toString().includes('SMTP intake') && resolve());
+          child.once('exit', (code) => reject(new Error(`SMTP process exited ${code}`)));
+        });
+        const latencies: number[] = [];
+        let next = 0;
+        const start = performance.now();
+        await Promise.all(
+          Array.from({ length: CLIENTS }, async () => {
+            const transport = nodemailer.createTransport({ pool: true, maxConnections: 1, maxMessages: Infinity, host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+            for (let i = next++; i < MAILS; i = next++) {
+              const t = performance.now();
+              const info = await transport.sendMail({ envelope: { from: `reporter${i}@example.jp`, to: ['report@renkei.example'] }, raw: corpus[i]! });
+              if (!/^250/.test(info.response)) throw new Error(`mail ${i}: ${info.response}`);
+              latencies.push(performance.now() - t);
+            }
+            transport.close();
+          }),
+        );
+        const rate = MAILS / ((performance.now() - start) / 1000);
+        results.push(
+          { metric: `end to end (${name})`, value: Math.round(rate), unit: 'reports/s', target: '>= 500', workload },
+          { metric: `time to 250, p50 (${name})`, value: percentile(latencies, 50), unit: 'ms', target: '-', workload },
+          { metric: `time to 250, p99 (${name})`, value: percentile(latencies, 99), unit: 'ms', target: '< 200', workload },
+          { metric: `end to end / parse-only (${name})`, value: rate / parseRate, unit: 'ratio', target: '>= 0.5', workload: 'same corpus' },
+          { metric: `server peak RSS (${name})`, value: peakRssMb(child.pid!), unit: 'MB', target: '< 512', workload },
+        );
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+        await db.dispose();
+      }
+    }
+    return results;
+  },
+});
