@@ -28,6 +28,8 @@ export const ConfigSchema = z.strictObject({
       const parsed = parseIntakeRoutes(v);
       if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
     }),
+  /** The team's report address: the user id of the team's PGP key. */
+  teamEmail: z.email().default('report@renkei.invalid'),
   smtpMaxBytes: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
   incidentPrefix: z.string().regex(/^[A-Z]{1,8}$/, 'incident prefix is 1–8 capital letters').default('RK'),
   /** Zone of the numbering year and of dates shown by default. */
@@ -58,6 +60,7 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_SMTP_HOST: 'smtpHost',
   RENKEI_INTAKE_ADDRESSES: 'intakeAddresses',
   RENKEI_SMTP_MAX_BYTES: 'smtpMaxBytes',
+  RENKEI_TEAM_EMAIL: 'teamEmail',
   RENKEI_INCIDENT_PREFIX: 'incidentPrefix',
   RENKEI_TIME_ZONE: 'timeZone',
   RENKEI_LOG_LEVEL: 'logLevel',

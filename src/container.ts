@@ -6,6 +6,8 @@ import { openDatabase, type Database } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createStore } from './store/store.js';
 import { EvidenceFiles } from './store/evidence-files.js';
+import { KeyFiles } from './store/key-files.js';
+import { loadTeamKeys } from './services/team-key.service.js';
 
 /**
  * The composition root: the only place that knows every layer. It opens the
@@ -19,7 +21,7 @@ export interface Container {
 
 export async function createContainer(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'incidentPrefix' | 'timeZone'> &
-    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours'>> & { sqliteFile?: string },
+    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail'>> & { sqliteFile?: string },
   options: { migrate?: boolean; clock?: () => Date } = {},
 ): Promise<Container> {
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: config.sqliteFile });
@@ -44,6 +46,7 @@ export async function createContainer(
     },
     directoryIndex: new DirectoryIndex(),
     evidence: new EvidenceFiles(config.dataDir),
+    teamKeys: await loadTeamKeys(new KeyFiles(config.dataDir), { name: 'Renkei CSIRT', email: config.teamEmail ?? 'report@renkei.invalid' }),
   };
   return { database, deps, close: () => database.close() };
 }

@@ -8,6 +8,8 @@ import { ROLES, TOKEN_SCOPES, systemActor, type Role, type TokenScope } from '..
 import { createAccount, resetPassword, updateAccount } from '../services/auth/account.service.js';
 import { createToken } from '../services/auth/token.service.js';
 import { audit, verifyAudit } from '../services/audit.service.js';
+import { importTeamKeyFile } from '../services/team-key.service.js';
+import { KeyFiles } from '../store/key-files.js';
 import { actorOf, publicAccountOf } from '../services/auth/session.service.js';
 import { listIncidents } from '../services/incident.service.js';
 import { exportOrganisationsCsv, importOrganisationsCsv } from '../services/organisation.service.js';
@@ -176,6 +178,28 @@ program
       console.error(`token ${apiToken.id} for ${opts.user}, scopes ${apiToken.scopes.join(', ')}${apiToken.expiresAt ? `, expires ${apiToken.expiresAt}` : ''}`);
     }),
   );
+
+const keyCmd = program.command('key').description("the team's PGP key (generated on first start)");
+keyCmd
+  .command('show')
+  .description('print the published public key and its fingerprint')
+  .action(async () =>
+    withContainer(async (c) => {
+      const key = c.deps.teamKeys[0]!;
+      console.error(`fingerprint ${key.fingerprint} (${key.userIds.join(', ')})`);
+      console.log(key.publicKeyArmored);
+    }),
+  );
+keyCmd
+  .command('import <file>')
+  .description("import the team's existing private key (armored); it becomes the published one, older keys still decrypt")
+  .option('--passphrase-stdin', 'read its passphrase from standard input')
+  .action(async (file: string, opts: { passphraseStdin?: boolean }) => {
+    const config = loadConfig();
+    const passphrase = opts.passphraseStdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : undefined;
+    const key = await importTeamKeyFile(new KeyFiles(config.dataDir), readFileSync(file, 'utf8'), passphrase);
+    console.log(`imported ${key.fingerprint} (${key.userIds.join(', ')}); restart Renkei to publish it`);
+  });
 
 const auditCmd = program.command('audit').description('the audit log');
 auditCmd

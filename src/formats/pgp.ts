@@ -452,3 +452,9 @@ function attempt<T>(work: Promise<T>): Promise<T | Error> {
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The public key in binary (unarmored) form, as OpenPGP Web Key Directory serves it. */
+export async function publicKeyBinary(publicKeyArmored: string): Promise<Buffer> {
+  const key = await openpgp.readKey({ armoredKey: publicKeyArmored });
+  return Buffer.from(key.write());
+}

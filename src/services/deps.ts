@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.js';
 import type { EvidenceFiles } from '../store/evidence-files.js';
+import type { TeamKey } from '../formats/pgp.js';
 import type { ThrottleLimits } from './auth/throttle.js';
 import type { DirectoryIndex } from './directory-index.js';
 
@@ -19,4 +20,6 @@ export interface ServiceDeps {
   directoryIndex: DirectoryIndex;
   /** Content-addressed evidence files (attachments, captures). */
   evidence: EvidenceFiles;
+  /** The team's PGP keys, newest (published) first. */
+  teamKeys: TeamKey[];
 }

@@ -2,6 +2,8 @@ import type { Actor } from '../domain/actor.js';
 import { newId } from '../domain/ids.js';
 import type { IntakeRoute } from '../domain/intake-route.js';
 import { parseMail, type ParsedMail } from '../formats/mail.js';
+import { fingerprintOf, openPgpMail, type PgpOpened } from '../formats/pgp.js';
+import { parseAbuseReport, type AbuseReport } from '../formats/abuse-report.js';
 import type { ReportAttachment } from '../store/repositories/report.repository.js';
 import type { ServiceDeps } from './deps.js';
 import { recordChannelReport, type RecordedReport } from './record-report.service.js';
@@ -33,7 +35,10 @@ export async function receiveMail(
   route: IntakeRoute | undefined,
   committer?: GroupCommitter,
 ): Promise<RecordedReport & { mail: ParsedMail }> {
-  const mail = await parseMail(raw);
+  const { mail, pgp } = await openAndParse(deps, raw);
+  const abuse = await parseAbuseReport(raw);
+  if (abuse?.originalMessage && !mail.attachments.some((a) => a.kind === 'forwarded-message'))
+    mail.attachments.push({ filename: 'original-message.eml', mimeType: 'message/rfc822', content: abuse.originalMessage, kind: 'forwarded-message' });
   // Ids first, in message order (they sort the attachments), then the writes, side by side.
   const ids = mail.attachments.map(() => newId());
   const attachments: ReportAttachment[] = await Promise.all(
@@ -54,7 +59,7 @@ export async function receiveMail(
       body: mail.text.slice(0, MAX_BODY),
       ...(mail.language ? { language: mail.language } : {}),
       raw: raw.toString('base64'),
-      attachmentsText: mail.attachmentsText.slice(0, 100).map((t) => t.slice(0, MAX_BODY)),
+      attachmentsText: [...(abuse ? [abuseText(abuse)] : []), ...mail.attachmentsText].slice(0, 100).map((t) => t.slice(0, MAX_BODY)),
       meta: {
         mail: {
           messageId: mail.messageId,
@@ -67,10 +72,66 @@ export async function receiveMail(
           forwarded: mail.forwarded.map(({ text: _t, ...f }) => f),
         },
         envelope,
+        pgp,
+        abuseReport: abuse ? { ...abuse, originalMessage: undefined, hasOriginalMessage: abuse.originalMessage !== null } : null,
         route: route ? { address: `${route.localPart}@${route.domain}`, category: route.category, constituency: route.constituency } : null,
         problems,
       },
     };
   const result = committer ? await committer.submit({ input, attachments }) : await recordChannelReport(deps, actor, input, attachments);
   return { ...result, mail };
+}
+
+/** What the report records about PGP: how it came, and whose valid signature it carried (matched against the directory). */
+export interface PgpSummary {
+  kind: PgpOpened['kind'];
+  isEncrypted: boolean;
+  isDecrypted: boolean;
+  signature: PgpOpened['signature'] & { contact: { email: string; organisationId: string; organisation: string } | null };
+  problems: string[];
+}
+
+const looksPgp = (raw: Buffer) => {
+  const head = raw.subarray(0, 256 * 1024).toString('latin1');
+  return /multipart\/(encrypted|signed)/i.test(head) || head.includes('-----BEGIN PGP ');
+};
+
+/**
+ * Decrypt and verify when the mail is PGP (the ciphertext stays the raw
+ * original); parse what is readable. Undecryptable mail is parsed as
+ * received and flagged — never dropped.
+ */
+async function openAndParse(deps: ServiceDeps, raw: Buffer): Promise<{ mail: ParsedMail; pgp: PgpSummary | null }> {
+  if (!looksPgp(raw)) return { mail: await parseMail(raw), pgp: null };
+  const contacts = await deps.store.organisations.contactKeys();
+  const opened = await openPgpMail(raw, deps.teamKeys, contacts.map((c) => c.pgpKey));
+  const outer = await parseMail(raw);
+  let mail = outer;
+  if (opened.content && opened.contentIsMime) {
+    const inner = await parseMail(opened.content);
+    // The outer headers identify the message; the inner entity carries what was said.
+    mail = { ...inner, messageId: outer.messageId, subject: inner.subject ?? outer.subject, from: outer.from, to: outer.to, date: outer.date, inReplyTo: outer.inReplyTo, references: outer.references, isAutomated: outer.isAutomated, problems: [...outer.problems, ...inner.problems] };
+  } else if (opened.content) {
+    mail = { ...outer, text: opened.content.toString('utf8') };
+  }
+  let contact: PgpSummary['signature']['contact'] = null;
+  if (opened.signature.status === 'valid' && opened.signature.fingerprint) {
+    for (const c of contacts) {
+      if ((await fingerprintOf(c.pgpKey)) === opened.signature.fingerprint) {
+        contact = { email: c.email, organisationId: c.organisationId, organisation: c.organisationName };
+        break;
+      }
+    }
+  }
+  return {
+    mail,
+    pgp: { kind: opened.kind, isEncrypted: opened.isEncrypted, isDecrypted: opened.isDecrypted, signature: { ...opened.signature, contact }, problems: opened.problems },
+  };
+}
+
+/** The structured fields of an ARF / X-ARF report as text, so their addresses and URLs become observables. */
+function abuseText(a: AbuseReport): string {
+  return [a.type, a.category, a.sourceIp, a.reportedUri, a.reportedDomain, a.reporter, ...Object.entries(a.fields).map(([k, v]) => `${k}: ${[v].flat().join(' ')}`)]
+    .filter(Boolean)
+    .join('\n');
 }

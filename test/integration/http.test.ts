@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { sql } from 'kysely';
 import { buildApp } from '../../src/http/app.js';
+import { wkdHash } from '../../src/domain/wkd.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
@@ -124,6 +125,16 @@ describe('HTTP API', () => {
     expect(self.statusCode).toBe(400);
     expect(self.json<ErrorBody>().error.message).toMatch(/itself/);
     expect(await count('timeline_entry')).toBe(entries);
+  });
+
+  it("publishes the team's PGP key, also by Web Key Directory", async () => {
+    const key = (await app.inject('/api/team-key')).json<{ fingerprint: string; publicKey: string }>();
+    expect(key.fingerprint).toBe(h.deps.teamKeys[0]!.fingerprint);
+    expect(key.publicKey).toContain('BEGIN PGP PUBLIC KEY BLOCK');
+    const wkd = await app.inject(`/.well-known/openpgpkey/hu/${wkdHash('report')}`);
+    expect(wkd.statusCode).toBe(200);
+    expect(wkd.headers['content-type']).toBe('application/octet-stream');
+    expect((await app.inject(`/.well-known/openpgpkey/hu/${wkdHash('nobody')}`)).statusCode).toBe(404);
   });
 
   it('requires authentication for the API but not for health and the description', async () => {

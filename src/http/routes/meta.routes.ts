@@ -4,8 +4,43 @@ import { CATEGORIES, CATEGORY_INFO, PRIORITIES, SEVERITIES, rsitMachineTag } fro
 import { TLP_LABELS, tlpMachineTag } from '../../domain/tlp.js';
 import { INCIDENT_STATUSES, allowedTransitions } from '../../domain/incident-lifecycle.js';
 import type { ServiceDeps } from '../../services/deps.js';
+import { publicKeyBinary } from '../../formats/pgp.js';
+import { wkdHash } from '../../domain/wkd.js';
 
-export const metaRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps; ping: () => Promise<boolean> }> = async (app, { ping }) => {
+export const metaRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps; ping: () => Promise<boolean> }> = async (app, { deps, ping }) => {
+  const published = deps.teamKeys[0];
+  const teamEmail = published?.userIds.map((u) => /<([^>]+)>/.exec(u)?.[1] ?? u).find((u) => u.includes('@'));
+
+  app.get(
+    '/api/team-key',
+    {
+      config: { auth: 'public' },
+      schema: {
+        tags: ['meta'],
+        summary: "The team's PGP public key and fingerprint: encrypt reports to it",
+        response: { 200: z.object({ fingerprint: z.string(), userIds: z.array(z.string()), publicKey: z.string() }), 404: z.object({ error: z.object({ code: z.string(), message: z.string() }), requestId: z.string() }) },
+      },
+    },
+    async (req, reply) =>
+      published
+        ? { fingerprint: published.fingerprint, userIds: published.userIds, publicKey: published.publicKeyArmored }
+        : reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'no team key' }, requestId: req.id }),
+  );
+
+  // OpenPGP Web Key Directory, direct method: mail clients find the team key from the report address.
+  app.get('/.well-known/openpgpkey/policy', { config: { auth: 'public' }, schema: { hide: true } }, async (_req, reply) =>
+    reply.header('content-type', 'text/plain').send(''),
+  );
+  app.get(
+    '/.well-known/openpgpkey/hu/:hash',
+    { config: { auth: 'public' }, schema: { hide: true, params: z.object({ hash: z.string().max(64) }) } },
+    async (req, reply) => {
+      if (!published || !teamEmail || req.params.hash !== wkdHash(teamEmail.split('@')[0]!))
+        return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'no key for that address' }, requestId: req.id });
+      return reply.header('content-type', 'application/octet-stream').send(await publicKeyBinary(published.publicKeyArmored));
+    },
+  );
+
   app.get(
     '/healthz',
     {

@@ -190,6 +190,17 @@ export function createOrganisationRepository(db: Kysely<DB>) {
       return rows.map((r) => ({ organisationId: r.organisation_id, value: r.value }));
     },
 
+    /** Contacts' public keys, to verify signed reports against the directory. */
+    async contactKeys(): Promise<{ organisationId: string; organisationName: string; email: string; pgpKey: string }[]> {
+      const rows = await db
+        .selectFrom('contact')
+        .innerJoin('organisation', 'organisation.id', 'contact.organisation_id')
+        .select(['contact.organisation_id', 'organisation.name', 'contact.email', 'contact.pgp_key'])
+        .where('contact.pgp_key', 'is not', null)
+        .execute();
+      return rows.map((r) => ({ organisationId: r.organisation_id, organisationName: r.name, email: r.email, pgpKey: r.pgp_key! }));
+    },
+
     async version(): Promise<number> {
       const row = await db.selectFrom('directory_version').select('version').where('id', '=', 1).executeTakeFirstOrThrow();
       return Number(row.version);

@@ -1,0 +1,94 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as openpgp from 'openpgp';
+import { systemActor } from '../../src/domain/actor.js';
+import { generateTeamKey } from '../../src/formats/pgp.js';
+import { receiveMail } from '../../src/services/mail-intake.service.js';
+import { createOrganisation } from '../../src/services/organisation.service.js';
+import { getReport } from '../../src/services/report.service.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+/** Intake of structured and encrypted mail: ARF / X-ARF fields, PGP/MIME decrypted and verified against the directory. */
+let h: Harness;
+const smtp = systemActor('smtp');
+const envelope = { mailFrom: 'sender@partner.example', rcptTo: ['report@renkei.example'], remoteAddress: '192.0.2.25' };
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => h.close());
+
+const VECTORS = new URL('../../../shared/vectors/', import.meta.url);
+const hasVectors = existsSync(VECTORS);
+
+describe.skipIf(!hasVectors)('ARF and X-ARF reports (shared vectors)', () => {
+  it('reads an ARF feedback report into fields and observables, keeping the original message as evidence', async () => {
+    const raw = readFileSync(new URL('arf/comcast-fbl-abuse.eml', VECTORS));
+    const { report } = await receiveMail(h.deps, smtp, raw, envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    expect(view.report.meta).toMatchObject({ abuseReport: { format: 'arf', type: 'abuse', sourceIp: '10.17.18.6' } });
+    expect(view.observables.find((o) => o.value === '10.17.18.6')).toMatchObject({ type: 'ipv4', isPrivate: true });
+    expect(view.attachments.some((a) => a.kind === 'forwarded-message')).toBe(true);
+  });
+});
+
+describe('PGP mail', () => {
+  it('decrypts a PGP/MIME report to the team key, verifies it against the contact directory, and keeps the ciphertext', async () => {
+    const partner = await generateTeamKey('Partner CSIRT', 'csirt@partner.example');
+    await createOrganisation(h.deps, h.actor, {
+      name: 'Partner CSIRT',
+      kind: 'csirt',
+      contacts: [{ email: 'csirt@partner.example', role: 'security', pgpKey: partner.publicKeyArmored, pgpFingerprint: partner.fingerprint }],
+    });
+    const inner = 'Content-Type: text/plain; charset=utf-8\r\n\r\n標的型攻撃の C2: 198.51.100.200 と https://c2.evil.example/beacon\r\n';
+    const encrypted: string = await (openpgp.encrypt as (o: unknown) => Promise<string>)({
+      message: await openpgp.createMessage({ text: inner }),
+      encryptionKeys: await openpgp.readKey({ armoredKey: h.deps.teamKeys[0]!.publicKeyArmored }),
+      signingKeys: await openpgp.readPrivateKey({ armoredKey: partner.privateKeyArmored }),
+    });
+    const raw = Buffer.from(
+      [
+        'From: csirt@partner.example',
+        'To: report@renkei.example',
+        'Subject: ...',
+        'Message-ID: <pgp-1@partner.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="enc"',
+        '',
+        '--enc',
+        'Content-Type: application/pgp-encrypted',
+        '',
+        'Version: 1',
+        '',
+        '--enc',
+        'Content-Type: application/octet-stream; name="encrypted.asc"',
+        '',
+        encrypted,
+        '--enc--',
+        '',
+      ].join('\r\n'),
+    );
+    const { report } = await receiveMail(h.deps, smtp, raw, envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    expect(view.report.body).toContain('標的型攻撃');
+    expect(view.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['198.51.100.200', 'https://c2.evil.example/beacon']));
+    expect(view.report.meta).toMatchObject({
+      pgp: { isEncrypted: true, isDecrypted: true, signature: { status: 'valid', fingerprint: partner.fingerprint, contact: { email: 'csirt@partner.example', organisation: 'Partner CSIRT' } } },
+    });
+    expect((await h.deps.store.reports.raw({ kind: 'all' }, report.id))!.equals(raw)).toBe(true);
+  });
+
+  it('stores mail encrypted to another key, flagged, never dropped', async () => {
+    const stranger = await generateTeamKey('Someone', 'someone@else.example');
+    const encrypted: string = await (openpgp.encrypt as (o: unknown) => Promise<string>)({
+      message: await openpgp.createMessage({ text: 'Content-Type: text/plain\r\n\r\nsecret' }),
+      encryptionKeys: await openpgp.readKey({ armoredKey: stranger.publicKeyArmored }),
+    });
+    const raw = Buffer.from(
+      ['Message-ID: <pgp-2@else.example>', 'Subject: for someone else', 'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="e"', '', '--e', 'Content-Type: application/pgp-encrypted', '', 'Version: 1', '', '--e', 'Content-Type: application/octet-stream', '', encrypted, '--e--', ''].join('\r\n'),
+    );
+    const { report } = await receiveMail(h.deps, smtp, raw, envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    expect(view.report.meta).toMatchObject({ pgp: { isEncrypted: true, isDecrypted: false } });
+    expect(view.report.subject).toBe('for someone else');
+  });
+});
