@@ -6,8 +6,9 @@ import * as openpgp from 'openpgp';
 import type { PrivateKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintOf, generateTeamKey, importTeamKey, openPgpMail, type TeamKey } from './pgp.js';
+import { VECTORS_DIR } from '../../test/support/vectors.js';
 
-const VECTORS = join(import.meta.dirname, '../../../shared/vectors/pgp-mime');
+const VECTORS = join(VECTORS_DIR ?? '/nonexistent', 'pgp-mime');
 const hasVectors = existsSync(join(VECTORS, 'SOURCES.md'));
 const vector = (name: string) => readFileSync(join(VECTORS, name));
 const vectorText = (name: string) => readFileSync(join(VECTORS, name), 'utf8');

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { VECTORS_DIR } from '../support/vectors.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as openpgp from 'openpgp';
 import { systemActor } from '../../src/domain/actor.js';
@@ -17,8 +18,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-const VECTORS = new URL('../../../shared/vectors/', import.meta.url);
-const hasVectors = existsSync(VECTORS);
+const hasVectors = VECTORS_DIR !== undefined;
+const VECTORS = new URL(`file://${VECTORS_DIR ?? '/nonexistent'}/`);
 
 describe.skipIf(!hasVectors)('ARF and X-ARF reports (shared vectors)', () => {
   it('reads an ARF feedback report into fields and observables, keeping the original message as evidence', async () => {
