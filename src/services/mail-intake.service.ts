@@ -1,4 +1,5 @@
 import type { Actor } from '../domain/actor.js';
+import { attachReports } from './triage.service.js';
 import { newId } from '../domain/ids.js';
 import type { IntakeRoute } from '../domain/intake-route.js';
 import { parseMail, type ParsedMail } from '../formats/mail.js';
@@ -79,6 +80,7 @@ export async function receiveMail(
       },
     };
   const result = committer ? await committer.submit({ input, attachments }) : await recordChannelReport(deps, actor, input, attachments);
+  if (result.isNew) await threadReply(deps, actor, result.report.id, mail);
   return { ...result, mail };
 }
 
@@ -134,4 +136,32 @@ function abuseText(a: AbuseReport): string {
   return [a.type, a.category, a.sourceIp, a.reportedUri, a.reportedDomain, a.reporter, ...Object.entries(a.fields).map(([k, v]) => `${k}: ${[v].flat().join(' ')}`)]
     .filter(Boolean)
     .join('\n');
+}
+
+const TRACKING_TAG = /\[?\b([A-Z]{1,8}-\d{4}-\d{6,})\b\]?/;
+
+/**
+ * A reply lands on the incident of what it replies to: the report named by
+ * In-Reply-To / References, or the incident whose tracking tag
+ * (`[RK-2026-000042]`) is in the subject. Recorded on the timeline as such;
+ * a reply that matches nothing stays in the triage queue.
+ */
+async function threadReply(deps: ServiceDeps, actor: Actor, reportId: string, mail: ParsedMail): Promise<void> {
+  const refs = [mail.inReplyTo, ...mail.references].filter((r): r is string => Boolean(r));
+  const earlier = (await deps.store.reports.findBySourceRefs('email', refs)).find((r) => r.incidentId && r.id !== reportId);
+  let incidentId = earlier?.incidentId ?? null;
+  let how = 'In-Reply-To / References';
+  if (!incidentId) {
+    const tag = TRACKING_TAG.exec(mail.subject ?? '')?.[1];
+    if (tag && tag.startsWith(`${deps.settings.incidentPrefix}-`)) {
+      incidentId = (await deps.store.incidents.findByNumber({ kind: 'all' }, tag))?.id ?? null;
+      how = `tracking tag ${tag}`;
+    }
+  }
+  if (!incidentId) return;
+  try {
+    await attachReports(deps, actor, incidentId, { reportIds: [reportId], note: `threaded by ${how}` });
+  } catch {
+    // A merged or otherwise closed-off incident: the reply waits in the triage queue instead.
+  }
 }

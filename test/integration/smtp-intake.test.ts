@@ -7,6 +7,9 @@ import { sql } from 'kysely';
 import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
 import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
 import { getReport } from '../../src/services/report.service.js';
+import { getIncident } from '../../src/services/incident.service.js';
+import { getTimeline } from '../../src/services/timeline.service.js';
+import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
@@ -144,6 +147,22 @@ describe('SMTP intake', () => {
     expect((await send(raw)).response).toMatch(/^250/);
     const view = await getReport(h.deps, h.actor, (await reportBySource('<broken@example.jp>'))[0]!.id);
     expect(view.observables.map((o) => o.value)).toContain('203.0.113.41');
+  });
+
+  it('threads a reply onto the incident of the mail it answers, by In-Reply-To or by the tracking tag', async () => {
+    await send(crlf(['Message-ID: <thread-1@example.jp>', 'Subject: first', '', 'phishing at https://thread.evil.example/', '']));
+    const first = (await reportBySource('<thread-1@example.jp>'))[0]!.id;
+    const incident = await createIncidentFromReports(h.deps, h.actor, { reportIds: [first], category: 'phishing' });
+    await send(crlf(['Message-ID: <thread-2@example.jp>', 'In-Reply-To: <thread-1@example.jp>', 'Subject: Re: first', '', 'the site is still up', '']));
+    await send(crlf(['Message-ID: <thread-3@example.jp>', `Subject: [${incident.number}] more`, '', 'another screenshot', '']));
+    await send(crlf(['Message-ID: <thread-4@example.jp>', 'In-Reply-To: <nothing@example.jp>', 'Subject: unrelated', '', 'x', '']));
+    const detail = await getIncident(h.deps, h.actor, incident.id);
+    const ids = await Promise.all(['<thread-2@example.jp>', '<thread-3@example.jp>'].map(async (m) => (await reportBySource(m))[0]!.id));
+    expect(detail.reports.map((r) => r.id).sort()).toEqual([first, ...ids].sort());
+    const stray = await getReport(h.deps, h.actor, (await reportBySource('<thread-4@example.jp>'))[0]!.id);
+    expect(stray.report.status).toBe('new');
+    const notes = (await getTimeline(h.deps, h.actor, incident.id)).items.map((e) => e.note);
+    expect(notes).toEqual(expect.arrayContaining(['threaded by In-Reply-To / References', `threaded by tracking tag ${incident.number}`]));
   });
 
   it('answers 550 for an unknown recipient and 552 for an oversized message', async () => {

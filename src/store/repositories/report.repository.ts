@@ -183,6 +183,19 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
       return rows.map((r) => ({ ...r, size: Number(r.size), mimeType: r.mime_type, kind: r.kind as ReportAttachment['kind'] }));
     },
 
+    /** Reports of a channel by their source references (Message-IDs for mail), newest first. */
+    async findBySourceRefs(channel: ReportChannel, refs: string[]): Promise<Report[]> {
+      if (refs.length === 0) return [];
+      const rows = await db
+        .selectFrom('report')
+        .selectAll()
+        .where('channel', '=', channel)
+        .where('source_ref', 'in', refs.slice(0, 100))
+        .orderBy('received_at', 'desc')
+        .execute();
+      return rows.map(toReport);
+    },
+
     async listIdsForIncident(incidentId: string): Promise<string[]> {
       const rows = await db.selectFrom('report').select('id').where('incident_id', '=', incidentId).execute();
       return rows.map((r) => r.id);
