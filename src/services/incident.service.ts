@@ -51,6 +51,7 @@ export async function insertIncident(
 ): Promise<Incident> {
   const now = deps.clock();
   const at = now.toISOString();
+  assertInConstituency(actor, data.constituency ?? null);
   await assertOrganisationsExist(tx, data.organisationIds);
   const year = numberingYear(now, deps.settings.timeZone);
   const seq = await tx.incidents.nextSequence(deps.settings.incidentPrefix, year);
@@ -101,6 +102,15 @@ export async function indexIncident(tx: Store, i: Incident): Promise<void> {
   const f = i.fiveW1H;
   const text = [i.number, i.title, i.summary, f.vector, f.impact, f.affectedAssets, f.actor, f.motive].filter(Boolean).join('\n');
   await tx.search.index('incident', i.id, documentTerms(text));
+}
+
+/** A handler limited to constituencies files incidents only there (or unassigned), so they can still see them. */
+function assertInConstituency(actor: Actor, constituency: string | null): void {
+  const scope = accessScope(actor);
+  if (scope.kind === 'rules' && scope.constituencies !== null && constituency !== null && !scope.constituencies.includes(constituency))
+    throw new AppError('VALIDATION', `constituency ${constituency} is not one of yours (${scope.constituencies.join(', ') || 'none'})`, {
+      issues: [{ path: ['constituency'], message: 'outside your constituencies' }],
+    });
 }
 
 async function assertOrganisationsExist(tx: Store, ids: string[]): Promise<void> {
@@ -203,6 +213,7 @@ export async function updateIncident(
     if (version !== undefined && version !== before.version)
       throw new AppError('CONFLICT', `incident ${before.number} is at version ${before.version}, not ${version}; reload and try again`);
     if (fields.organisationIds) await assertOrganisationsExist(tx, fields.organisationIds);
+    if (fields.constituency !== undefined) assertInConstituency(actor, fields.constituency);
     const defined = <T extends object>(o: T | undefined): Partial<T> =>
       Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
     const after: Incident = {

@@ -129,6 +129,15 @@ describe('what each role may do', () => {
     await expect(setIncidentShares(h.deps, actors.handlerAll!, own.id, { organisationIds: [partnerOrg] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it('refuses a handler filing an incident outside their constituencies', async () => {
+    await expect(createIncident(h.deps, actors.handlerFinance!, { title: 'elsewhere', constituency: 'gov' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      details: { issues: [{ path: ['constituency'] }] },
+    });
+    const ok = await createIncident(h.deps, actors.handlerFinance!, { title: 'mine', constituency: 'finance' });
+    expect((await getIncident(h.deps, actors.handlerFinance!, ok.id)).incident.constituency).toBe('finance');
+  });
+
   it('keeps whoever makes an incident RED on its access list', async () => {
     const i = await createIncident(h.deps, actors.handlerAll!, { title: 'turns red', tlp: 'RED' });
     expect((await getIncident(h.deps, actors.handlerAll!, i.id)).incident.tlp).toBe('RED');
