@@ -1,4 +1,5 @@
 import type { Actor } from '../domain/actor.js';
+import { inspectZip, zipTextEntries, type ArchiveInspection } from '../formats/archive.js';
 import { attachReports } from './triage.service.js';
 import { newId } from '../domain/ids.js';
 import type { IntakeRoute } from '../domain/intake-route.js';
@@ -42,10 +43,15 @@ export async function receiveMail(
     mail.attachments.push({ filename: 'original-message.eml', mimeType: 'message/rfc822', content: abuse.originalMessage, kind: 'forwarded-message' });
   // Ids first, in message order (they sort the attachments), then the writes, side by side.
   const ids = mail.attachments.map(() => newId());
+  const archiveTexts: string[] = [];
   const attachments: ReportAttachment[] = await Promise.all(
     mail.attachments.map(async (a, i) => {
       const stored = await deps.evidence.put(a.content);
-      return { id: ids[i]!, ...stored, filename: a.filename, mimeType: a.mimeType.slice(0, 255), kind: a.kind, note: null };
+      // ZIPs are listed from their central directory, never expanded blindly; a bomb is recorded as such.
+      const zip = inspectZip(a.content);
+      if (zip && !zip.isBomb) for (const t of zipTextEntries(a.content, zip)) archiveTexts.push(`${t.name}\n${t.text}`);
+      const note = zip ? archiveNote(zip) : null;
+      return { id: ids[i]!, ...stored, filename: a.filename, mimeType: a.mimeType.slice(0, 255), kind: a.kind, note };
     }),
   );
   const problems = [...mail.problems];
@@ -60,7 +66,7 @@ export async function receiveMail(
       body: mail.text.slice(0, MAX_BODY),
       ...(mail.language ? { language: mail.language } : {}),
       raw: raw.toString('base64'),
-      attachmentsText: [...(abuse ? [abuseText(abuse)] : []), ...mail.attachmentsText].slice(0, 100).map((t) => t.slice(0, MAX_BODY)),
+      attachmentsText: [...(abuse ? [abuseText(abuse)] : []), ...mail.attachmentsText, ...archiveTexts].slice(0, 100).map((t) => t.slice(0, MAX_BODY)),
       meta: {
         mail: {
           messageId: mail.messageId,
@@ -164,4 +170,11 @@ async function threadReply(deps: ServiceDeps, actor: Actor, reportId: string, ma
   } catch {
     // A merged or otherwise closed-off incident: the reply waits in the triage queue instead.
   }
+}
+
+/** One line on an archive attachment: what is in it, and why it was not opened. */
+function archiveNote(zip: ArchiveInspection): string {
+  const size = `${zip.entryCount} entries, ${zip.totalUncompressed} bytes uncompressed (declared)`;
+  if (zip.isBomb) return `ZIP BOMB — not expanded: ${zip.flags.join(', ')}; ${size}`;
+  return `ZIP: ${size}${zip.flags.length ? `; ${zip.flags.join(', ')}` : ''}`;
 }

@@ -8,6 +8,7 @@ import { receiveMail } from '../../src/services/mail-intake.service.js';
 import { createOrganisation } from '../../src/services/organisation.service.js';
 import { getReport } from '../../src/services/report.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { zip } from '../support/zip.js';
 
 /** Intake of structured and encrypted mail: ARF / X-ARF fields, PGP/MIME decrypted and verified against the directory. */
 let h: Harness;
@@ -29,6 +30,47 @@ describe.skipIf(!hasVectors)('ARF and X-ARF reports (shared vectors)', () => {
     expect(view.report.meta).toMatchObject({ abuseReport: { format: 'arf', type: 'abuse', sourceIp: '10.17.18.6' } });
     expect(view.observables.find((o) => o.value === '10.17.18.6')).toMatchObject({ type: 'ipv4', isPrivate: true });
     expect(view.attachments.some((a) => a.kind === 'forwarded-message')).toBe(true);
+  });
+});
+
+describe('archives', () => {
+  const withAttachment = (id: string, name: string, content: Buffer) =>
+    Buffer.from(
+      [
+        `Message-ID: <${id}@example.jp>`,
+        'Subject: archive',
+        'Content-Type: multipart/mixed; boundary="z"',
+        '',
+        '--z',
+        'Content-Type: text/plain',
+        '',
+        'see attached',
+        '--z',
+        `Content-Type: application/zip; name="${name}"`,
+        'Content-Transfer-Encoding: base64',
+        `Content-Disposition: attachment; filename="${name}"`,
+        '',
+        content.toString('base64').replace(/.{76}/g, '$&\r\n'),
+        '--z--',
+        '',
+      ].join('\r\n'),
+    );
+
+  it('reads the text files inside a ZIP for observables', async () => {
+    const raw = withAttachment('zip-1', 'logs.zip', zip([{ name: 'access.log', content: Buffer.from('GET /wp-login.php from 198.51.100.123\n') }]));
+    const { report } = await receiveMail(h.deps, smtp, raw, envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    expect(view.observables.map((o) => o.value)).toContain('198.51.100.123');
+    expect(view.attachments[0]!.note).toMatch(/^ZIP: 1 entries/);
+  });
+
+  it('records a ZIP bomb as such and does not expand it', async () => {
+    const bomb = zip([{ name: 'zeros.bin', content: Buffer.alloc(5 * 1024 * 1024) }, { name: 'huge.txt', content: Buffer.from('x'), declaredSize: 0xfffffff0 }]);
+    expect(bomb.length).toBeLessThan(42 * 1024);
+    const { report } = await receiveMail(h.deps, smtp, withAttachment('zip-2', 'bomb.zip', bomb), envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    expect(view.attachments[0]!.note).toMatch(/^ZIP BOMB — not expanded/);
+    expect(h.deps.evidence.get(view.attachments[0]!.sha256).equals(bomb)).toBe(true);
   });
 });
 
