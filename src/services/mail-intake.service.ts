@@ -1,4 +1,5 @@
 import type { Actor } from '../domain/actor.js';
+import { parseReportTemplate } from '../formats/report-template.js';
 import { inspectZip, zipTextEntries, type ArchiveInspection } from '../formats/archive.js';
 import { attachReports } from './triage.service.js';
 import { newId } from '../domain/ids.js';
@@ -80,6 +81,8 @@ export async function receiveMail(
         },
         envelope,
         pgp,
+        // A filled-in report template (in the body or a text attachment): its fields, for triage to take over.
+        template: parseReportTemplate(mail.text) ?? mail.attachmentsText.map((t) => parseReportTemplate(t)).find(Boolean) ?? null,
         abuseReport: abuse ? { ...abuse, originalMessage: undefined, hasOriginalMessage: abuse.originalMessage !== null } : null,
         route: route ? { address: `${route.localPart}@${route.domain}`, category: route.category, constituency: route.constituency } : null,
         problems,

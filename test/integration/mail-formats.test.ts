@@ -9,6 +9,7 @@ import { createOrganisation } from '../../src/services/organisation.service.js';
 import { getReport } from '../../src/services/report.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { zip } from '../support/zip.js';
+import iconv from 'iconv-lite';
 
 /** Intake of structured and encrypted mail: ARF / X-ARF fields, PGP/MIME decrypted and verified against the directory. */
 let h: Harness;
@@ -30,6 +31,34 @@ describe.skipIf(!hasVectors)('ARF and X-ARF reports (shared vectors)', () => {
     expect(view.report.meta).toMatchObject({ abuseReport: { format: 'arf', type: 'abuse', sourceIp: '10.17.18.6' } });
     expect(view.observables.find((o) => o.value === '10.17.18.6')).toMatchObject({ type: 'ipv4', isPrivate: true });
     expect(view.attachments.some((a) => a.kind === 'forwarded-message')).toBe(true);
+  });
+});
+
+describe('filled-in report templates', () => {
+  it('reads a Shift_JIS template into structured fields', async () => {
+    const body = [
+      '■報告者',
+      '氏名: 山田 太郎',
+      '組織名: 例示株式会社',
+      '電子メール: yamada@example.co.jp',
+      '■インシデントの種類: Webサイト改ざん',
+      '■発見日時: 2026/11/25 09:00 JST',
+      '■攻撃先: https://www.example.co.jp/index.html',
+      '■送信元: 203.0.113.99',
+      '■概要',
+      'トップページに不正なスクリプトが埋め込まれていました。',
+      '■第三者への開示: 可',
+    ].join('\r\n');
+    const raw = Buffer.concat([
+      Buffer.from('Message-ID: <template-1@example.co.jp>\r\nSubject: report\r\nContent-Type: text/plain; charset=Shift_JIS\r\n\r\n'),
+      iconv.encode(body, 'shift_jis'),
+    ]);
+    const { report } = await receiveMail(h.deps, smtp, raw, envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    expect(view.report.meta).toMatchObject({
+      template: { category: 'defacement', detectedAt: '2026-11-25T00:00:00.000Z', mayDisclose: true, reporter: { email: 'yamada@example.co.jp' } },
+    });
+    expect(view.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['203.0.113.99', 'https://www.example.co.jp/index.html']));
   });
 });
 
