@@ -3,7 +3,7 @@ import { newId } from '../src/domain/ids.js';
 import { findSightings, listIncidentObservables } from '../src/services/observable.service.js';
 import type { DB } from '../src/store/schema.js';
 import { defineBench, percentile, type BenchResult } from './lib.js';
-import { benchDatabases, incidentRow, openBenchDb, seededRandom, benchActor } from './workload.js';
+import { incidentRow, onEachDatabase, seededRandom } from './workload.js';
 
 const INCIDENTS = 100_000;
 const OBSERVABLES = 1_000_000;
@@ -23,51 +23,45 @@ const ipOf = (n: number) => `${21 + (n >>> 24)}.${(n >>> 16) & 255}.${(n >>> 8) 
 export default defineBench({
   name: 'correlation',
   async run() {
-    const results: BenchResult[] = [];
-    for (const name of await benchDatabases()) {
-      const db = await openBenchDb(name);
-      try {
-        const actor = await benchActor(db.container);
-        const loadStart = performance.now();
-        const incidentIds = await load(db.container.database.db);
-        const loadSeconds = (performance.now() - loadStart) / 1000;
-        if (name === 'postgres') await sql`analyze`.execute(db.container.database.db);
-        const rand = seededRandom(11);
-        const deps = db.container.deps;
-        const samples: number[] = [];
-        for (let i = 0; i < LOOKUPS + 200; i++) {
-          // One in five lookups is a hot (widely shared) observable.
-          const n = rand() < 0.2 ? Math.floor(rand() * HOT) : HOT + Math.floor(rand() * (OBSERVABLES - HOT));
-          const t = performance.now();
-          const seen = await findSightings(deps, actor, ipOf(n), 50);
-          if (i >= 200) samples.push(performance.now() - t);
-          if (seen.incidentTotal < 1) throw new Error('an observable was not found');
-        }
-        const perIncident: number[] = [];
-        for (let i = 0; i < 300; i++) {
-          const id = incidentIds[Math.floor(rand() * incidentIds.length)]!;
-          const t = performance.now();
-          await listIncidentObservables(deps, actor, id);
-          perIncident.push(performance.now() - t);
-        }
-        const workload = `${OBSERVABLES.toLocaleString('en')} observables, ${INCIDENTS.toLocaleString('en')} incidents, ${(INCIDENTS * (OWN + 2)).toLocaleString('en')} links; ${LOOKUPS} lookups, 20% hot`;
-        results.push(
-          { metric: `where else seen p50 (${name})`, value: percentile(samples, 50), unit: 'ms', target: '-', workload },
-          { metric: `where else seen p99 (${name})`, value: percentile(samples, 99), unit: 'ms', target: '< 5', workload },
-          {
-            metric: `incident observables with seen-elsewhere counts p99 (${name})`,
-            value: percentile(perIncident, 99),
-            unit: 'ms',
-            target: '-',
-            workload: `300 incidents of 12 observables each, same data`,
-          },
-          { metric: `bulk load (${name})`, value: loadSeconds, unit: 's', target: '-', workload },
-        );
-      } finally {
-        await db.dispose();
+    return onEachDatabase(async (db, actor, name) => {
+      const results: BenchResult[] = [];
+      const loadStart = performance.now();
+      const incidentIds = await load(db.container.database.db);
+      const loadSeconds = (performance.now() - loadStart) / 1000;
+      if (name === 'postgres') await sql`analyze`.execute(db.container.database.db);
+      const rand = seededRandom(11);
+      const deps = db.container.deps;
+      const samples: number[] = [];
+      for (let i = 0; i < LOOKUPS + 200; i++) {
+        // One in five lookups is a hot (widely shared) observable.
+        const n = rand() < 0.2 ? Math.floor(rand() * HOT) : HOT + Math.floor(rand() * (OBSERVABLES - HOT));
+        const t = performance.now();
+        const seen = await findSightings(deps, actor, ipOf(n), 50);
+        if (i >= 200) samples.push(performance.now() - t);
+        if (seen.incidentTotal < 1) throw new Error('an observable was not found');
       }
-    }
-    return results;
+      const perIncident: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        const id = incidentIds[Math.floor(rand() * incidentIds.length)]!;
+        const t = performance.now();
+        await listIncidentObservables(deps, actor, id);
+        perIncident.push(performance.now() - t);
+      }
+      const workload = `${OBSERVABLES.toLocaleString('en')} observables, ${INCIDENTS.toLocaleString('en')} incidents, ${(INCIDENTS * (OWN + 2)).toLocaleString('en')} links; ${LOOKUPS} lookups, 20% hot`;
+      results.push(
+        { metric: `where else seen p50 (${name})`, value: percentile(samples, 50), unit: 'ms', target: '-', workload },
+        { metric: `where else seen p99 (${name})`, value: percentile(samples, 99), unit: 'ms', target: '< 5', workload },
+        {
+          metric: `incident observables with seen-elsewhere counts p99 (${name})`,
+          value: percentile(perIncident, 99),
+          unit: 'ms',
+          target: '-',
+          workload: `300 incidents of 12 observables each, same data`,
+        },
+        { metric: `bulk load (${name})`, value: loadSeconds, unit: 's', target: '-', workload },
+      );
+      return results;
+    });
   },
 });
 

@@ -164,3 +164,20 @@ export function incidentRow(id: string, k: number, at: string, extra: Partial<In
     ...extra,
   };
 }
+
+/**
+ * Run a benchmark body on each database (SQLite, and PostgreSQL when
+ * reachable), as a lead with a real account, disposing of the database after.
+ */
+export async function onEachDatabase<R>(fn: (db: BenchDb, actor: Actor, name: 'sqlite' | 'postgres') => Promise<R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (const name of await benchDatabases()) {
+    const db = await openBenchDb(name);
+    try {
+      out.push(...(await fn(db, await benchActor(db.container), name)));
+    } finally {
+      await db.dispose();
+    }
+  }
+  return out;
+}
