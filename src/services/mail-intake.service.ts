@@ -11,7 +11,8 @@ import type { ReportAttachment } from '../store/repositories/report.repository.j
 import type { ServiceDeps } from './deps.js';
 import { recordChannelReport, type RecordedReport } from './record-report.service.js';
 import type { GroupCommitter } from './group-commit.js';
-import type { ReportCreateInput } from '../domain/report.js';
+import { MAX_RAW_BYTES, type ReportCreateInput } from '../domain/report.js';
+import { AppError } from '../domain/errors.js';
 
 export interface Envelope {
   mailFrom: string | null;
@@ -66,7 +67,6 @@ export async function receiveMail(
       subject: oneLine(mail.subject, 998),
       body: mail.text.slice(0, MAX_BODY),
       ...(mail.language ? { language: mail.language } : {}),
-      raw: raw.toString('base64'),
       attachmentsText: [...(abuse ? [abuseText(abuse)] : []), ...mail.attachmentsText, ...archiveTexts].slice(0, 100).map((t) => t.slice(0, MAX_BODY)),
       meta: {
         mail: {
@@ -88,7 +88,8 @@ export async function receiveMail(
         problems,
       },
     };
-  const result = committer ? await committer.submit({ input, attachments }) : await recordChannelReport(deps, actor, input, attachments);
+  if (raw.length > MAX_RAW_BYTES) throw new AppError('VALIDATION', `the message is larger than ${MAX_RAW_BYTES} bytes`);
+  const result = committer ? await committer.submit({ input, raw, attachments }) : await recordChannelReport(deps, actor, input, attachments, raw);
   if (result.isNew) await threadReply(deps, actor, result.report.id, mail);
   return { ...result, mail };
 }

@@ -28,9 +28,10 @@ interface Prepared {
   terms: string[];
 }
 
-function prepare(input: ReportCreateInput): Prepared {
+/** `rawBytes`: a channel's original as bytes (no base64 round trip); the API sends `raw` as base64 instead. */
+function prepare(input: ReportCreateInput, rawBytes?: Buffer): Prepared {
   const data = parseInput(ReportCreateSchema, input);
-  const raw = data.raw === undefined ? undefined : Buffer.from(data.raw, 'base64');
+  const raw = rawBytes ?? (data.raw === undefined ? undefined : Buffer.from(data.raw, 'base64'));
   const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
   // Without the channel's own identity, the same raw bytes, or the same text from the same sender, is one report;
   // the same text from two different senders stays two reports.
@@ -121,14 +122,17 @@ export async function recordChannelReport(
   actor: Actor,
   input: ReportCreateInput,
   attachments: ReportAttachment[],
+  raw?: Buffer,
 ): Promise<RecordedReport> {
   assertCan(actor, 'report.submit');
-  const prepared = prepare(input);
+  const prepared = prepare(input, raw);
   return deps.store.transaction((tx) => store(deps, tx, actor, prepared, attachments));
 }
 
 export interface ChannelItem {
   input: ReportCreateInput;
+  /** The original as received (kept byte for byte). */
+  raw?: Buffer;
   attachments: ReportAttachment[];
 }
 
@@ -144,7 +148,7 @@ export async function recordChannelReports(deps: ServiceDeps, actor: Actor, item
   const prepared: { index: number; p: Prepared; attachments: ReportAttachment[] }[] = [];
   items.forEach((item, index) => {
     try {
-      prepared.push({ index, p: prepare(item.input), attachments: item.attachments });
+      prepared.push({ index, p: prepare(item.input, item.raw), attachments: item.attachments });
     } catch (error) {
       results[index] = { ok: false, index, error };
     }
