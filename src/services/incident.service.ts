@@ -113,7 +113,8 @@ function assertInConstituency(actor: Actor, constituency: string | null): void {
     });
 }
 
-async function assertOrganisationsExist(tx: Store, ids: string[]): Promise<void> {
+/** VALIDATION naming the first organisation id that does not exist (path `organisationIds.N`). */
+export async function assertOrganisationsExist(tx: Store, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const found = new Set((await tx.organisations.findManyById(ids)).map((o) => o.id));
   const missing = ids.findIndex((id) => !found.has(id));
