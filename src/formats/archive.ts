@@ -6,7 +6,9 @@
  * entry's bytes, and every inflate is bounded with `maxOutputLength`, so a lie about a size costs
  * at most the bound, never what the lie claims. Nothing here throws on hostile input.
  */
-import { inflateRawSync } from 'node:zlib';
+// Node's zlib CRC-32 (Node ≥ 20.15).
+import { crc32, inflateRawSync } from 'node:zlib';
+import { decodeName, decodeText } from './archive.text.js';
 
 export type ArchiveFlag =
   | 'too-many-entries'
@@ -384,42 +386,4 @@ function bytes(n: number): string {
   let i = 0;
   for (let v = n; v >= 1024 && i < units.length - 1; v /= 1024) i++;
   return i === 0 ? `${n} bytes` : `${(n / 1024 ** i).toFixed(1)} ${units[i]}`;
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-const CP437_HIGH =
-  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
-
-/** UTF-8 when flagged (bit 11) or when the bytes are valid UTF-8, as many writers omit the flag; else CP437, the default. */
-function decodeName(raw: Buffer, isUtf8: boolean): string {
-  if (isUtf8) return raw.toString('utf8');
-  try {
-    return strictUtf8.decode(raw);
-  } catch {
-    return Array.from(raw, (b) => (b < 0x80 ? String.fromCharCode(b) : CP437_HIGH.charAt(b - 0x80))).join('');
-  }
-}
-
-/** Text by its BOM, else UTF-8, else Windows-1252; undefined for binary (NUL bytes outside UTF-16). */
-function decodeText(raw: Buffer): string | undefined {
-  if (raw[0] === 0xff && raw[1] === 0xfe) return new TextDecoder('utf-16le').decode(raw);
-  if (raw[0] === 0xfe && raw[1] === 0xff) return new TextDecoder('utf-16be').decode(raw);
-  if (raw.includes(0)) return undefined;
-  try {
-    return strictUtf8.decode(raw);
-  } catch {
-    return new TextDecoder('windows-1252').decode(raw);
-  }
-}
-
-const CRC_TABLE = Int32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c;
-});
-
-function crc32(data: Uint8Array): number {
-  let c = -1;
-  for (const b of data) c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
 }

@@ -30,6 +30,7 @@ import { hashTypeForLength, normaliseEmail, normaliseHash, sharedDomainObservabl
 import { FILE_EXTENSION_TLDS, MAX_DOMAIN_LENGTH, MAX_LOCAL_PART_LENGTH, MAX_URL_LENGTH, type ExtractedObservable, type ObservableType } from './observable.js';
 import { refangWithMarks } from './refang.js';
 import { ALPHABETIC, ALPHABETIC_CLASS, CLASS, findUrlEnd, isNonAsciiDelimiter, LOCAL_PART_CHAR, TOKEN_CLASS } from './scan.js';
+import { hasMark, mergeRanges, overlaps, type Range } from './ranges.js';
 
 /**
  * Address-like atoms, leftmost first; at one position the earlier alternative wins.
@@ -101,48 +102,10 @@ const IDN = /(?<![\p{L}\p{N}\p{M}_.\-@/\\%])(?:[\p{L}\p{N}\p{M}_-]{1,63}\.){1,12
 const HAS_OTHER = new RegExp(String.raw`[^\0-\x7F${W}]`);
 const MIXED_LABEL = new RegExp(String.raw`(?:^|\.)(?:[A-Za-z0-9_${W}-]+[^A-Za-z0-9_.${W}-]|[^A-Za-z0-9_.${W}-]+[A-Za-z0-9_${W}-])`);
 
-/** Whether a defang marker was replaced inside `[start, end)`: `setup[.]py` is a host, `setup.py` a file. */
-function hasMark(marks: readonly number[], start: number, end: number): boolean {
-  let lo = 0;
-  let hi = marks.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (marks[mid]! < start) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < marks.length && marks[lo]! < end;
-}
-
 interface Context {
   text: string;
   marks: readonly number[];
   out: Found;
-}
-
-type Range = [start: number, end: number];
-
-/** Whether `[start, end)` overlaps one of `ranges` (sorted, disjoint): binary search, so a 1 MB token stays linear. */
-function overlaps(ranges: readonly Range[], start: number, end: number): boolean {
-  let lo = 0;
-  let hi = ranges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ranges[mid]![1] <= start) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < ranges.length && ranges[lo]![0] < end;
-}
-
-/** Merge two sorted lists of disjoint ranges into `into` (sorted). */
-function mergeRanges(into: Range[], added: readonly Range[]): void {
-  if (added.length === 0) return;
-  const existing = into.splice(0, into.length);
-  let i = 0;
-  let j = 0;
-  while (i < existing.length || j < added.length) {
-    if (j >= added.length || (i < existing.length && existing[i]![0] <= added[j]![0])) into.push(existing[i++]!);
-    else into.push(added[j++]!);
-  }
 }
 
 /** `scheme://…` in a token: URLs (and their host) first, so nothing inside a URL is read again. */
