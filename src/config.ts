@@ -30,6 +30,20 @@ export const ConfigSchema = z.strictObject({
     }),
   /** The team's report address: the user id of the team's PGP key. */
   teamEmail: z.email().default('report@renkei.invalid'),
+  /** The team's name in the mail it sends. */
+  teamName: z.string().trim().min(1).max(200).default('Renkei CSIRT'),
+  /** Base URL of the web application as users reach it, for links in mail. */
+  publicUrl: z.url({ protocol: /^https?$/, error: 'RENKEI_PUBLIC_URL must be an http(s) URL' }).optional(),
+  /**
+   * The outbound SMTP relay: `smtp://host:port`, `smtps://user:pass@host:465`. Unset: mail is
+   * queued and waits (with a clear last error) until one is configured.
+   */
+  smtpRelay: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'RENKEI_SMTP_RELAY must be an smtp:// or smtps:// URL')
+    .optional(),
+  /** Seconds to wait for the relay before a delivery attempt counts as failed (and is retried). */
+  smtpRelayTimeoutSeconds: z.coerce.number().int().min(1).max(600).default(30),
   smtpMaxBytes: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
   incidentPrefix: z.string().regex(/^[A-Z]{1,8}$/, 'incident prefix is 1–8 capital letters').default('RK'),
   /** Zone of the numbering year and of dates shown by default. */
@@ -61,6 +75,10 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_INTAKE_ADDRESSES: 'intakeAddresses',
   RENKEI_SMTP_MAX_BYTES: 'smtpMaxBytes',
   RENKEI_TEAM_EMAIL: 'teamEmail',
+  RENKEI_TEAM_NAME: 'teamName',
+  RENKEI_PUBLIC_URL: 'publicUrl',
+  RENKEI_SMTP_RELAY: 'smtpRelay',
+  RENKEI_SMTP_RELAY_TIMEOUT_SECONDS: 'smtpRelayTimeoutSeconds',
   RENKEI_INCIDENT_PREFIX: 'incidentPrefix',
   RENKEI_TIME_ZONE: 'timeZone',
   RENKEI_LOG_LEVEL: 'logLevel',

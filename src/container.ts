@@ -8,6 +8,10 @@ import { createStore } from './store/store.js';
 import { EvidenceFiles } from './store/evidence-files.js';
 import { KeyFiles } from './store/key-files.js';
 import { loadTeamKeys } from './services/team-key.service.js';
+import type { MailTransport } from './services/deps.js';
+import { smtpRelay } from './channels/smtp-relay.js';
+import { JobRunner, type RunnerOptions } from './jobs/runner.js';
+import { JOB_HANDLERS } from './jobs/handlers.js';
 
 /**
  * The composition root: the only place that knows every layer. It opens the
@@ -16,13 +20,19 @@ import { loadTeamKeys } from './services/team-key.service.js';
 export interface Container {
   database: Database;
   deps: ServiceDeps;
+  /** Start this process's worker on the durable job queue (outbound mail, reminders). */
+  startJobs(options?: RunnerOptions): JobRunner;
+  /** A runner for this container that is not started: tests call `runDue()` on it. */
+  jobRunner(options?: RunnerOptions): JobRunner;
   close(): Promise<void>;
 }
 
 export async function createContainer(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'incidentPrefix' | 'timeZone'> &
-    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail'>> & { sqliteFile?: string },
-  options: { migrate?: boolean; clock?: () => Date } = {},
+    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort'>> & {
+      sqliteFile?: string;
+    },
+  options: { migrate?: boolean; clock?: () => Date; mailer?: MailTransport } = {},
 ): Promise<Container> {
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: config.sqliteFile });
   try {
@@ -32,6 +42,9 @@ export async function createContainer(
     throw err;
   }
   const clock = options.clock ?? (() => new Date());
+  const teamEmail = config.teamEmail ?? 'report@renkei.invalid';
+  const teamName = config.teamName ?? 'Renkei CSIRT';
+  let wake = () => {};
   const deps: ServiceDeps = {
     store: createStore(database.db, database.dialect, clock),
     clock,
@@ -43,10 +56,34 @@ export async function createContainer(
         sessionMaxHours: config.sessionMaxHours ?? 12,
         throttle: DEFAULT_THROTTLE,
       },
+      team: {
+        name: teamName,
+        email: teamEmail,
+        mailDomain: teamEmail.split('@')[1]!,
+        publicUrl: (config.publicUrl ?? `http://${config.httpHost ?? '127.0.0.1'}:${config.httpPort ?? 8080}`).replace(/\/+$/, ''),
+      },
     },
     directoryIndex: new DirectoryIndex(),
     evidence: new EvidenceFiles(config.dataDir),
-    teamKeys: await loadTeamKeys(new KeyFiles(config.dataDir), { name: 'Renkei CSIRT', email: config.teamEmail ?? 'report@renkei.invalid' }),
+    teamKeys: await loadTeamKeys(new KeyFiles(config.dataDir), { name: teamName, email: teamEmail }),
+    mailer: options.mailer ?? smtpRelay(config.smtpRelay, config.smtpRelayTimeoutSeconds),
+    wakeJobs: () => wake(),
   };
-  return { database, deps, close: () => database.close() };
+  const runners: JobRunner[] = [];
+  return {
+    database,
+    deps,
+    jobRunner: (runnerOptions) => new JobRunner(deps, JOB_HANDLERS, runnerOptions),
+    startJobs(runnerOptions) {
+      const runner = new JobRunner(deps, JOB_HANDLERS, runnerOptions);
+      runners.push(runner);
+      wake = () => runners.forEach((r) => r.wake());
+      runner.start();
+      return runner;
+    },
+    async close() {
+      await Promise.all(runners.map((r) => r.stop()));
+      await database.close();
+    },
+  };
 }

@@ -13,20 +13,17 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /
 /**
  * Start Renkei: by default (`all`) the API and the SMTP intake in one process,
  * on SQLite under the data directory, or PostgreSQL with DATABASE_URL.
- * `--role api` or `--role smtp` run one part, for scale-out.
+ * `--role api`, `--role smtp` or `--role worker` (the job queue: outbound
+ * mail, reminders) run one part, for scale-out; any number of each.
  */
 export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'smtp'): Promise<void> {
   const log = pino({ level: config.logLevel });
-  if (role === 'worker') {
-    log.error('role worker is not available yet: the background workers arrive with issue 7');
-    process.exitCode = 2;
-    return;
-  }
   if (!isLoopback(config.httpHost) && !config.secureCookies)
     log.warn(`listening on ${config.httpHost} without RENKEI_SECURE_COOKIES=true: serve it behind TLS and set it`);
   const container = await createContainer(config);
   const runApi = role === 'all' || role === 'api';
   const runSmtp = (role === 'all' || role === 'smtp') && config.smtpPort !== 0;
+  const runWorker = role === 'all' || role === 'worker';
   const admin = runApi
     ? await bootstrapAdministrator(container.deps, systemActor('bootstrap'), { email: config.adminEmail, password: config.adminPassword })
     : { created: false as const };
@@ -38,7 +35,7 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
     log.info({ signal }, 'shutting down');
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     await app?.close();
-    await container.close();
+    await container.close(); // stops the job worker, letting running jobs finish
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
@@ -65,6 +62,12 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
       smtp!.listen(config.smtpPort, config.smtpHost, () => resolve());
     });
     lines.push(`  SMTP intake   ${config.smtpHost}:${config.smtpPort} for ${config.intakeAddresses}`);
+  }
+  if (runWorker) {
+    container.startJobs({ log });
+    lines.push(
+      `  Job worker    outbound mail via ${config.smtpRelay ? config.smtpRelay.replace(/\/\/[^@/]*@/, '//***@') : '(no relay: set RENKEI_SMTP_RELAY; mail waits in the queue)'}`,
+    );
   }
   if (admin.created)
     lines.push(

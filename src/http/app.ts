@@ -15,6 +15,7 @@ import { authRoutes } from './routes/auth.routes.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { errorHandler } from './error-handler.js';
 import { incidentRoutes } from './routes/incidents.routes.js';
+import { coordinationRoutes } from './routes/coordinations.routes.js';
 import { metaRoutes } from './routes/meta.routes.js';
 import { observableRoutes } from './routes/observables.routes.js';
 import { organisationRoutes } from './routes/organisations.routes.js';
@@ -107,6 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminRoutes, { prefix: '/api', deps });
   await app.register(reportRoutes, { prefix: '/api', deps });
   await app.register(incidentRoutes, { prefix: '/api', deps });
+  await app.register(coordinationRoutes, { prefix: '/api', deps });
   await app.register(observableRoutes, { prefix: '/api', deps });
   await app.register(organisationRoutes, { prefix: '/api', deps });
   await app.register(searchRoutes, { prefix: '/api', deps });

@@ -46,6 +46,12 @@ export const CAPABILITIES = {
   /** Triage: create incidents from reports, attach, reject. */
   'report.triage': ['lead', 'handler'],
   'incident.write': ['lead', 'handler'],
+  /** See an incident's coordination with outside parties (who was written to, and their answers). The team's staff only. */
+  'coordination.read': ['administrator', 'lead', 'handler', 'auditor'],
+  /** Write to outside parties about an incident (coordination, reporter updates). */
+  'coordination.send': ['lead', 'handler'],
+  /** Edit the message templates. */
+  'template.write': ['lead'],
   /** Manage an incident's access list and sharing. */
   'incident.share': ['lead'],
   /** The directory: organisations, contacts, owned resources, owner lookups. The team's staff only. */
@@ -58,7 +64,7 @@ export type Capability = keyof typeof CAPABILITIES;
 
 /** Which token scopes allow which capability ('read' allows none). */
 const TOKEN_ALLOWS: Readonly<Record<TokenScope, readonly Capability[]>> = {
-  read: ['directory.read'],
+  read: ['directory.read', 'coordination.read'],
   write: Object.keys(CAPABILITIES) as Capability[],
   'report:submit': ['report.submit'],
   'directory:write': ['directory.read', 'directory.write'],

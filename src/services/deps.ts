@@ -4,6 +4,28 @@ import type { TeamKey } from '../formats/pgp.js';
 import type { ThrottleLimits } from './auth/throttle.js';
 import type { DirectoryIndex } from './directory-index.js';
 
+/** A relay's answer to one message. */
+export interface RelayResult {
+  response: string;
+}
+
+/** Why a relay did not take a message: `permanent` (5xx, refused recipient) is not retried. */
+export class RelayError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'RelayError';
+  }
+}
+
+/** Hands a finished message to the outbound SMTP relay (channels/smtp-relay.ts). */
+export interface MailTransport {
+  /** Throws RelayError. */
+  send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<RelayResult>;
+}
+
 /** What use cases need from the outside world; each takes only what it uses. */
 export interface ServiceDeps {
   store: Store;
@@ -16,10 +38,23 @@ export interface ServiceDeps {
       sessionMaxHours: number;
       throttle: ThrottleLimits;
     };
+    /** Who the team is in the mail it sends. */
+    team: {
+      name: string;
+      email: string;
+      /** Right-hand side of the Message-IDs it writes. */
+      mailDomain: string;
+      /** Base URL of the web application, for links in mail (reset links, status pages). */
+      publicUrl: string;
+    };
   };
   directoryIndex: DirectoryIndex;
   /** Content-addressed evidence files (attachments, captures). */
   evidence: EvidenceFiles;
   /** The team's PGP keys, newest (published) first. */
   teamKeys: TeamKey[];
+  /** Outbound mail relay. */
+  mailer: MailTransport;
+  /** Called after a transaction that enqueued jobs committed, so a worker in this process starts at once. */
+  wakeJobs: () => void;
 }

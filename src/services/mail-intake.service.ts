@@ -1,6 +1,7 @@
 import type { Actor } from '../domain/actor.js';
 import { parseReportTemplate } from '../formats/report-template.js';
 import { inspectZip, zipTextEntries, type ArchiveInspection } from '../formats/archive.js';
+import { matchReply, recordCoordinationReply } from './coordination.service.js';
 import { attachReports } from './triage.service.js';
 import { newId } from '../domain/ids.js';
 import type { IntakeRoute } from '../domain/intake-route.js';
@@ -148,32 +149,21 @@ function abuseText(a: AbuseReport): string {
     .join('\n');
 }
 
-const TRACKING_TAG = /\[?\b([A-Z]{1,8}-\d{4}-\d{6,})\b\]?/;
-
 /**
- * A reply lands on the incident of what it replies to: the report named by
- * In-Reply-To / References, or the incident whose tracking tag
- * (`[RK-2026-000042]`) is in the subject. Recorded on the timeline as such;
- * a reply that matches nothing stays in the triage queue.
+ * A reply lands on the incident (and coordination) it answers — see
+ * `matchReply` — and is recorded on the timeline as such; a reply that
+ * matches nothing stays in the triage queue for a human.
  */
 async function threadReply(deps: ServiceDeps, actor: Actor, reportId: string, mail: ParsedMail): Promise<void> {
-  const refs = [mail.inReplyTo, ...mail.references].filter((r): r is string => Boolean(r));
-  const earlier = (await deps.store.reports.findBySourceRefs('email', refs)).find((r) => r.incidentId && r.id !== reportId);
-  let incidentId = earlier?.incidentId ?? null;
-  let how = 'In-Reply-To / References';
-  if (!incidentId) {
-    const tag = TRACKING_TAG.exec(mail.subject ?? '')?.[1];
-    if (tag && tag.startsWith(`${deps.settings.incidentPrefix}-`)) {
-      incidentId = (await deps.store.incidents.findByNumber({ kind: 'all' }, tag))?.id ?? null;
-      how = `tracking tag ${tag}`;
-    }
-  }
-  if (!incidentId) return;
+  const match = await matchReply(deps, reportId, { subject: mail.subject, inReplyTo: mail.inReplyTo, references: mail.references, from: mail.from?.address ?? null });
+  if (!match) return;
   try {
-    await attachReports(deps, actor, incidentId, { reportIds: [reportId], note: `threaded by ${how}` });
+    await attachReports(deps, actor, match.incidentId, { reportIds: [reportId], note: `threaded by ${match.how}` });
   } catch {
     // A merged or otherwise closed-off incident: the reply waits in the triage queue instead.
+    return;
   }
+  if (match.coordinationId) await recordCoordinationReply(deps, match.coordinationId, reportId, match.how);
 }
 
 /** One line on an archive attachment: what is in it, and why it was not opened. */

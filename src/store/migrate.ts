@@ -3,6 +3,7 @@ import type { Database, DialectName } from './database.js';
 import * as core from './migrations/0001-core.js';
 import * as accounts from './migrations/0002-accounts.js';
 import * as evidence from './migrations/0003-evidence.js';
+import * as coordination from './migrations/0004-coordination.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-core': core,
   '0002-accounts': accounts,
   '0003-evidence': evidence,
+  '0004-coordination': coordination,
 };
 
 class StaticProvider implements MigrationProvider {

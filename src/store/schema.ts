@@ -42,6 +42,84 @@ export interface DB {
     kind: string;
     note: string | null;
   };
+  job: JobTable;
+  coordination: CoordinationTable;
+  outbound_mail: OutboundMailTable;
+  coordination_reply: { coordination_id: string; report_id: string; matched_by: string; at: string };
+  message_template: { kind: string; language: string; version: number; subject: string; body: string; updated_by: string; updated_at: string };
+  password_reset: { token_hash: string; account_id: string; created_at: string; expires_at: string; used_at: string | null };
+}
+
+export interface JobTable {
+  id: string;
+  kind: string;
+  /** JSON. */
+  payload: string;
+  /** queued | running | done | dead */
+  state: string;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  locked_until: string | null;
+  locked_by: string | null;
+  last_error: string | null;
+  dedupe_key: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface CoordinationTable {
+  id: string;
+  incident_id: string;
+  sequence: number;
+  purpose: string;
+  state: string;
+  organisation_id: string | null;
+  contact_email: string;
+  contact_name: string | null;
+  language: string;
+  tlp: string;
+  defang: number;
+  /** 1: encrypt to the contact's key (it has one); 0: send signed only. */
+  encrypt: number;
+  subject: string;
+  body: string;
+  /** JSON array of SHA-256. */
+  evidence: string;
+  reminder_after_hours: number | null;
+  follow_ups_sent: number;
+  last_sent_at: string | null;
+  last_reply_at: string | null;
+  next_reminder_at: string | null;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
+export interface OutboundMailTable {
+  id: string;
+  /** coordination | follow-up | acknowledgement | password-reset */
+  kind: string;
+  coordination_id: string | null;
+  incident_id: string | null;
+  message_id: string;
+  envelope_from: string;
+  /** JSON array of addresses. */
+  envelope_to: string;
+  subject: string;
+  /** The message as handed to the relay; null once sent when it carried a secret (reset links). */
+  raw: Buffer | null;
+  raw_size: number;
+  is_signed: number;
+  is_encrypted: number;
+  /** queued | sent | failed */
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  relay_response: string | null;
+  created_at: string;
+  created_by: string;
+  sent_at: string | null;
 }
 
 export interface AccountTable {

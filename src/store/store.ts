@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DialectName } from './database.js';
 import { createAccountRepository } from './repositories/account.repository.js';
 import { createAuditRepository } from './repositories/audit.repository.js';
+import { createCoordinationRepository } from './repositories/coordination.repository.js';
+import { createJobRepository } from './repositories/job.repository.js';
 import { createIncidentRepository } from './repositories/incident.repository.js';
 import { createObservableRepository } from './repositories/observable.repository.js';
 import { createOrganisationRepository } from './repositories/organisation.repository.js';
@@ -25,6 +27,8 @@ export interface Store {
   readonly search: ReturnType<typeof createSearchRepository>;
   readonly accounts: ReturnType<typeof createAccountRepository>;
   readonly audit: ReturnType<typeof createAuditRepository>;
+  readonly coordinations: ReturnType<typeof createCoordinationRepository>;
+  readonly jobs: ReturnType<typeof createJobRepository>;
   /** True inside `transaction`: repositories may then lock rows they read (PostgreSQL `FOR UPDATE`). */
   readonly inTransaction: boolean;
   /**
@@ -48,6 +52,8 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
     search: createSearchRepository(db, dialect),
     accounts: createAccountRepository(db),
     audit: createAuditRepository(db, dialect, clock),
+    coordinations: createCoordinationRepository(db),
+    jobs: createJobRepository(db, dialect),
     inTransaction: db.isTransaction,
     transaction: async (fn) => {
       if (db.isTransaction) return fn(store);

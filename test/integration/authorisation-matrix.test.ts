@@ -10,6 +10,7 @@ import { accessScope, can } from '../../src/services/access.policy.js';
 import { setIncidentAccessList, setIncidentShares } from '../../src/services/incident-access.service.js';
 import { addIncidentObservable } from '../../src/services/observable.service.js';
 import { createOrganisation } from '../../src/services/organisation.service.js';
+import { createCoordination } from '../../src/services/coordination.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -37,6 +38,8 @@ let orgId: string;
 let observableId: string;
 /** One evidence attachment per report, so the download route has something to serve. */
 const attachmentOf = new Map<string, string>();
+/** One coordination per incident (by number), for the coordination routes. */
+const coordinationOf = new Map<string, string>();
 async function attach(reportId: string) {
   const stored = await h.deps.evidence.put(Buffer.from(`evidence for ${reportId}`));
   const id = randomUUID();
@@ -67,6 +70,12 @@ beforeAll(async () => {
       if (tlp !== 'RED' && tlp !== 'AMBER+STRICT') await setIncidentShares(h.deps, h.actor, i.id, { organisationIds: [orgId] });
       if (tlp === 'RED') await setIncidentAccessList(h.deps, h.actor, i.id, { accountIds: [who[0]!.actor.id] });
       cases.push({ id: i.id, number: i.number, reportId: report.id, tlp, constituency });
+      const coordination = await createCoordination(h.deps, h.actor, i.id, {
+        purpose: 'notification',
+        contactEmail: 'owner@matrix.example',
+        tlp: tlp === 'RED' ? 'AMBER+STRICT' : tlp,
+      });
+      coordinationOf.set(i.number, coordination.id);
       await attach(report.id);
     }
   untriaged = (await recordReport(h.deps, h.actor, { sourceRef: randomUUID(), body: 'untriaged', raw: Buffer.from('r').toString('base64') })).report.id;
@@ -109,6 +118,16 @@ function example(route: string, c?: Case, extra: { access?: string[]; shares?: s
       return { body: { accountIds: extra.access } };
     case 'PUT /api/incidents/:id/shares':
       return { body: { organisationIds: extra.shares } };
+    case 'POST /api/incidents/:id/coordinations':
+      return { body: { purpose: 'notification', contactEmail: 'noc@matrix.example', tlp: c!.tlp } };
+    case 'PATCH /api/incidents/:id/coordinations/:coordinationId':
+      return { body: { body: 'matrix draft' } };
+    case 'POST /api/incidents/:id/coordinations/:coordinationId/state':
+      return { body: { state: 'cancelled' } };
+    case 'GET /api/templates/:kind/:language':
+      return { url: '/api/templates/takedown/en' };
+    case 'PUT /api/templates/:kind/:language':
+      return { url: '/api/templates/takedown/en', body: { subject: 'Takedown {{incident.number}}', body: 'Please act on {{observables.urls}}' } };
     case 'GET /api/observables/sightings':
       return { url: '/api/observables/sightings?q=203.0.113.251' };
     case 'GET /api/observables/:id/sightings':
@@ -136,7 +155,7 @@ const apiRoutes = () => app.routeTable.filter((r) => !r.url.startsWith('/api/doc
 
 async function call(token: string | undefined, route: string, id: string | undefined, ex: ReturnType<typeof example>) {
   const [method, path] = route.split(' ') as [string, string];
-  const url = ex.url ?? path.replace(':id', id ?? randomUUID()).replace(':attachmentId', attachmentOf.get(id ?? '') ?? randomUUID());
+  const url = ex.url ?? path.replace(':id', id ?? randomUUID()).replace(':attachmentId', attachmentOf.get(id ?? '') ?? randomUUID()).replace(':coordinationId', coordinationOf.get(id ?? '') ?? randomUUID());
   return app.inject({
     method: method as 'GET',
     url,

@@ -131,7 +131,7 @@ describe('HTTP API', () => {
     const key = (await app.inject('/api/team-key')).json<{ fingerprint: string; publicKey: string }>();
     expect(key.fingerprint).toBe(h.deps.teamKeys[0]!.fingerprint);
     expect(key.publicKey).toContain('BEGIN PGP PUBLIC KEY BLOCK');
-    const wkd = await app.inject(`/.well-known/openpgpkey/hu/${wkdHash('report')}`);
+    const wkd = await app.inject(`/.well-known/openpgpkey/hu/${wkdHash('csirt')}`);
     expect(wkd.statusCode).toBe(200);
     expect(wkd.headers['content-type']).toBe('application/octet-stream');
     expect((await app.inject(`/.well-known/openpgpkey/hu/${wkdHash('nobody')}`)).statusCode).toBe(404);

@@ -162,7 +162,7 @@ describe('SMTP intake', () => {
     const stray = await getReport(h.deps, h.actor, (await reportBySource('<thread-4@example.jp>'))[0]!.id);
     expect(stray.report.status).toBe('new');
     const notes = (await getTimeline(h.deps, h.actor, incident.id)).items.map((e) => e.note);
-    expect(notes).toEqual(expect.arrayContaining(['threaded by In-Reply-To / References', `threaded by tracking tag ${incident.number}`]));
+    expect(notes).toEqual(expect.arrayContaining(['threaded by In-Reply-To / References of an earlier report', `threaded by tracking tag ${incident.number}`]));
   });
 
   it('answers 550 for an unknown recipient and 552 for an oversized message', async () => {

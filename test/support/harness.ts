@@ -20,6 +20,8 @@ export interface Harness extends Container {
   actor: Actor;
   /** Make an account with these roles and return its actor (and an API token with `write` scope). */
   user(roles: Role[], extra?: { constituencies?: string[]; organisationId?: string | null; email?: string }): Promise<{ actor: Actor; token: string }>;
+  /** Run every background job due now (outbound mail, reminders), as a worker would; returns how many ran. */
+  runJobs(): Promise<number>;
   /** Move the fake clock forward. */
   advance(ms: number): void;
   now(): Date;
@@ -27,7 +29,7 @@ export interface Harness extends Container {
 
 export const onPostgres = (): boolean => Boolean(process.env.DATABASE_URL);
 
-export async function createHarness(options: { start?: string } = {}): Promise<Harness> {
+export async function createHarness(options: { start?: string; relay?: string; relayTimeoutSeconds?: number } = {}): Promise<Harness> {
   let time = new Date(options.start ?? '2026-11-25T14:40:00.000Z').getTime();
   // Every reading moves 1 ms, so entries written in one test keep their order.
   const clock = () => new Date(time++);
@@ -46,7 +48,17 @@ export async function createHarness(options: { start?: string } = {}): Promise<H
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'renkei-test-'));
   const container = await createContainer(
-    { dataDir, databaseUrl, sqliteFile: ':memory:', incidentPrefix: 'RK', timeZone: 'Asia/Tokyo' },
+    {
+      dataDir,
+      databaseUrl,
+      sqliteFile: ':memory:',
+      incidentPrefix: 'RK',
+      timeZone: 'Asia/Tokyo',
+      teamEmail: 'csirt@team.example',
+      teamName: 'Renkei Test CSIRT',
+      smtpRelay: options.relay,
+      smtpRelayTimeoutSeconds: options.relayTimeoutSeconds ?? 5,
+    },
     { clock },
   );
   let n = 0;
@@ -69,6 +81,7 @@ export async function createHarness(options: { start?: string } = {}): Promise<H
     dialect: container.database.dialect,
     actor: main.actor,
     user,
+    runJobs: () => container.jobRunner().runDue(),
     advance: (ms) => void (time += ms),
     now: () => new Date(time),
     close: async () => {

@@ -183,6 +183,18 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
       return rows.map((r) => ({ ...r, size: Number(r.size), mimeType: r.mime_type, kind: r.kind as ReportAttachment['kind'] }));
     },
 
+    /** Files attached to the reports of an incident: the evidence a coordination may attach. */
+    async attachmentsForIncident(incidentId: string): Promise<{ sha256: string; filename: string | null; mimeType: string; size: number }[]> {
+      const rows = await db
+        .selectFrom('report_attachment')
+        .innerJoin('report', 'report.id', 'report_attachment.report_id')
+        .select(['report_attachment.sha256', 'report_attachment.filename', 'report_attachment.mime_type', 'report_attachment.size'])
+        .where('report.incident_id', '=', incidentId)
+        .orderBy('report_attachment.id')
+        .execute();
+      return rows.map((r) => ({ sha256: r.sha256, filename: r.filename, mimeType: r.mime_type, size: Number(r.size) }));
+    },
+
     /** Reports of a channel by their source references (Message-IDs for mail), newest first. */
     async findBySourceRefs(channel: ReportChannel, refs: string[]): Promise<Report[]> {
       if (refs.length === 0) return [];

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  COORDINATION_PURPOSES,
+  COORDINATION_STATES,
+  CoordinationCreateSchema,
+  CoordinationDraftUpdateSchema,
+  CoordinationStateChangeSchema,
+} from '../../domain/coordination.js';
+import { TEMPLATE_FIELDS, TEMPLATE_KINDS, TemplateInputSchema } from '../../domain/message-template.js';
+import { LANGUAGES } from '../../domain/organisation.schema.js';
+import { TLP_LABELS } from '../../domain/tlp.js';
+import type { ServiceDeps } from '../../services/deps.js';
+import {
+  changeCoordinationState,
+  createCoordination,
+  getCoordination,
+  listCoordinations,
+  sendCoordination,
+  updateCoordinationDraft,
+} from '../../services/coordination.service.js';
+import { getTemplate, listTemplates, saveTemplate } from '../../services/template.service.js';
+import { errorResponses } from '../schemas.js';
+
+const MessageSchema = z
+  .object({
+    id: z.string(),
+    coordinationId: z.string(),
+    direction: z.enum(['outbound', 'inbound']),
+    kind: z.enum(['initial', 'follow-up', 'reply']),
+    messageId: z.string(),
+    subject: z.string(),
+    delivery: z.enum(['queued', 'sent', 'failed']).nullable(),
+    attempts: z.number(),
+    lastError: z.string().nullable(),
+    isSigned: z.boolean(),
+    isEncrypted: z.boolean(),
+    reportId: z.string().nullable().describe('for replies: the report the reply was stored as'),
+    at: z.string(),
+    sentAt: z.string().nullable(),
+  })
+  .meta({ id: 'CoordinationMessage' });
+
+const CoordinationSchema = z
+  .object({
+    id: z.string(),
+    incidentId: z.string(),
+    sequence: z.number(),
+    tag: z.string().describe('tracking tag kept in the subject of every message: [RK-2026-000123-C2]'),
+    purpose: z.enum(COORDINATION_PURPOSES),
+    state: z.enum(COORDINATION_STATES),
+    organisationId: z.string().nullable(),
+    organisationName: z.string().nullable(),
+    contactEmail: z.string(),
+    contactName: z.string().nullable(),
+    language: z.enum(LANGUAGES),
+    tlp: z.enum(TLP_LABELS),
+    defang: z.boolean(),
+    subject: z.string(),
+    body: z.string(),
+    evidence: z.array(z.string()),
+    reminderAfterHours: z.number().nullable(),
+    followUpsSent: z.number(),
+    encrypt: z.boolean(),
+    lastSentAt: z.string().nullable(),
+    lastReplyAt: z.string().nullable(),
+    nextReminderAt: z.string().nullable(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+    messages: z.array(MessageSchema),
+    allowedStates: z.array(z.enum(COORDINATION_STATES)),
+    contactTime: z.object({ localTime: z.string(), timeZone: z.string(), isOpen: z.boolean().nullable() }).nullable(),
+  })
+  .meta({ id: 'Coordination' });
+
+const TemplateSchema = z
+  .object({
+    kind: z.enum(TEMPLATE_KINDS),
+    language: z.enum(LANGUAGES),
+    subject: z.string(),
+    body: z.string(),
+    version: z.number().describe('0 = the built-in template'),
+    isDefault: z.boolean(),
+    updatedAt: z.string().nullable(),
+    updatedBy: z.string().nullable(),
+  })
+  .meta({ id: 'MessageTemplate' });
+
+const params = z.object({ id: z.string().min(1).max(64) });
+const oneParams = z.object({ id: z.string().min(1).max(64), coordinationId: z.string().min(1).max(64).describe('UUID or the sequence number (2 in RK-…-C2)') });
+const templateParams = z.object({ kind: z.string().max(40), language: z.string().max(8) });
+
+/** Coordination with outside parties, and the message templates it writes from. */
+export const coordinationRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
+  app.get(
+    '/incidents/:id/coordinations',
+    { schema: { tags: ['coordination'], summary: 'Every coordination of an incident, with its messages and replies', params, response: { 200: z.object({ items: z.array(CoordinationSchema) }), ...errorResponses } } },
+    async (req) => ({ items: await listCoordinations(deps, req.actor, req.params.id) }),
+  );
+
+  app.post(
+    '/incidents/:id/coordinations',
+    {
+      schema: {
+        tags: ['coordination'],
+        summary: 'Start a coordination with one party: a draft written from the template of its purpose and language, to review and send',
+        params,
+        body: CoordinationCreateSchema,
+        response: { 201: CoordinationSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await createCoordination(deps, req.actor, req.params.id, req.body)),
+  );
+
+  app.get(
+    '/incidents/:id/coordinations/:coordinationId',
+    { schema: { tags: ['coordination'], summary: 'One coordination', params: oneParams, response: { 200: CoordinationSchema, ...errorResponses } } },
+    async (req) => getCoordination(deps, req.actor, req.params.id, req.params.coordinationId),
+  );
+
+  app.patch(
+    '/incidents/:id/coordinations/:coordinationId',
+    {
+      schema: {
+        tags: ['coordination'],
+        summary: 'Edit a draft (subject, body, evidence; or send it unencrypted on purpose)',
+        params: oneParams,
+        body: CoordinationDraftUpdateSchema,
+        response: { 200: CoordinationSchema, ...errorResponses },
+      },
+    },
+    async (req) => updateCoordinationDraft(deps, req.actor, req.params.id, req.params.coordinationId, req.body),
+  );
+
+  app.post(
+    '/incidents/:id/coordinations/:coordinationId/send',
+    {
+      schema: {
+        tags: ['coordination'],
+        summary: 'Send the draft: signed with the team key, encrypted when the contact has a key, queued durably and retried',
+        params: oneParams,
+        response: { 200: CoordinationSchema, ...errorResponses },
+      },
+    },
+    async (req) => sendCoordination(deps, req.actor, req.params.id, req.params.coordinationId),
+  );
+
+  app.post(
+    '/incidents/:id/coordinations/:coordinationId/state',
+    {
+      schema: {
+        tags: ['coordination'],
+        summary: 'Record where the conversation stands (acknowledged, resolved, refused, no-response, cancelled)',
+        params: oneParams,
+        body: CoordinationStateChangeSchema,
+        response: { 200: CoordinationSchema, ...errorResponses },
+      },
+    },
+    async (req) => changeCoordinationState(deps, req.actor, req.params.id, req.params.coordinationId, req.body),
+  );
+
+  app.get(
+    '/templates',
+    {
+      schema: {
+        tags: ['coordination'],
+        summary: 'The message templates in use, per kind and language, and the fields they may name',
+        response: { 200: z.object({ items: z.array(TemplateSchema), fields: z.record(z.string(), z.string()) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ items: await listTemplates(deps, req.actor), fields: { ...TEMPLATE_FIELDS } }),
+  );
+
+  app.get(
+    '/templates/:kind/:language',
+    { schema: { tags: ['coordination'], summary: 'One template in use', params: templateParams, response: { 200: TemplateSchema, ...errorResponses } } },
+    async (req) => getTemplate(deps, req.actor, req.params.kind, req.params.language),
+  );
+
+  app.put(
+    '/templates/:kind/:language',
+    {
+      schema: {
+        tags: ['coordination'],
+        summary: 'Save a new version of a template (leads); an unknown {{field}} is refused here',
+        params: templateParams,
+        body: TemplateInputSchema,
+        response: { 200: TemplateSchema, ...errorResponses },
+      },
+    },
+    async (req) => saveTemplate(deps, req.actor, req.params.kind, req.params.language, req.body),
+  );
+};

@@ -1,0 +1,31 @@
+import { AppError } from '../domain/errors.js';
+import { COORDINATION_REMINDER_JOB, recordDeliveryFailure, runCoordinationReminder } from '../services/coordination.service.js';
+import { MAIL_DELIVER_JOB, deliverMail } from '../services/outbound-mail.service.js';
+import { PermanentJobError, type JobHandler } from './runner.js';
+
+/** Every kind of background job, and the use case it runs. */
+export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
+  [MAIL_DELIVER_JOB]: async (deps, payload, ctx) => {
+    const p = payload as { mailId?: unknown; secret?: unknown } | null;
+    if (typeof p?.mailId !== 'string') throw new PermanentJobError('mail job without a mailId');
+    let outcome;
+    try {
+      outcome = await deliverMail(deps, p.mailId, { number: ctx.attempt, isLast: ctx.isLastAttempt, isSecret: p.secret === true });
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') throw new PermanentJobError(err.message);
+      throw err;
+    }
+    if (outcome.state === 'retry') throw new Error(outcome.error ?? 'relay did not take the message');
+    if (outcome.state === 'failed' && outcome.mail.coordinationId) {
+      await recordDeliveryFailure(deps, outcome.mail.coordinationId, outcome.mail.id, outcome.error ?? 'delivery failed');
+    }
+  },
+  [COORDINATION_REMINDER_JOB]: async (deps, payload) => {
+    try {
+      await runCoordinationReminder(deps, payload);
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'VALIDATION' || err.code === 'NOT_FOUND')) throw new PermanentJobError(err.message);
+      throw err;
+    }
+  },
+};
