@@ -27,6 +27,8 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /.well-known/openpgpkey/policy': { kind: 'public' },
   'GET /.well-known/openpgpkey/hu/:hash': { kind: 'public' },
   'POST /api/auth/sign-in': { kind: 'public' },
+  'POST /api/auth/password-reset': { kind: 'public' },
+  'POST /api/auth/password-reset/confirm': { kind: 'public' },
   'POST /api/auth/second-factor': { kind: 'self' },
   'POST /api/auth/totp/enrol': { kind: 'self' },
   'POST /api/auth/totp/confirm': { kind: 'self' },

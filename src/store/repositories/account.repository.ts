@@ -245,6 +245,33 @@ export function createAccountRepository(db: Kysely<DB>) {
       return Number(r.numUpdatedRows) === 1;
     },
 
+    // Password reset links (only the SHA-256 of the token is kept)
+
+    async insertPasswordReset(tokenHash: string, accountId: string, at: string, expiresAt: string): Promise<void> {
+      await db.insertInto('password_reset').values({ token_hash: tokenHash, account_id: accountId, created_at: at, expires_at: expiresAt, used_at: null }).execute();
+    },
+
+    async findPasswordReset(tokenHash: string) {
+      return (await db.selectFrom('password_reset').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst()) ?? null;
+    },
+
+    /** Single use: true for exactly one caller, however many try at once. */
+    async usePasswordReset(tokenHash: string, at: string): Promise<boolean> {
+      const r = await db
+        .updateTable('password_reset')
+        .set({ used_at: at })
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', at)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    /** A new link, or a used one, makes the account's other open links void. */
+    async voidPasswordResets(accountId: string, at: string): Promise<void> {
+      await db.updateTable('password_reset').set({ used_at: at }).where('account_id', '=', accountId).where('used_at', 'is', null).execute();
+    },
+
     // Throttling
 
     /** Failures counted for `key` in the buckets starting at or after `since`. */
