@@ -42,6 +42,12 @@ export const ConfigSchema = z.strictObject({
     .string()
     .regex(/^smtps?:\/\/[^\s]+$/, 'RENKEI_SMTP_RELAY must be an smtp:// or smtps:// URL')
     .optional(),
+  /** Acknowledge each new mailed report to its sender with its reference. */
+  autoAcknowledge: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .or(z.boolean())
+    .default(true),
   /** Seconds to wait for the relay before a delivery attempt counts as failed (and is retried). */
   smtpRelayTimeoutSeconds: z.coerce.number().int().min(1).max(600).default(30),
   smtpMaxBytes: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
@@ -78,6 +84,7 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_TEAM_NAME: 'teamName',
   RENKEI_PUBLIC_URL: 'publicUrl',
   RENKEI_SMTP_RELAY: 'smtpRelay',
+  RENKEI_AUTO_ACKNOWLEDGE: 'autoAcknowledge',
   RENKEI_SMTP_RELAY_TIMEOUT_SECONDS: 'smtpRelayTimeoutSeconds',
   RENKEI_INCIDENT_PREFIX: 'incidentPrefix',
   RENKEI_TIME_ZONE: 'timeZone',

@@ -29,7 +29,7 @@ export interface Container {
 
 export async function createContainer(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'incidentPrefix' | 'timeZone'> &
-    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort'>> & {
+    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge'>> & {
       sqliteFile?: string;
     },
   options: { migrate?: boolean; clock?: () => Date; mailer?: MailTransport } = {},
@@ -62,6 +62,7 @@ export async function createContainer(
         mailDomain: teamEmail.split('@')[1]!,
         publicUrl: (config.publicUrl ?? `http://${config.httpHost ?? '127.0.0.1'}:${config.httpPort ?? 8080}`).replace(/\/+$/, ''),
       },
+      intake: { autoAcknowledge: config.autoAcknowledge ?? true },
     },
     directoryIndex: new DirectoryIndex(),
     evidence: new EvidenceFiles(config.dataDir),

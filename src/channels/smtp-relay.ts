@@ -25,7 +25,7 @@ export function smtpRelay(url: string | undefined, timeoutSeconds = 30): MailTra
   return {
     async send(envelope, raw): Promise<RelayResult> {
       try {
-        const info = await transport.sendMail({ envelope, raw });
+        const info = await transport.sendMail({ envelope: { from: envelope.from === '' ? false : envelope.from, to: envelope.to }, raw });
         const rejected = (info.rejected ?? []).map(String);
         if (rejected.length > 0 && rejected.length >= envelope.to.length) {
           throw new RelayError(`the relay refused every recipient: ${rejected.join(', ')}`, true);

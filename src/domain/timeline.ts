@@ -9,6 +9,7 @@ export const TIMELINE_ACTIONS = [
   'report.attached',
   'report.detached',
   'report.rejected',
+  'report.acknowledged',
   'incident.created',
   'incident.updated',
   'incident.status',

@@ -2,6 +2,7 @@ import { AppError } from '../domain/errors.js';
 import { COORDINATION_REMINDER_JOB, recordDeliveryFailure, runCoordinationReminder } from '../services/coordination.service.js';
 import { MAIL_DELIVER_JOB, deliverMail } from '../services/outbound-mail.service.js';
 import { PASSWORD_RESET_JOB, sendPasswordResetLink } from '../services/auth/password-reset.service.js';
+import { ACKNOWLEDGE_JOB, acknowledgeReport } from '../services/acknowledge.service.js';
 import { PermanentJobError, type JobHandler } from './runner.js';
 
 /** Every kind of background job, and the use case it runs. */
@@ -20,6 +21,9 @@ export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
     if (outcome.state === 'failed' && outcome.mail.coordinationId) {
       await recordDeliveryFailure(deps, outcome.mail.coordinationId, outcome.mail.id, outcome.error ?? 'delivery failed');
     }
+  },
+  [ACKNOWLEDGE_JOB]: async (deps, payload) => {
+    await acknowledgeReport(deps, payload);
   },
   [PASSWORD_RESET_JOB]: async (deps, payload) => {
     await sendPasswordResetLink(deps, payload);

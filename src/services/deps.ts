@@ -22,7 +22,7 @@ export class RelayError extends Error {
 
 /** Hands a finished message to the outbound SMTP relay (channels/smtp-relay.ts). */
 export interface MailTransport {
-  /** Throws RelayError. */
+  /** Throws RelayError. `from: ''` is the null sender (`MAIL FROM:<>`). */
   send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<RelayResult>;
 }
 
@@ -46,6 +46,10 @@ export interface ServiceDeps {
       mailDomain: string;
       /** Base URL of the web application, for links in mail (reset links, status pages). */
       publicUrl: string;
+    };
+    intake: {
+      /** Answer each new report by mail with its reference (RFC 3834 rules: never to automated mail, lists or ourselves). */
+      autoAcknowledge: boolean;
     };
   };
   directoryIndex: DirectoryIndex;

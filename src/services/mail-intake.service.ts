@@ -2,6 +2,7 @@ import type { Actor } from '../domain/actor.js';
 import { parseReportTemplate } from '../formats/report-template.js';
 import { inspectZip, zipTextEntries, type ArchiveInspection } from '../formats/archive.js';
 import { matchReply, recordCoordinationReply } from './coordination.service.js';
+import { ACKNOWLEDGE_JOB, mayAcknowledge } from './acknowledge.service.js';
 import { attachReports } from './triage.service.js';
 import { newId } from '../domain/ids.js';
 import type { IntakeRoute } from '../domain/intake-route.js';
@@ -22,6 +23,8 @@ export interface Envelope {
 }
 
 const MAX_BODY = 5_000_000;
+/** The receipt waits this long, so a reply that threads onto an incident (and needs none) is recognised first. */
+export const ACK_DELAY_MS = 5_000;
 // eslint-disable-next-line no-control-regex -- control characters are what is being removed
 const oneLine = (s: string | null | undefined, max: number) => (s ? s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, max) || undefined : undefined);
 
@@ -90,7 +93,11 @@ export async function receiveMail(
       },
     };
   if (raw.length > MAX_RAW_BYTES) throw new AppError('VALIDATION', `the message is larger than ${MAX_RAW_BYTES} bytes`);
-  const result = committer ? await committer.submit({ input, raw, attachments }) : await recordChannelReport(deps, actor, input, attachments, raw);
+  // The receipt to the sender is a job enqueued with the report, so it is sent exactly when the report exists.
+  const followUp = mayAcknowledge(deps, mail, envelope.mailFrom) ? { kind: ACKNOWLEDGE_JOB, delayMs: ACK_DELAY_MS } : undefined;
+  const result = committer
+    ? await committer.submit({ input, raw, attachments, ...(followUp ? { followUp } : {}) })
+    : await recordChannelReport(deps, actor, input, attachments, raw, followUp);
   if (result.isNew) await threadReply(deps, actor, result.report.id, mail);
   return { ...result, mail };
 }

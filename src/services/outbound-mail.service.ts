@@ -27,6 +27,8 @@ export interface MailToSend {
   headers?: Record<string, string>;
   /** The message carries a secret (a reset link): its copy is wiped once delivered or given up. */
   isSecret?: boolean;
+  /** Send with the null envelope sender (`MAIL FROM:<>`), as RFC 3834 asks of automatic replies: nothing bounces back to us. */
+  nullSender?: boolean;
 }
 
 export interface PreparedMail {
@@ -85,7 +87,7 @@ export async function enqueueMail(deps: ServiceDeps, tx: Store, actor: Actor, pr
     coordination_id: input.coordinationId ?? null,
     incident_id: input.incidentId ?? null,
     message_id: prepared.messageId,
-    envelope_from: deps.settings.team.email,
+    envelope_from: input.nullSender ? '' : deps.settings.team.email,
     envelope_to: JSON.stringify(input.to.map((t) => t.address)),
     subject: input.subject,
     raw: prepared.raw,

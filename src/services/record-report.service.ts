@@ -123,10 +123,31 @@ export async function recordChannelReport(
   input: ReportCreateInput,
   attachments: ReportAttachment[],
   raw?: Buffer,
+  followUp?: FollowUpJob,
 ): Promise<RecordedReport> {
   assertCan(actor, 'report.submit');
   const prepared = prepare(input, raw);
-  return deps.store.transaction((tx) => store(deps, tx, actor, prepared, attachments));
+  const result = await deps.store.transaction(async (tx) => withFollowUp(deps, tx, await store(deps, tx, actor, prepared, attachments), followUp));
+  if (result.isNew && followUp) deps.wakeJobs();
+  return result;
+}
+
+/** A job to run about a report once it is stored (e.g. the acknowledgement to its sender): enqueued in the same transaction, only for a new report. */
+export interface FollowUpJob {
+  kind: string;
+  /** Run this long after the report is stored. */
+  delayMs: number;
+}
+
+async function withFollowUp(deps: ServiceDeps, tx: Store, result: RecordedReport, followUp: FollowUpJob | undefined): Promise<RecordedReport> {
+  if (result.isNew && followUp) {
+    const now = deps.clock();
+    await tx.jobs.enqueue(
+      { kind: followUp.kind, payload: { reportId: result.report.id }, runAt: new Date(now.getTime() + followUp.delayMs).toISOString(), dedupeKey: `${followUp.kind}:${result.report.id}` },
+      now.toISOString(),
+    );
+  }
+  return result;
 }
 
 export interface ChannelItem {
@@ -134,6 +155,7 @@ export interface ChannelItem {
   /** The original as received (kept byte for byte). */
   raw?: Buffer;
   attachments: ReportAttachment[];
+  followUp?: FollowUpJob;
 }
 
 /**
@@ -145,29 +167,31 @@ export interface ChannelItem {
 export async function recordChannelReports(deps: ServiceDeps, actor: Actor, items: ChannelItem[]): Promise<BatchItemResult[]> {
   assertCan(actor, 'report.submit');
   const results: BatchItemResult[] = new Array<BatchItemResult>(items.length);
-  const prepared: { index: number; p: Prepared; attachments: ReportAttachment[] }[] = [];
+  const prepared: { index: number; p: Prepared; attachments: ReportAttachment[]; followUp: FollowUpJob | undefined }[] = [];
   items.forEach((item, index) => {
     try {
-      prepared.push({ index, p: prepare(item.input, item.raw), attachments: item.attachments });
+      prepared.push({ index, p: prepare(item.input, item.raw), attachments: item.attachments, followUp: item.followUp });
     } catch (error) {
       results[index] = { ok: false, index, error };
     }
   });
   try {
     await deps.store.transaction(async (tx) => {
-      for (const { index, p, attachments } of prepared) results[index] = { ok: true, ...(await store(deps, tx, actor, p, attachments)) };
+      for (const { index, p, attachments, followUp } of prepared)
+        results[index] = { ok: true, ...(await withFollowUp(deps, tx, await store(deps, tx, actor, p, attachments), followUp)) };
       const stored = results.filter((r) => r.ok && r.isNew).length;
       if (stored) await audit(tx, actor, 'report.recorded-batch', null, { received: items.length, stored });
     });
   } catch {
-    for (const { index, p, attachments } of prepared) {
+    for (const { index, p, attachments, followUp } of prepared) {
       try {
-        results[index] = { ok: true, ...(await deps.store.transaction((tx) => store(deps, tx, actor, p, attachments))) };
+        results[index] = { ok: true, ...(await deps.store.transaction(async (tx) => withFollowUp(deps, tx, await store(deps, tx, actor, p, attachments), followUp))) };
       } catch (error) {
         results[index] = { ok: false, index, error };
       }
     }
   }
+  if (items.some((i) => i.followUp)) deps.wakeJobs();
   return results;
 }
 

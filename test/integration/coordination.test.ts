@@ -36,6 +36,7 @@ const smtp = systemActor('smtp');
 beforeAll(async () => {
   sink = await startSmtpSink();
   h = await createHarness({ relay: sink.url, relayTimeoutSeconds: 1 });
+  h.deps.settings.intake.autoAcknowledge = false; // receipts to the replies' senders are tested in acknowledgement.test.ts
   hosterKey = await generateTeamKey('Hoster Abuse', 'abuse@hoster.example');
   hoster = (
     await createOrganisation(h.deps, h.actor, {

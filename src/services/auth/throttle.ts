@@ -32,5 +32,6 @@ export async function assertNotThrottled(store: Store, keys: { key: string; limi
 
 export async function recordFailure(store: Store, keys: string[], now: Date): Promise<void> {
   for (const key of keys) await store.accounts.addFailure(key, bucket(now));
-  if (Math.random() < 0.01) await store.accounts.pruneThrottle(new Date(now.getTime() - 10 * WINDOW_MS).toISOString());
+  // Kept two hours: hourly counters (receipts per sender) share the table.
+  if (Math.random() < 0.01) await store.accounts.pruneThrottle(new Date(now.getTime() - 2 * 3600_000).toISOString());
 }

@@ -293,6 +293,17 @@ export function createAccountRepository(db: Kysely<DB>) {
         .execute();
     },
 
+    /** Count one event for `key` in its window and return the window's count, atomically (two callers never both see "under the limit" for the last slot). */
+    async bump(key: string, windowStart: string): Promise<number> {
+      const row = await db
+        .insertInto('throttle')
+        .values({ key, window_start: windowStart, count: 1 })
+        .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet({ count: sql`throttle.count + 1` }))
+        .returning('count')
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+
     async pruneThrottle(before: string): Promise<void> {
       await db.deleteFrom('throttle').where('window_start', '<', before).execute();
     },

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/domain/actor.js';
+import { parseMail } from '../../src/formats/mail.js';
+import { ACKS_PER_SENDER_PER_HOUR, reportReference } from '../../src/services/acknowledge.service.js';
+import { GroupCommitter } from '../../src/services/group-commit.js';
+import { ACK_DELAY_MS, receiveMail } from '../../src/services/mail-intake.service.js';
+import { createIncidentFromReports } from '../../src/services/triage.service.js';
+import { createHarness, type Harness } from '../support/harness.js';
+import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+
+/** The receipt to a reporter: in their language, with a reference, and never a mail loop (RFC 3834). */
+let h: Harness;
+let sink: SmtpSink;
+const smtp = systemActor('smtp');
+let n = 0;
+
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  h = await createHarness({ relay: sink.url });
+});
+afterAll(async () => {
+  await h.close();
+  await sink.close();
+});
+beforeEach(() => {
+  sink.mails.length = 0;
+  h.advance(2 * 3600_000); // a fresh rate-limit hour for each test
+});
+
+function mail(from: string, subject: string, body: string, extra: string[] = []) {
+  const id = `<ack-${++n}@reporter.example>`;
+  const raw = Buffer.from([`From: ${from}`, 'To: report@team.example', `Subject: ${subject}`, `Message-ID: ${id}`, 'Content-Type: text/plain; charset=utf-8', ...extra, '', body, ''].join('\r\n'));
+  return { id, raw };
+}
+const receive = (raw: Buffer, mailFrom: string | null = 'sender@reporter.example', committer?: GroupCommitter) =>
+  receiveMail(h.deps, smtp, raw, { mailFrom, rcptTo: ['report@team.example'], remoteAddress: '192.0.2.1' }, undefined, committer);
+const settle = async () => {
+  h.advance(ACK_DELAY_MS + 1);
+  await h.runJobs();
+};
+
+describe('acknowledging a mailed report', () => {
+  it('answers a Japanese report in Japanese with its reference, as an automatic reply to the original', async () => {
+    const m = mail('山田 花子 <hanako@reporter.example>', 'フィッシングメールが届きました', '不審なメールが届きました。https://phish.evil.example/ を開かせようとしています。');
+    const { report } = await receive(m.raw);
+    await settle();
+    expect(sink.mails).toHaveLength(1);
+    const sent = sink.mails[0]!;
+    expect(sent.to).toEqual(['hanako@reporter.example']);
+    expect(sent.from).toBe(''); // MAIL FROM:<>: nothing bounces back into intake
+    const ack = await parseMail(sent.raw);
+    const reference = reportReference('RK', report.id);
+    expect(ack.subject).toBe(`[${reference}] ご報告を受け付けました`);
+    expect(ack.inReplyTo).toBe(m.id);
+    expect(ack.text).toContain('山田 花子 様');
+    expect(ack.text).toContain(`受付番号 ${reference}`);
+    expect(sent.raw.toString('latin1')).toMatch(/^Auto-Submitted: auto-replied\r$/m);
+    expect(ack.isAutomated).toBe(true); // what we send is itself recognised as automatic, were it to come back
+    const entries = (await h.deps.store.timeline.forReport(report.id)).map((e) => e.action);
+    expect(entries).toContain('report.acknowledged');
+  });
+
+  it('answers an English report in English, also through the group-committed SMTP path', async () => {
+    const committer = new GroupCommitter(h.deps, smtp);
+    await receive(mail('reporter@reporter.example', 'Phishing site', 'Please look at https://phish2.evil.example/ — it imitates our bank.').raw, 'reporter@reporter.example', committer);
+    await settle();
+    expect(sink.mails).toHaveLength(1);
+    expect((await parseMail(sink.mails[0]!.raw)).subject).toMatch(/^\[RK-R-[0-9A-F]{8}\] Your report has been received$/);
+  });
+
+  it('never answers automated mail, lists, bounces, no-reply senders or our own domain', async () => {
+    const quiet = [
+      receive(mail('robot@reporter.example', 'Out of office', 'away', ['Auto-Submitted: auto-replied']).raw),
+      receive(mail('list@reporter.example', 'digest', 'x', ['List-Id: <abuse.lists.example>']).raw),
+      receive(mail('bulk@reporter.example', 'news', 'x', ['Precedence: bulk']).raw),
+      receive(mail('MAILER-DAEMON@reporter.example', 'Undelivered', 'x').raw),
+      receive(mail('noreply@reporter.example', 'alert', 'x').raw),
+      receive(mail('someone@reporter.example', 'bounce', 'x').raw, '<>'),
+      receive(mail('colleague@team.example', 'fwd', 'x').raw),
+    ];
+    await Promise.all(quiet);
+    await settle();
+    expect(sink.mails).toEqual([]);
+  });
+
+  it('does not answer a reply that threads onto an incident, nor the same message delivered twice', async () => {
+    const first = mail('victim@reporter.example', 'phishing', 'https://threaded.evil.example/');
+    const { report } = await receive(first.raw);
+    const incident = await createIncidentFromReports(h.deps, h.actor, { reportIds: [report.id] });
+    await receive(first.raw); // the MTA delivered it again
+    await settle();
+    expect(sink.mails).toHaveLength(0); // triaged within the delay: it is on an incident, no receipt needed
+
+    const reply = mail('victim@reporter.example', `Re: [${incident.number}] phishing`, 'more details');
+    const threaded = await receive(reply.raw);
+    await settle();
+    expect(sink.mails).toHaveLength(0);
+    expect((await h.deps.store.reports.findById({ kind: 'all' }, threaded.report.id))!.incidentId).toBe(incident.id);
+  });
+
+  it(`answers one sender at most ${ACKS_PER_SENDER_PER_HOUR} times an hour`, async () => {
+    for (let i = 0; i < 6; i++) await receive(mail('flood@reporter.example', `report ${i}`, `https://flood${i}.evil.example/`).raw);
+    await settle();
+    expect(sink.mails).toHaveLength(ACKS_PER_SENDER_PER_HOUR);
+  });
+});
