@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { DEFAULT_THROTTLE } from './services/auth/throttle.js';
 import { DirectoryIndex } from './services/directory-index.js';
+import { RegistryIndex } from './services/registry-index.js';
 import type { ServiceDeps } from './services/deps.js';
 import { openDatabase, type Database } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -65,6 +66,7 @@ export async function createContainer(
       intake: { autoAcknowledge: config.autoAcknowledge ?? true },
     },
     directoryIndex: new DirectoryIndex(),
+    registryIndex: new RegistryIndex(),
     evidence: new EvidenceFiles(config.dataDir),
     teamKeys: await loadTeamKeys(new KeyFiles(config.dataDir), { name: teamName, email: teamEmail }),
     mailer: options.mailer ?? smtpRelay(config.smtpRelay, config.smtpRelayTimeoutSeconds),

@@ -13,6 +13,7 @@ import { KeyFiles } from '../store/key-files.js';
 import { actorOf, publicAccountOf } from '../services/auth/session.service.js';
 import { listIncidents } from '../services/incident.service.js';
 import { exportOrganisationsCsv, importOrganisationsCsv } from '../services/organisation.service.js';
+import { importRegistry } from '../services/abuse-contact.service.js';
 import { serve } from './serve.js';
 
 /**
@@ -66,6 +67,21 @@ importCmd
     } finally {
       await c.close();
     }
+  });
+
+importCmd
+  .command('registry <file>')
+  .description('import registry data for abuse-contact resolution: an RIR bulk export in RPSL (inetnum/inet6num with abuse-c roles) or a delegated statistics file; .gz is read as it is. Replaces the earlier import of the same source')
+  .addOption(new Option('--format <format>', 'the file format (guessed when not given)').choices(['rpsl', 'delegated']))
+  .option('--source <name>', 'name of this data source (default: the file name)')
+  .action(async (file: string, opts: { format?: 'rpsl' | 'delegated'; source?: string }) => {
+    await withContainer(async (c) => {
+      const started = Date.now();
+      const r = await importRegistry(c.deps, CLI, file, opts);
+      console.log(`${r.source}: ${r.ranges} ranges (${r.format}), ${r.withAbuseMailbox} with an abuse mailbox, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      for (const p of r.problems) console.error(`  ${p}`);
+      if (r.problemCount > r.problems.length) console.error(`  … and ${r.problemCount - r.problems.length} more`);
+    });
   });
 
 const exportCmd = program.command('export').description('export data');

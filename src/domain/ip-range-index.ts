@@ -31,7 +31,8 @@ export interface ParsedCidr {
   prefixLength: number;
 }
 
-type Address = { family: 4; value: number } | { family: 6; value: bigint };
+/** An address as a number: IPv4 as unsigned 32 bits, IPv6 as a 128-bit bigint. */
+export type Address = { family: 4; value: number } | { family: 6; value: bigint };
 
 /** One prefix length's ranges: masked address → the values added for that exact CIDR. */
 interface V4Table<T> {
@@ -221,8 +222,8 @@ function networkOf(address: Address, prefixLength: number): Address {
 
 const v4Mask = (prefixLength: number): number => (prefixLength === 0 ? 0 : -1 << (32 - prefixLength));
 
-/** An address as looked up: IPv4-mapped IPv6 becomes IPv4. */
-function parseAddress(text: string): Address | undefined {
+/** An address as looked up: IPv4-mapped IPv6 becomes IPv4. Strict: undefined for anything else. */
+export function parseAddress(text: string): Address | undefined {
   const address = parseAddressExact(text);
   if (address?.family === 6 && isMapped(address.value)) {
     return { family: 4, value: Number(address.value & 0xffffffffn) };
@@ -305,7 +306,8 @@ function parseGroups(text: string, mayEndInIPv4: boolean): number[] | undefined 
   return groups;
 }
 
-function formatAddress(address: Address): string {
+/** Canonical text of an address (RFC 5952 for IPv6). */
+export function formatAddress(address: Address): string {
   if (address.family === 4) {
     const v = address.value >>> 0;
     return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;

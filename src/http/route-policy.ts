@@ -91,4 +91,5 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'POST /api/organisations/import': { kind: 'collection', capability: 'directory.write' },
   'GET /api/organisations/export': { kind: 'collection', capability: 'directory.read' },
   'GET /api/directory/owner': { kind: 'collection', capability: 'directory.read' },
+  'GET /api/directory/abuse-contact': { kind: 'collection', capability: 'directory.read' },
 };

@@ -3,6 +3,7 @@ import type { EvidenceFiles } from '../store/evidence-files.js';
 import type { TeamKey } from '../formats/pgp.js';
 import type { ThrottleLimits } from './auth/throttle.js';
 import type { DirectoryIndex } from './directory-index.js';
+import type { RegistryIndex } from './registry-index.js';
 
 /** A relay's answer to one message. */
 export interface RelayResult {
@@ -53,6 +54,8 @@ export interface ServiceDeps {
     };
   };
   directoryIndex: DirectoryIndex;
+  /** Imported registry ranges (RIR data) in memory. */
+  registryIndex: RegistryIndex;
   /** Content-addressed evidence files (attachments, captures). */
   evidence: EvidenceFiles;
   /** The team's PGP keys, newest (published) first. */

@@ -4,6 +4,7 @@ import * as core from './migrations/0001-core.js';
 import * as accounts from './migrations/0002-accounts.js';
 import * as evidence from './migrations/0003-evidence.js';
 import * as coordination from './migrations/0004-coordination.js';
+import * as registry from './migrations/0005-registry.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002-accounts': accounts,
   '0003-evidence': evidence,
   '0004-coordination': coordination,
+  '0005-registry': registry,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -47,7 +47,23 @@ export interface DB {
   outbound_mail: OutboundMailTable;
   coordination_reply: { coordination_id: string; report_id: string; matched_by: string; at: string };
   message_template: { kind: string; language: string; version: number; subject: string; body: string; updated_by: string; updated_at: string };
+  registry_source: { source: string; format: string; file: string; ranges: number; imported_at: string; imported_by: string };
+  registry_range: RegistryRangeTable;
+  registry_version: { id: number; version: number };
   password_reset: { token_hash: string; account_id: string; created_at: string; expires_at: string; used_at: string | null };
+}
+
+export interface RegistryRangeTable {
+  id: Generated<number>;
+  source: string;
+  family: number;
+  first_hex: string;
+  last_hex: string;
+  netname: string | null;
+  org_name: string | null;
+  country: string | null;
+  abuse_email: string | null;
+  registry: string | null;
 }
 
 export interface JobTable {

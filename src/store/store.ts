@@ -4,6 +4,7 @@ import { createAccountRepository } from './repositories/account.repository.js';
 import { createAuditRepository } from './repositories/audit.repository.js';
 import { createCoordinationRepository } from './repositories/coordination.repository.js';
 import { createJobRepository } from './repositories/job.repository.js';
+import { createRegistryRepository } from './repositories/registry.repository.js';
 import { createIncidentRepository } from './repositories/incident.repository.js';
 import { createObservableRepository } from './repositories/observable.repository.js';
 import { createOrganisationRepository } from './repositories/organisation.repository.js';
@@ -29,6 +30,7 @@ export interface Store {
   readonly audit: ReturnType<typeof createAuditRepository>;
   readonly coordinations: ReturnType<typeof createCoordinationRepository>;
   readonly jobs: ReturnType<typeof createJobRepository>;
+  readonly registry: ReturnType<typeof createRegistryRepository>;
   /** True inside `transaction`: repositories may then lock rows they read (PostgreSQL `FOR UPDATE`). */
   readonly inTransaction: boolean;
   /**
@@ -54,6 +56,7 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
     audit: createAuditRepository(db, dialect, clock),
     coordinations: createCoordinationRepository(db),
     jobs: createJobRepository(db, dialect),
+    registry: createRegistryRepository(db),
     inTransaction: db.isTransaction,
     transaction: async (fn) => {
       if (db.isTransaction) return fn(store);

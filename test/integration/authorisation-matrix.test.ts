@@ -136,6 +136,8 @@ function example(route: string, c?: Case, extra: { access?: string[]; shares?: s
       return { url: '/api/search?q=matrix' };
     case 'GET /api/directory/owner':
       return { url: '/api/directory/owner?q=192.0.2.1' };
+    case 'GET /api/directory/abuse-contact':
+      return { url: '/api/directory/abuse-contact?q=192.0.2.1' };
     case 'POST /api/accounts':
       return { body: { email: `${randomUUID()}@team.example`, displayName: 'New', roles: ['handler'] } };
     case 'PATCH /api/accounts/:id':

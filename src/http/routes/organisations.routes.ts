@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ORGANISATION_KINDS, OrganisationInputSchema } from '../../domain/organisation.schema.js';
 import type { ServiceDeps } from '../../services/deps.js';
+import { resolveAbuseContact } from '../../services/abuse-contact.service.js';
 import {
   createOrganisation,
   exportOrganisationsCsv,
@@ -138,5 +139,37 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = 
       },
     },
     async (req) => lookupOwner(deps, req.actor, req.query.q),
+  );
+
+  app.get(
+    '/directory/abuse-contact',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'Whom to tell about this IP address, URL or domain: the directory first, then imported registry data; each step explained with how fresh it is',
+        querystring: z.strictObject({ q: z.string().min(1).max(2048) }),
+        response: {
+          200: z.object({
+            query: z.string(),
+            subject: z.object({ type: z.enum(['ip', 'domain', 'asn']), value: z.string() }),
+            contact: z
+              .object({
+                email: z.string(),
+                name: z.string().nullable(),
+                organisation: z.string().nullable(),
+                organisationId: z.string().nullable(),
+                country: z.string().nullable(),
+                source: z.string(),
+                asOf: z.string().nullable(),
+                reason: z.string(),
+              })
+              .nullable(),
+            steps: z.array(z.object({ source: z.enum(['directory', 'registry']), found: z.boolean(), detail: z.string(), asOf: z.string().nullable() })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => resolveAbuseContact(deps, req.actor, req.query.q),
   );
 };

@@ -1,0 +1,144 @@
+import { basename } from 'node:path';
+import type { Actor } from '../domain/actor.js';
+import { AppError } from '../domain/errors.js';
+import { formatAddress } from '../domain/ip-range-index.js';
+import { readRegistryFile } from '../formats/registry.js';
+import { assertCan } from './access.policy.js';
+import { audit } from './audit.service.js';
+import { chooseContact } from './coordination.service.js';
+import type { ServiceDeps } from './deps.js';
+import { lookupOwner, type OwnerLookup } from './owner-lookup.service.js';
+
+const addressText = (family: 4 | 6, v: number | bigint) =>
+  family === 4 ? formatAddress({ family: 4, value: Number(v) }) : formatAddress({ family: 6, value: BigInt(v) });
+
+export interface AbuseContactStep {
+  source: 'directory' | 'registry';
+  found: boolean;
+  /** What this step looked at and what it found, in plain words. */
+  detail: string;
+  /** How fresh the data is: when the directory record changed, or the registry file was imported. */
+  asOf: string | null;
+}
+
+export interface AbuseContact {
+  email: string;
+  name: string | null;
+  organisation: string | null;
+  organisationId: string | null;
+  country: string | null;
+  /** Where the answer came from: `directory`, or `registry:<source>`. */
+  source: string;
+  asOf: string | null;
+  /** Why this address (e.g. the 24/7 contact because the abuse desk is closed now). */
+  reason: string;
+}
+
+export interface AbuseContactAnswer {
+  query: string;
+  subject: OwnerLookup['subject'];
+  contact: AbuseContact | null;
+  steps: AbuseContactStep[];
+}
+
+/**
+ * "Whom do I tell about 198.51.100.23?", step by step: the contact
+ * directory first (longest-prefix range, longest-suffix domain, AS number —
+ * with the 24/7 contact when the abuse desk is outside office hours), then
+ * the imported registry data (RIR ranges → abuse mailbox). Each step says
+ * what it found and how fresh its data is.
+ */
+export async function resolveAbuseContact(deps: ServiceDeps, actor: Actor, query: string): Promise<AbuseContactAnswer> {
+  const owner = await lookupOwner(deps, actor, query);
+  const steps: AbuseContactStep[] = [];
+  let contact: AbuseContact | null = null;
+
+  const best = owner.matches.find((m) => m.isMostSpecific);
+  const org = best ? await deps.store.organisations.findById(best.organisation.id) : undefined;
+  if (org && org.contacts.length > 0) {
+    const chosen = chooseContact(org, 'takedown', undefined, deps.clock());
+    contact = {
+      email: chosen.contact.email,
+      name: chosen.contact.name,
+      organisation: org.name,
+      organisationId: org.id,
+      country: org.country,
+      source: 'directory',
+      asOf: org.updatedAt,
+      reason: chosen.reason,
+    };
+    steps.push({ source: 'directory', found: true, detail: `${owner.explanation} Contact: ${chosen.contact.email} (${chosen.reason}).`, asOf: org.updatedAt });
+  } else {
+    steps.push({
+      source: 'directory',
+      found: false,
+      detail: org ? `${owner.explanation} ${org.name} has no contact address in the directory.` : owner.explanation,
+      asOf: org?.updatedAt ?? null,
+    });
+  }
+
+  if (owner.subject.type === 'ip') {
+    const lookup = await deps.registryIndex.get(deps.store);
+    const range = lookup.lookup(owner.subject.value);
+    const sources = range ? await deps.store.registry.sources() : [];
+    const asOf = sources.find((s) => s.source === range?.source)?.importedAt ?? null;
+    if (!range) {
+      steps.push({ source: 'registry', found: false, detail: lookup.size ? `No imported registry range contains ${owner.subject.value}.` : 'No registry data is imported (renkei import registry FILE).', asOf: null });
+    } else {
+      const span = `${addressText(range.family, range.first)} – ${addressText(range.family, range.last)}`;
+      const who = [range.netname, range.orgName, range.country].filter(Boolean).join(', ');
+      steps.push({
+        source: 'registry',
+        found: Boolean(range.abuseEmail),
+        detail: `${owner.subject.value} is in ${span}${who ? ` (${who})` : ''} from ${range.source}${range.abuseEmail ? `; abuse mailbox ${range.abuseEmail}` : '; it names no abuse mailbox'}.`,
+        asOf,
+      });
+      if (!contact && range.abuseEmail)
+        contact = {
+          email: range.abuseEmail,
+          name: null,
+          organisation: range.orgName ?? range.netname,
+          organisationId: null,
+          country: range.country,
+          source: `registry:${range.source}`,
+          asOf,
+          reason: 'abuse mailbox of the most specific registry range',
+        };
+    }
+  }
+  return { query, subject: owner.subject, contact, steps };
+}
+
+/** Load a registry file (RPSL bulk export or delegated statistics, optionally .gz) as one source, replacing its earlier import. */
+export async function importRegistry(
+  deps: ServiceDeps,
+  actor: Actor,
+  file: string,
+  options: { source?: string; format?: 'rpsl' | 'delegated' } = {},
+): Promise<{ source: string; format: string; ranges: number; withAbuseMailbox: number; problems: string[]; problemCount: number }> {
+  assertCan(actor, 'directory.write');
+  let read;
+  try {
+    read = await readRegistryFile(file, options.format);
+  } catch (err) {
+    throw new AppError('VALIDATION', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  const source = options.source ?? basename(file).replace(/\.gz$/, '');
+  const at = deps.clock().toISOString();
+  await deps.store.transaction(async (tx) => {
+    await tx.registry.replaceSource(
+      { source, format: read.format, file: basename(file), ranges: read.ranges.length, importedAt: at, importedBy: actor.id },
+      read.ranges.map((r) => ({ family: r.family, first: r.first, last: r.last, netname: r.netname, orgName: r.orgName, country: r.country, abuseEmail: r.abuseEmail, registry: r.registry })),
+    );
+    await audit(tx, actor, 'registry.import', { type: 'registry', id: source }, { ranges: read.ranges.length, format: read.format, problems: read.problemCount });
+  });
+  deps.registryIndex.invalidate();
+  return {
+    source,
+    format: read.format,
+    ranges: read.ranges.length,
+    withAbuseMailbox: read.ranges.filter((r) => r.abuseEmail).length,
+    problems: read.problems,
+    problemCount: read.problemCount,
+  };
+}
