@@ -48,6 +48,15 @@ export const ConfigSchema = z.strictObject({
     .transform((v) => v === 'true')
     .or(z.boolean())
     .default(true),
+  /** Ranges liveness checks may fetch although they are not public (a lab, tests): `127.0.0.0/8,10.0.0.0/8`. */
+  fetchAllow: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** Bytes of a checked page kept as evidence (the rest is not read). */
+  fetchMaxBytes: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(2 * 1024 * 1024),
+  /** Seconds a liveness check waits for a site. */
+  fetchTimeoutSeconds: z.coerce.number().int().min(1).max(120).default(10),
   /** Seconds to wait for the relay before a delivery attempt counts as failed (and is retried). */
   smtpRelayTimeoutSeconds: z.coerce.number().int().min(1).max(600).default(30),
   smtpMaxBytes: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
@@ -85,6 +94,9 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_PUBLIC_URL: 'publicUrl',
   RENKEI_SMTP_RELAY: 'smtpRelay',
   RENKEI_AUTO_ACKNOWLEDGE: 'autoAcknowledge',
+  RENKEI_FETCH_ALLOW: 'fetchAllow',
+  RENKEI_FETCH_MAX_BYTES: 'fetchMaxBytes',
+  RENKEI_FETCH_TIMEOUT_SECONDS: 'fetchTimeoutSeconds',
   RENKEI_SMTP_RELAY_TIMEOUT_SECONDS: 'smtpRelayTimeoutSeconds',
   RENKEI_INCIDENT_PREFIX: 'incidentPrefix',
   RENKEI_TIME_ZONE: 'timeZone',

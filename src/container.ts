@@ -11,6 +11,8 @@ import { KeyFiles } from './store/key-files.js';
 import { loadTeamKeys } from './services/team-key.service.js';
 import type { MailTransport } from './services/deps.js';
 import { smtpRelay } from './channels/smtp-relay.js';
+import { fetchAsProfile, type Resolver } from './channels/web-fetch.js';
+import { FetchPolicy } from './domain/fetch-policy.js';
 import { JobRunner, type RunnerOptions } from './jobs/runner.js';
 import { JOB_HANDLERS } from './jobs/handlers.js';
 
@@ -30,10 +32,10 @@ export interface Container {
 
 export async function createContainer(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'incidentPrefix' | 'timeZone'> &
-    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge'>> & {
+    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds'>> & {
       sqliteFile?: string;
     },
-  options: { migrate?: boolean; clock?: () => Date; mailer?: MailTransport } = {},
+  options: { migrate?: boolean; clock?: () => Date; mailer?: MailTransport; resolve?: Resolver } = {},
 ): Promise<Container> {
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: config.sqliteFile });
   try {
@@ -46,6 +48,7 @@ export async function createContainer(
   const teamEmail = config.teamEmail ?? 'report@renkei.invalid';
   const teamName = config.teamName ?? 'Renkei CSIRT';
   let wake = () => {};
+  const fetchPolicy = new FetchPolicy(config.fetchAllow ?? []);
   const deps: ServiceDeps = {
     store: createStore(database.db, database.dialect, clock),
     clock,
@@ -71,6 +74,13 @@ export async function createContainer(
     teamKeys: await loadTeamKeys(new KeyFiles(config.dataDir), { name: teamName, email: teamEmail }),
     mailer: options.mailer ?? smtpRelay(config.smtpRelay, config.smtpRelayTimeoutSeconds),
     wakeJobs: () => wake(),
+    fetchSite: (url, profile) =>
+      fetchAsProfile(url, profile, {
+        policy: fetchPolicy,
+        ...(options.resolve ? { resolve: options.resolve } : {}),
+        maxBytes: config.fetchMaxBytes ?? 2 * 1024 * 1024,
+        timeoutMs: (config.fetchTimeoutSeconds ?? 10) * 1000,
+      }),
   };
   const runners: JobRunner[] = [];
   return {

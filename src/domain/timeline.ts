@@ -26,6 +26,8 @@ export const TIMELINE_ACTIONS = [
   'coordination.reminder',
   'coordination.escalation-proposed',
   'coordination.delivery-failed',
+  'takedown.created',
+  'takedown.state',
   'note',
   'correction',
 ] as const;

@@ -3,6 +3,7 @@ import { COORDINATION_REMINDER_JOB, recordDeliveryFailure, runCoordinationRemind
 import { MAIL_DELIVER_JOB, deliverMail } from '../services/outbound-mail.service.js';
 import { PASSWORD_RESET_JOB, sendPasswordResetLink } from '../services/auth/password-reset.service.js';
 import { ACKNOWLEDGE_JOB, acknowledgeReport } from '../services/acknowledge.service.js';
+import { TAKEDOWN_CHECK_JOB, runLivenessCheck } from '../services/takedown.service.js';
 import { PermanentJobError, type JobHandler } from './runner.js';
 
 /** Every kind of background job, and the use case it runs. */
@@ -21,6 +22,11 @@ export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
     if (outcome.state === 'failed' && outcome.mail.coordinationId) {
       await recordDeliveryFailure(deps, outcome.mail.coordinationId, outcome.mail.id, outcome.error ?? 'delivery failed');
     }
+  },
+  [TAKEDOWN_CHECK_JOB]: async (deps, payload) => {
+    const id = (payload as { takedownId?: unknown } | null)?.takedownId;
+    if (typeof id !== 'string') throw new PermanentJobError('takedown check without a takedownId');
+    await runLivenessCheck(deps, id);
   },
   [ACKNOWLEDGE_JOB]: async (deps, payload) => {
     await acknowledgeReport(deps, payload);

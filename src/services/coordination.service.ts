@@ -37,6 +37,7 @@ import type { ServiceDeps } from './deps.js';
 import { loadIncident } from './incident.service.js';
 import { enqueueMail, prepareMail, type PreparedMail } from './outbound-mail.service.js';
 import { currentTemplate } from './template.service.js';
+import { markTakedowns } from './takedown.service.js';
 import { parseInput } from './validate.js';
 
 export const COORDINATION_REMINDER_JOB = 'coordination.reminder';
@@ -428,6 +429,7 @@ export async function sendCoordination(deps: ServiceDeps, actor: Actor, incident
       },
     ]);
     await audit(tx, actor, 'coordination.send', { type: 'coordination', id: row.id }, { incident: incident.number, to: row.contact_email, tlp: row.tlp });
+    if (current.purpose === 'takedown') await markTakedowns(tx, incident.id, 'requested', at, actor);
     return (await view(deps, tx, locked, [{ ...current, ...patch }]))[0]!;
   });
   deps.wakeJobs();
@@ -699,6 +701,7 @@ export async function recordCoordinationReply(deps: ServiceDeps, coordinationId:
     const incident = await loadIncident(tx, REMINDER_ACTOR, row.incident_id);
     if (!(await tx.coordinations.addReply(row.id, reportId, how, at))) return;
     const acknowledges = row.state === 'sent' || row.state === 'no-response';
+    if (row.purpose === 'takedown' && acknowledges) await markTakedowns(tx, incident.id, 'acknowledged', at, REMINDER_ACTOR);
     await tx.coordinations.update(row.id, {
       last_reply_at: at,
       updated_at: at,

@@ -4,6 +4,7 @@ import type { TeamKey } from '../formats/pgp.js';
 import type { ThrottleLimits } from './auth/throttle.js';
 import type { DirectoryIndex } from './directory-index.js';
 import type { RegistryIndex } from './registry-index.js';
+import type { FetchOutcome, FetchProfile } from '../domain/liveness.js';
 
 /** A relay's answer to one message. */
 export interface RelayResult {
@@ -26,6 +27,9 @@ export interface MailTransport {
   /** Throws RelayError. `from: ''` is the null sender (`MAIL FROM:<>`). */
   send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<RelayResult>;
 }
+
+/** Fetches a reported site as one browser profile (channels/web-fetch.ts, behind the SSRF policy). */
+export type SiteFetcher = (url: string, profile: FetchProfile) => Promise<FetchOutcome>;
 
 /** What use cases need from the outside world; each takes only what it uses. */
 export interface ServiceDeps {
@@ -62,6 +66,8 @@ export interface ServiceDeps {
   teamKeys: TeamKey[];
   /** Outbound mail relay. */
   mailer: MailTransport;
+  /** Liveness checks of reported sites. */
+  fetchSite: SiteFetcher;
   /** Called after a transaction that enqueued jobs committed, so a worker in this process starts at once. */
   wakeJobs: () => void;
 }

@@ -5,6 +5,7 @@ import * as accounts from './migrations/0002-accounts.js';
 import * as evidence from './migrations/0003-evidence.js';
 import * as coordination from './migrations/0004-coordination.js';
 import * as registry from './migrations/0005-registry.js';
+import * as takedown from './migrations/0006-takedown.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003-evidence': evidence,
   '0004-coordination': coordination,
   '0005-registry': registry,
+  '0006-takedown': takedown,
 };
 
 class StaticProvider implements MigrationProvider {

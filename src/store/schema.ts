@@ -50,6 +50,8 @@ export interface DB {
   registry_source: { source: string; format: string; file: string; ranges: number; imported_at: string; imported_by: string };
   registry_range: RegistryRangeTable;
   registry_version: { id: number; version: number };
+  takedown: TakedownTable;
+  liveness_check: { id: string; takedown_id: string; at: string; verdict: string; outcomes: string };
   password_reset: { token_hash: string; account_id: string; created_at: string; expires_at: string; used_at: string | null };
 }
 
@@ -64,6 +66,23 @@ export interface RegistryRangeTable {
   country: string | null;
   abuse_email: string | null;
   registry: string | null;
+}
+
+export interface TakedownTable {
+  id: string;
+  incident_id: string;
+  url: string;
+  /** reported | requested | acknowledged | down | relapsed */
+  state: string;
+  reported_at: string;
+  requested_at: string | null;
+  acknowledged_at: string | null;
+  down_since: string | null;
+  verified_at: string | null;
+  relapsed_at: string | null;
+  last_verdict: string | null;
+  last_check_at: string | null;
+  created_by: string;
 }
 
 export interface JobTable {

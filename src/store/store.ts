@@ -5,6 +5,7 @@ import { createAuditRepository } from './repositories/audit.repository.js';
 import { createCoordinationRepository } from './repositories/coordination.repository.js';
 import { createJobRepository } from './repositories/job.repository.js';
 import { createRegistryRepository } from './repositories/registry.repository.js';
+import { createTakedownRepository } from './repositories/takedown.repository.js';
 import { createIncidentRepository } from './repositories/incident.repository.js';
 import { createObservableRepository } from './repositories/observable.repository.js';
 import { createOrganisationRepository } from './repositories/organisation.repository.js';
@@ -31,6 +32,7 @@ export interface Store {
   readonly coordinations: ReturnType<typeof createCoordinationRepository>;
   readonly jobs: ReturnType<typeof createJobRepository>;
   readonly registry: ReturnType<typeof createRegistryRepository>;
+  readonly takedowns: ReturnType<typeof createTakedownRepository>;
   /** True inside `transaction`: repositories may then lock rows they read (PostgreSQL `FOR UPDATE`). */
   readonly inTransaction: boolean;
   /**
@@ -57,6 +59,7 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
     coordinations: createCoordinationRepository(db),
     jobs: createJobRepository(db, dialect),
     registry: createRegistryRepository(db),
+    takedowns: createTakedownRepository(db),
     inTransaction: db.isTransaction,
     transaction: async (fn) => {
       if (db.isTransaction) return fn(store);

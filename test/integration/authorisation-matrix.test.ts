@@ -11,6 +11,7 @@ import { setIncidentAccessList, setIncidentShares } from '../../src/services/inc
 import { addIncidentObservable } from '../../src/services/observable.service.js';
 import { createOrganisation } from '../../src/services/organisation.service.js';
 import { createCoordination } from '../../src/services/coordination.service.js';
+import { createTakedown } from '../../src/services/takedown.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -40,6 +41,7 @@ let observableId: string;
 const attachmentOf = new Map<string, string>();
 /** One coordination per incident (by number), for the coordination routes. */
 const coordinationOf = new Map<string, string>();
+const takedownOf = new Map<string, string>();
 async function attach(reportId: string) {
   const stored = await h.deps.evidence.put(Buffer.from(`evidence for ${reportId}`));
   const id = randomUUID();
@@ -76,6 +78,8 @@ beforeAll(async () => {
         tlp: tlp === 'RED' ? 'AMBER+STRICT' : tlp,
       });
       coordinationOf.set(i.number, coordination.id);
+      // 192.0.2.0/24 is refused by the fetch policy at once: the check route answers without touching the network.
+      takedownOf.set(i.number, (await createTakedown(h.deps, h.actor, i.id, { url: `http://192.0.2.1/${tlp}` })).id);
       await attach(report.id);
     }
   untriaged = (await recordReport(h.deps, h.actor, { sourceRef: randomUUID(), body: 'untriaged', raw: Buffer.from('r').toString('base64') })).report.id;
@@ -120,6 +124,8 @@ function example(route: string, c?: Case, extra: { access?: string[]; shares?: s
       return { body: { organisationIds: extra.shares } };
     case 'POST /api/incidents/:id/coordinations':
       return { body: { purpose: 'notification', contactEmail: 'noc@matrix.example', tlp: c!.tlp } };
+    case 'POST /api/incidents/:id/takedowns':
+      return { body: { url: 'hxxp://matrix[.]evil[.]example/x' } };
     case 'PATCH /api/incidents/:id/coordinations/:coordinationId':
       return { body: { body: 'matrix draft' } };
     case 'POST /api/incidents/:id/coordinations/:coordinationId/state':
@@ -157,7 +163,7 @@ const apiRoutes = () => app.routeTable.filter((r) => !r.url.startsWith('/api/doc
 
 async function call(token: string | undefined, route: string, id: string | undefined, ex: ReturnType<typeof example>) {
   const [method, path] = route.split(' ') as [string, string];
-  const url = ex.url ?? path.replace(':id', id ?? randomUUID()).replace(':attachmentId', attachmentOf.get(id ?? '') ?? randomUUID()).replace(':coordinationId', coordinationOf.get(id ?? '') ?? randomUUID());
+  const url = ex.url ?? path.replace(':id', id ?? randomUUID()).replace(':attachmentId', attachmentOf.get(id ?? '') ?? randomUUID()).replace(':coordinationId', coordinationOf.get(id ?? '') ?? randomUUID()).replace(':takedownId', takedownOf.get(id ?? '') ?? randomUUID());
   return app.inject({
     method: method as 'GET',
     url,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createContainer, type Container } from '../../src/container.js';
+import type { Resolver } from '../../src/channels/web-fetch.js';
 import { systemActor, type Actor, type Role } from '../../src/domain/actor.js';
 import { createAccount } from '../../src/services/auth/account.service.js';
 import { actorOf } from '../../src/services/auth/session.service.js';
@@ -29,7 +30,9 @@ export interface Harness extends Container {
 
 export const onPostgres = (): boolean => Boolean(process.env.DATABASE_URL);
 
-export async function createHarness(options: { start?: string; relay?: string; relayTimeoutSeconds?: number } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { start?: string; relay?: string; relayTimeoutSeconds?: number; fetchAllow?: string[]; fetchMaxBytes?: number; resolve?: Resolver } = {},
+): Promise<Harness> {
   let time = new Date(options.start ?? '2026-11-25T14:40:00.000Z').getTime();
   // Every reading moves 1 ms, so entries written in one test keep their order.
   const clock = () => new Date(time++);
@@ -58,8 +61,11 @@ export async function createHarness(options: { start?: string; relay?: string; r
       teamName: 'Renkei Test CSIRT',
       smtpRelay: options.relay,
       smtpRelayTimeoutSeconds: options.relayTimeoutSeconds ?? 5,
+      fetchAllow: options.fetchAllow ?? [],
+      fetchMaxBytes: options.fetchMaxBytes ?? 2 * 1024 * 1024,
+      fetchTimeoutSeconds: 3,
     },
-    { clock },
+    { clock, ...(options.resolve ? { resolve: options.resolve } : {}) },
   );
   let n = 0;
   const system = systemActor('test');

@@ -20,6 +20,8 @@ import {
   updateCoordinationDraft,
 } from '../../services/coordination.service.js';
 import { getTemplate, listTemplates, saveTemplate } from '../../services/template.service.js';
+import { TakedownCreateSchema, checkTakedownNow, createTakedown, listTakedowns } from '../../services/takedown.service.js';
+import { TAKEDOWN_STATES } from '../../domain/liveness.js';
 import { errorResponses } from '../schemas.js';
 
 const MessageSchema = z
@@ -86,6 +88,40 @@ const TemplateSchema = z
     updatedBy: z.string().nullable(),
   })
   .meta({ id: 'MessageTemplate' });
+
+const OutcomeSchema = z.object({
+  profile: z.string(),
+  status: z.number().nullable(),
+  errorKind: z.string().nullable(),
+  error: z.string().nullable(),
+  chain: z.array(z.object({ url: z.string(), status: z.number(), address: z.string().nullable() })),
+  finalUrl: z.string(),
+  title: z.string().nullable(),
+  bodySha256: z.string().nullable().describe('the page as fetched, kept as evidence under this hash'),
+  bodyBytes: z.number(),
+  truncated: z.boolean(),
+  certificate: z.object({ subject: z.string().nullable(), issuer: z.string().nullable(), validTo: z.string().nullable(), authorized: z.boolean() }).nullable(),
+});
+
+const VERDICTS = ['up', 'down', 'cloaked', 'unknown'] as const;
+const TakedownSchema = z
+  .object({
+    id: z.string(),
+    incidentId: z.string(),
+    url: z.string(),
+    state: z.enum(TAKEDOWN_STATES),
+    reportedAt: z.string(),
+    requestedAt: z.string().nullable(),
+    acknowledgedAt: z.string().nullable(),
+    downSince: z.string().nullable(),
+    verifiedAt: z.string().nullable().describe('down from every profile for 48 hours'),
+    relapsedAt: z.string().nullable(),
+    lastVerdict: z.enum(VERDICTS).nullable(),
+    lastCheckAt: z.string().nullable(),
+    hoursToTakedown: z.number().nullable(),
+    checks: z.array(z.object({ id: z.string(), at: z.string(), verdict: z.enum(VERDICTS), outcomes: z.array(OutcomeSchema) })),
+  })
+  .meta({ id: 'Takedown' });
 
 const params = z.object({ id: z.string().min(1).max(64) });
 const oneParams = z.object({ id: z.string().min(1).max(64), coordinationId: z.string().min(1).max(64).describe('UUID or the sequence number (2 in RK-…-C2)') });
@@ -158,6 +194,39 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = 
       },
     },
     async (req) => changeCoordinationState(deps, req.actor, req.params.id, req.params.coordinationId, req.body),
+  );
+
+  app.get(
+    '/incidents/:id/takedowns',
+    { schema: { tags: ['coordination'], summary: 'Takedowns of the incident’s URLs, with their latest liveness checks', params, response: { 200: z.object({ items: z.array(TakedownSchema) }), ...errorResponses } } },
+    async (req) => ({ items: await listTakedowns(deps, req.actor, req.params.id) }),
+  );
+
+  app.post(
+    '/incidents/:id/takedowns',
+    {
+      schema: {
+        tags: ['coordination'],
+        summary: 'Track the takedown of a URL (defanged is fine): reported → requested → acknowledged → down (verified) → relapsed; checked every 30 minutes',
+        params,
+        body: TakedownCreateSchema,
+        response: { 201: TakedownSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await createTakedown(deps, req.actor, req.params.id, req.body)),
+  );
+
+  app.post(
+    '/incidents/:id/takedowns/:takedownId/check',
+    {
+      schema: {
+        tags: ['coordination'],
+        summary: 'Check the site now, as several browser profiles; inconsistent answers are "cloaked", never "down"',
+        params: z.object({ id: z.string().min(1).max(64), takedownId: z.string().min(1).max(64) }),
+        response: { 200: TakedownSchema, ...errorResponses },
+      },
+    },
+    async (req) => checkTakedownNow(deps, req.actor, req.params.id, req.params.takedownId),
   );
 
   app.get(
