@@ -55,6 +55,8 @@ export const ConfigSchema = z.strictObject({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   /** Bytes of a checked page kept as evidence (the rest is not read). */
   fetchMaxBytes: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(2 * 1024 * 1024),
+  /** Site fetches (liveness checks) at once, across all checks of this process. */
+  fetchConcurrency: z.coerce.number().int().min(1).max(1000).default(32),
   /** Seconds a liveness check waits for a site. */
   fetchTimeoutSeconds: z.coerce.number().int().min(1).max(120).default(10),
   /** Seconds to wait for the relay before a delivery attempt counts as failed (and is retried). */
@@ -97,6 +99,7 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_FETCH_ALLOW: 'fetchAllow',
   RENKEI_FETCH_MAX_BYTES: 'fetchMaxBytes',
   RENKEI_FETCH_TIMEOUT_SECONDS: 'fetchTimeoutSeconds',
+  RENKEI_FETCH_CONCURRENCY: 'fetchConcurrency',
   RENKEI_SMTP_RELAY_TIMEOUT_SECONDS: 'smtpRelayTimeoutSeconds',
   RENKEI_INCIDENT_PREFIX: 'incidentPrefix',
   RENKEI_TIME_ZONE: 'timeZone',

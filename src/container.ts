@@ -11,8 +11,9 @@ import { KeyFiles } from './store/key-files.js';
 import { loadTeamKeys } from './services/team-key.service.js';
 import type { MailTransport } from './services/deps.js';
 import { smtpRelay } from './channels/smtp-relay.js';
-import { fetchAsProfile, type Resolver } from './channels/web-fetch.js';
+import { fetchAsProfile, limitConcurrency, type Resolver } from './channels/web-fetch.js';
 import { FetchPolicy } from './domain/fetch-policy.js';
+import type { FetchProfile } from './domain/liveness.js';
 import { JobRunner, type RunnerOptions } from './jobs/runner.js';
 import { JOB_HANDLERS } from './jobs/handlers.js';
 
@@ -32,7 +33,7 @@ export interface Container {
 
 export async function createContainer(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'incidentPrefix' | 'timeZone'> &
-    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds'>> & {
+    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds' | 'fetchConcurrency'>> & {
       sqliteFile?: string;
     },
   options: { migrate?: boolean; clock?: () => Date; mailer?: MailTransport; resolve?: Resolver } = {},
@@ -74,13 +75,16 @@ export async function createContainer(
     teamKeys: await loadTeamKeys(new KeyFiles(config.dataDir), { name: teamName, email: teamEmail }),
     mailer: options.mailer ?? smtpRelay(config.smtpRelay, config.smtpRelayTimeoutSeconds),
     wakeJobs: () => wake(),
-    fetchSite: (url, profile) =>
-      fetchAsProfile(url, profile, {
-        policy: fetchPolicy,
-        ...(options.resolve ? { resolve: options.resolve } : {}),
-        maxBytes: config.fetchMaxBytes ?? 2 * 1024 * 1024,
-        timeoutMs: (config.fetchTimeoutSeconds ?? 10) * 1000,
-      }),
+    fetchSite: limitConcurrency(
+      (url: string, profile: FetchProfile) =>
+        fetchAsProfile(url, profile, {
+          policy: fetchPolicy,
+          ...(options.resolve ? { resolve: options.resolve } : {}),
+          maxBytes: config.fetchMaxBytes ?? 2 * 1024 * 1024,
+          timeoutMs: (config.fetchTimeoutSeconds ?? 10) * 1000,
+        }),
+      config.fetchConcurrency ?? 32,
+    ),
   };
   const runners: JobRunner[] = [];
   return {

@@ -191,3 +191,19 @@ function titleOf(body: Buffer): string | null {
   const m = /<title[^>]*>([^<]{0,500})/i.exec(head);
   return m ? m[1]!.replace(/\s+/g, ' ').trim() || null : null;
 }
+
+/** At most `limit` calls of `fn` at once; the others wait their turn (checks of a thousand sites do not open a thousand sockets). */
+export function limitConcurrency<A extends unknown[], R>(fn: (...args: A) => Promise<R>, limit: number): (...args: A) => Promise<R> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (...args: A) => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await fn(...args);
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}

@@ -64,7 +64,7 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
     lines.push(`  SMTP intake   ${config.smtpHost}:${config.smtpPort} for ${config.intakeAddresses}`);
   }
   if (runWorker) {
-    container.startJobs({ log });
+    container.startJobs({ log, concurrency: 16 });
     lines.push(
       `  Job worker    outbound mail via ${config.smtpRelay ? config.smtpRelay.replace(/\/\/[^@/]*@/, '//***@') : '(no relay: set RENKEI_SMTP_RELAY; mail waits in the queue)'}`,
     );

@@ -1,3 +1,4 @@
+import { domainToUnicode } from 'node:url';
 import type { Incident } from './incident.js';
 import type { IncidentStatus } from './incident-lifecycle.js';
 import type { TemplateField } from './message-template.js';
@@ -57,6 +58,26 @@ export function formatInZone(at: Date, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} (${timeZone}, ${get('timeZoneName')})`;
 }
 
+/**
+ * The host of a URL or domain in Unicode when it is an IDN (`xn--…`), so a
+ * homograph (Cyrillic `а` for Latin `a`) is visible: the punycode is what is
+ * written, the Unicode is shown beside it. Null for plain ASCII hosts.
+ */
+export function unicodeHostOf(o: Pick<ExtractedObservable, 'type' | 'value'>): string | null {
+  let host: string;
+  if (o.type === 'domain') host = o.value;
+  else if (o.type === 'url') {
+    try {
+      host = new URL(o.value).hostname;
+    } catch {
+      return null;
+    }
+  } else return null;
+  if (!host.split('.').some((label) => label.startsWith('xn--'))) return null;
+  const unicode = domainToUnicode(host);
+  return unicode && unicode !== host ? unicode : null;
+}
+
 /** Fingerprint in groups of four, as people read it out on the phone. */
 export const groupFingerprint = (fpr: string): string => fpr.replace(/(.{4})(?=.)/g, '$1 ');
 
@@ -75,7 +96,11 @@ export interface MessageFacts {
 
 /** The value of every template field for one message. */
 export function messageValues(f: MessageFacts): Record<TemplateField, string> {
-  const shown = (o: Pick<ExtractedObservable, 'type' | 'value'>) => (f.defang ? defang(o) : o.value);
+  const shown = (o: Pick<ExtractedObservable, 'type' | 'value'>) => {
+    const text = f.defang ? defang(o) : o.value;
+    const unicode = unicodeHostOf(o);
+    return unicode ? `${text} (IDN: ${unicode})` : text;
+  };
   const list = (types: readonly string[]) => {
     const lines = f.observables.filter((o) => types.includes(o.type)).map(shown);
     return lines.length ? lines.join('\n') : NONE[f.language];

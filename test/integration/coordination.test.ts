@@ -173,6 +173,21 @@ describe('a takedown request', () => {
   });
 });
 
+describe('a reply without a tracking tag', () => {
+  it('threads by References alone (a client that dropped the tag and In-Reply-To)', async () => {
+    const incident = await phishingIncident('https://refs-only.evil.example/');
+    const draft = await createCoordination(h.deps, h.actor, incident.id, { purpose: 'notification', organisationId: keyless });
+    await sendCoordination(h.deps, h.actor, incident.id, draft.id);
+    await h.runJobs();
+    const ours = (await parseMail(sink.mails[0]!.raw)).messageId!;
+    const reply = Buffer.from(`From: someone-else@plain-isp.example\r\nSubject: about your mail\r\nMessage-ID: <refs-only@plain-isp.example>\r\nReferences: <older@plain-isp.example> ${ours}\r\n\r\nfixed\r\n`);
+    const { report } = await receiveMail(h.deps, smtp, reply, { mailFrom: 'someone-else@plain-isp.example', rcptTo: ['report@team.example'], remoteAddress: '192.0.2.9' }, undefined);
+    const c = await getCoordination(h.deps, h.actor, incident.id, draft.id);
+    expect(c.state).toBe('acknowledged');
+    expect(c.messages.find((m) => m.direction === 'inbound')!.reportId).toBe(report.id);
+  });
+});
+
 describe('silence', () => {
   it('sends one follow-up after 24 h, then proposes escalation (national CSIRT, registrar) — each once', async () => {
     const incident = await phishingIncident('https://silent.evil.example/login');
