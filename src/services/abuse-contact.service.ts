@@ -3,6 +3,8 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { formatAddress } from '../domain/ip-range-index.js';
 import { readRegistryFile } from '../formats/registry.js';
+import { parseSecurityTxt, verifySecurityTxt } from '../formats/security-txt.js';
+import { getDomain } from 'tldts';
 import { assertCan } from './access.policy.js';
 import { audit } from './audit.service.js';
 import { chooseContact } from './coordination.service.js';
@@ -13,7 +15,7 @@ const addressText = (family: 4 | 6, v: number | bigint) =>
   family === 4 ? formatAddress({ family: 4, value: Number(v) }) : formatAddress({ family: 6, value: BigInt(v) });
 
 export interface AbuseContactStep {
-  source: 'directory' | 'registry';
+  source: 'directory' | 'registry' | 'security.txt';
   found: boolean;
   /** What this step looked at and what it found, in plain words. */
   detail: string;
@@ -45,8 +47,9 @@ export interface AbuseContactAnswer {
  * "Whom do I tell about 198.51.100.23?", step by step: the contact
  * directory first (longest-prefix range, longest-suffix domain, AS number —
  * with the 24/7 contact when the abuse desk is outside office hours), then
- * the imported registry data (RIR ranges → abuse mailbox). Each step says
- * what it found and how fresh its data is.
+ * the imported registry data (RIR ranges → abuse mailbox) for addresses,
+ * the site's security.txt for names. Each step says what it found and how
+ * fresh its data is.
  */
 export async function resolveAbuseContact(deps: ServiceDeps, actor: Actor, query: string): Promise<AbuseContactAnswer> {
   const owner = await lookupOwner(deps, actor, query);
@@ -106,7 +109,76 @@ export async function resolveAbuseContact(deps: ServiceDeps, actor: Actor, query
         };
     }
   }
+  if (owner.subject.type === 'domain') {
+    const found = await securityTxtStep(deps, owner.subject.value, originOf(query));
+    steps.push(found.step);
+    if (!contact && found.contact) contact = found.contact;
+  }
   return { query, subject: owner.subject, contact, steps };
+}
+
+const SECURITY_TXT_PROFILE = { name: 'security.txt', userAgent: 'Renkei CSIRT (security.txt lookup; RFC 9116)', acceptLanguage: 'en, ja' };
+
+/** The origin to ask when the query was a URL with its own port (`https://host:8443/…`); otherwise https on the default port. */
+function originOf(query: string): { scheme: string; port: string } {
+  try {
+    const u = new URL(query.trim());
+    if (u.protocol === 'https:' || u.protocol === 'http:') return { scheme: 'https:', port: u.port ? `:${u.port}` : '' };
+  } catch {
+    // not a URL: a domain or e-mail address
+  }
+  return { scheme: 'https:', port: '' };
+}
+
+/**
+ * RFC 9116: https://HOST/.well-known/security.txt for the host, then for its
+ * registrable domain — through the same guarded fetch as liveness checks.
+ * A signed file is verified with a directory key of one of its contacts, or
+ * the key its Encryption field points to on the same host. An expired file
+ * is reported and not used.
+ */
+async function securityTxtStep(deps: ServiceDeps, host: string, origin: { scheme: string; port: string }): Promise<{ step: AbuseContactStep; contact: AbuseContact | null }> {
+  const hosts = [...new Set([host, getDomain(host) ?? host])];
+  const tried: string[] = [];
+  for (const h of hosts) {
+    const url = `${origin.scheme}//${h}${origin.port}/.well-known/security.txt`;
+    const outcome = await deps.fetchSite(url, SECURITY_TXT_PROFILE);
+    if (outcome.status !== 200 || !outcome.body) {
+      tried.push(`${url}: ${outcome.status ?? outcome.error}`);
+      continue;
+    }
+    const text = outcome.body.toString('utf8');
+    const parsed = parseSecurityTxt(text);
+    const now = deps.clock();
+    let signature: Awaited<ReturnType<typeof verifySecurityTxt>> = { status: 'unsigned', fingerprint: null };
+    if (parsed.isSigned) {
+      // Keys the directory holds for the file's contacts, or for any contact at the site's own domain (a tampered file may name another address).
+      const site = getDomain(h) ?? h;
+      const directoryKeys = (await deps.store.organisations.contactKeys())
+        .filter((k) => parsed.emails.includes(k.email.toLowerCase()) || getDomain(k.email.split('@')[1] ?? '') === site)
+        .map((k) => k.pgpKey);
+      signature = await verifySecurityTxt(text, directoryKeys);
+      const keyUrl = parsed.encryption.find((e) => e.startsWith(`${origin.scheme}//${h}`));
+      if (signature.status === 'unknown-key' && keyUrl) {
+        const key = await deps.fetchSite(keyUrl, SECURITY_TXT_PROFILE);
+        if (key.status === 200 && key.body) signature = await verifySecurityTxt(text, [key.body.toString('utf8')]);
+      }
+    }
+    const expired = parsed.expires !== null && parsed.expires <= now.toISOString();
+    const sig = parsed.isSigned ? `signature ${signature.status}${signature.fingerprint ? ` (key ${signature.fingerprint})` : ''}` : 'not signed';
+    const email = parsed.emails[0] ?? null;
+    const detail = `${url}: ${parsed.contacts.length ? `Contact ${parsed.contacts.join(', ')}` : 'no Contact'}; Expires ${parsed.expires ?? 'missing'}${expired ? ' — EXPIRED, not used' : ''}; ${sig}${
+      parsed.preferredLanguages.length ? `; languages ${parsed.preferredLanguages.join(', ')}` : ''
+    }${parsed.problems.length ? `; problems: ${parsed.problems.join('; ')}` : ''}.`;
+    const usable = !expired && email !== null && signature.status !== 'invalid';
+    return {
+      step: { source: 'security.txt', found: usable, detail, asOf: now.toISOString() },
+      contact: usable
+        ? { email, name: null, organisation: h, organisationId: null, country: null, source: 'security.txt', asOf: now.toISOString(), reason: `security.txt of ${h} (${sig})` }
+        : null,
+    };
+  }
+  return { step: { source: 'security.txt', found: false, detail: `No security.txt: ${tried.join('; ')}.`, asOf: null }, contact: null };
 }
 
 /** Load a registry file (RPSL bulk export or delegated statistics, optionally .gz) as one source, replacing its earlier import. */

@@ -164,7 +164,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = 
                 reason: z.string(),
               })
               .nullable(),
-            steps: z.array(z.object({ source: z.enum(['directory', 'registry']), found: z.boolean(), detail: z.string(), asOf: z.string().nullable() })),
+            steps: z.array(z.object({ source: z.enum(['directory', 'registry', 'security.txt']), found: z.boolean(), detail: z.string(), asOf: z.string().nullable() })),
           }),
           ...errorResponses,
         },
