@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Layering of DESIGN.md §3, enforced so it holds without anyone remembering it. */
 const layer = (files, patterns, message) => ({
@@ -25,6 +26,29 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The web application (web/): React's rules of hooks; build scripts and the Vite config run on Node, untyped for lint.
+  {
+    files: ['web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+  },
+  {
+    files: ['web/scripts/**/*.mjs', 'web/vite.config.ts'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    files: ['web/src/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['**/store/*', '**/services/*', '**/http/*', '**/channels/*', '**/jobs/*', '**/cli/*', '**/formats/*', 'fastify', 'kysely'],
+          allowTypeImports: true,
+          message: 'web/ talks to the server only through the REST API; of src/ it imports the pure domain/ and, as types only, the API schemas.',
+        }],
+      }],
+    },
+  },
   layer(['src/domain/**'], ['../store/*', '../services/*', '../http/*', '../channels/*', '../jobs/*', '../cli/*', '../formats/*', 'kysely', 'fastify', 'pg', 'better-sqlite3'],
     'domain/ is pure: it imports nothing of ours outside domain/ and does no I/O.'),
   layer(['src/services/**'], ['../http/*', '../channels/*', '../jobs/*', '../cli/*', 'fastify', 'kysely'],

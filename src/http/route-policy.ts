@@ -21,6 +21,8 @@ export type RoutePolicy =
 
 export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /healthz': { kind: 'public' },
+  // The web application (src/http/web.ts): its files, and index.html for the paths it routes in the browser.
+  'GET /*': { kind: 'public' },
   'GET /api/taxonomy': { kind: 'public' },
   'GET /api/openapi.json': { kind: 'public' },
   'GET /api/team-key': { kind: 'public' },
@@ -33,6 +35,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'POST /api/auth/totp/enrol': { kind: 'self' },
   'POST /api/auth/totp/confirm': { kind: 'self' },
   'GET /api/auth/me': { kind: 'self' },
+  'PATCH /api/auth/me': { kind: 'self' },
   'POST /api/auth/sign-out': { kind: 'self' },
   'POST /api/auth/sign-out-everywhere': { kind: 'self' },
   'POST /api/auth/password': { kind: 'self' },

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ROLES, TOKEN_SCOPES } from '../../domain/actor.js';
 import { LANGUAGES } from '../../domain/organisation.schema.js';
 import type { ServiceDeps } from '../../services/deps.js';
-import { changePassword, getOwnAccount, PasswordChangeSchema } from '../../services/auth/account.service.js';
+import { changePassword, getOwnAccount, OwnAccountUpdateSchema, PasswordChangeSchema, updateOwnAccount } from '../../services/auth/account.service.js';
 import { beginTotpEnrolment, confirmTotpEnrolment } from '../../services/auth/enrolment.service.js';
 import {
   SecondFactorSchema,
@@ -141,6 +141,19 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps; secureCookie
       const next = pending ? (account.isTotpEnabled ? ('totp' as const) : ('enrol-totp' as const)) : ('done' as const);
       return { account, next, csrfToken: req.session?.csrfToken ?? null };
     },
+  );
+
+  app.patch(
+    '/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change my own display name or language (日本語 / English)',
+        body: OwnAccountUpdateSchema,
+        response: { 200: AccountSchema, ...errorResponses },
+      },
+    },
+    async (req) => updateOwnAccount(deps, req.actor, req.body),
   );
 
   app.post(

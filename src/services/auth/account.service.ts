@@ -36,6 +36,12 @@ export const AccountUpdateSchema = z.strictObject({
   isDisabled: z.boolean().optional(),
 });
 
+/** What people may change of their own account. */
+export const OwnAccountUpdateSchema = z.strictObject({
+  displayName: singleLine(200).optional(),
+  language: z.enum(LANGUAGES).optional(),
+});
+
 export const PasswordChangeSchema = z.strictObject({
   currentPassword: z.string().max(MAX_PASSWORD_LENGTH),
   newPassword: z.string().max(MAX_PASSWORD_LENGTH),
@@ -121,6 +127,17 @@ export async function updateAccount(deps: ServiceDeps, actor: Actor, id: string,
 export async function listAccounts(deps: ServiceDeps, actor: Actor): Promise<Account[]> {
   assertCan(actor, 'account.admin');
   return deps.store.accounts.list();
+}
+
+/** Change one's own display name or language (the language of the UI and of mail to them). */
+export async function updateOwnAccount(deps: ServiceDeps, actor: Actor, input: unknown): Promise<Account> {
+  const patch = parseInput(OwnAccountUpdateSchema, input);
+  return deps.store.transaction(async (tx) => {
+    if (!(await tx.accounts.findById(actor.id))) throw notFound('account', actor.id);
+    await tx.accounts.update(actor.id, patch, deps.clock().toISOString());
+    await audit(tx, actor, 'account.updated', { type: 'account', id: actor.id }, { ...patch, self: true });
+    return publicAccount((await tx.accounts.findById(actor.id))!);
+  });
 }
 
 export async function getOwnAccount(deps: ServiceDeps, actor: Actor): Promise<Account> {

@@ -1,0 +1,127 @@
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Tlp } from '../../../src/domain/tlp.js';
+import type { IncidentStatus } from '../../../src/domain/incident-lifecycle.js';
+import { ApiError } from '../api/client';
+import { formatInstant, formatNumber } from '../format';
+import { currentLanguage } from '../i18n';
+
+/** A moment in JST, and in the browser's zone when that differs; both labelled. */
+export function DateTime({ value }: { value: string | null | undefined }) {
+  useTranslation();
+  if (!value) return <span className="muted">—</span>;
+  const { jst, local } = formatInstant(value, currentLanguage());
+  return (
+    <time dateTime={value} className="datetime">
+      <span className="jst">{jst}</span>
+      {local && <span className="local"> ({local})</span>}
+    </time>
+  );
+}
+
+export function Num({ value }: { value: number }) {
+  useTranslation();
+  return <>{formatNumber(value, currentLanguage())}</>;
+}
+
+/** TLP 2.0 label: its colour on black, its name as text (never colour alone). */
+export function TlpLabel({ tlp }: { tlp: Tlp | (string & {}) }) {
+  const cls = `tlp tlp-${tlp.toLowerCase().replace('+', '-')}`;
+  return (
+    <span className={cls} translate="no">
+      TLP:{tlp}
+    </span>
+  );
+}
+
+export function StatusBadge({ status }: { status: IncidentStatus | (string & {}) }) {
+  const { t } = useTranslation();
+  return <span className={`status status-${status}`}>{t(`incidentStatus.${status}`)}</span>;
+}
+
+/** An API failure in the reader's language; the server's own (English) wording only on the English screen. */
+export function ErrorNote({ error }: { error: unknown }) {
+  const { t, i18n } = useTranslation();
+  if (!error) return null;
+  const e = error instanceof ApiError ? error : new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'request failed');
+  const known = ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'INVALID_TRANSITION', 'UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'NETWORK'];
+  const code = known.includes(e.code) ? e.code : 'INTERNAL';
+  return (
+    <p className="error" role="alert">
+      {t(`error.${code}`)}
+      {i18n.language === 'en' && e.message && e.code !== 'NETWORK' ? ` (${e.message})` : ''}
+    </p>
+  );
+}
+
+export function Loading() {
+  const { t } = useTranslation();
+  return (
+    <p className="muted" role="status">
+      {t('common.loading')}
+    </p>
+  );
+}
+
+/** Previous / next over a server-side page. */
+export function Pager({ offset, limit, total, isExact, onChange }: { offset: number; limit: number; total: number; isExact: boolean; onChange: (offset: number) => void }) {
+  const { t } = useTranslation();
+  const lng = currentLanguage();
+  const from = total === 0 ? 0 : offset + 1;
+  const to = Math.min(offset + limit, total);
+  return (
+    <nav className="pager" aria-label={t('pager.label')}>
+      <button type="button" disabled={offset === 0} onClick={() => onChange(Math.max(0, offset - limit))}>
+        {t('pager.previous')}
+      </button>
+      <span>
+        {t(isExact ? 'pager.range' : 'pager.rangeAtLeast', { from: formatNumber(from, lng), to: formatNumber(to, lng), total: formatNumber(total, lng) })}
+      </span>
+      <button type="button" disabled={offset + limit >= total} onClick={() => onChange(offset + limit)}>
+        {t('pager.next')}
+      </button>
+    </nav>
+  );
+}
+
+/** A modal dialog (the platform's own: focus kept inside, Escape closes). */
+export function Dialog({ title, open, onClose, children }: { title: string; open: boolean; onClose: () => void; children: ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} onClose={onClose} aria-labelledby="dialog-title" className="dialog">
+      {open && (
+        <>
+          <h2 id="dialog-title">{title}</h2>
+          {children}
+        </>
+      )}
+    </dialog>
+  );
+}
+
+export function Field({ label, error, children, hint }: { label: string; error?: string | undefined; hint?: string; children: (id: string, describedBy: string | undefined) => ReactNode }) {
+  const id = useId();
+  const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+  return (
+    <div className={`field${error ? ' has-error' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children(id, describedBy)}
+      {hint && !error && (
+        <small id={`${id}-hint`} className="muted">
+          {hint}
+        </small>
+      )}
+      {error && (
+        <small id={`${id}-error`} className="field-error">
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
