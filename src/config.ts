@@ -55,6 +55,15 @@ export const ConfigSchema = z.strictObject({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   /** Bytes of a checked page kept as evidence (the rest is not read). */
   fetchMaxBytes: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(2 * 1024 * 1024),
+  /** The team's office hours (in RENKEI_TIME_ZONE), for SLA clocks counted in office hours. */
+  officeHours: z.string().default('Mon-Fri 09:00-18:00'),
+  /** Days the team is closed besides Japanese public holidays: MM-DD (every year) or YYYY-MM-DD. */
+  closedDays: z
+    .string()
+    .default('12-29,12-30,12-31,01-02,01-03')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** A JSON file of SLA policies replacing the built-in ones (see docs). */
+  slaPolicies: z.string().optional(),
   /** Site fetches (liveness checks) at once, across all checks of this process. */
   fetchConcurrency: z.coerce.number().int().min(1).max(1000).default(32),
   /** Seconds a liveness check waits for a site. */
@@ -100,6 +109,9 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_FETCH_MAX_BYTES: 'fetchMaxBytes',
   RENKEI_FETCH_TIMEOUT_SECONDS: 'fetchTimeoutSeconds',
   RENKEI_FETCH_CONCURRENCY: 'fetchConcurrency',
+  RENKEI_OFFICE_HOURS: 'officeHours',
+  RENKEI_CLOSED_DAYS: 'closedDays',
+  RENKEI_SLA_POLICIES: 'slaPolicies',
   RENKEI_SMTP_RELAY_TIMEOUT_SECONDS: 'smtpRelayTimeoutSeconds',
   RENKEI_INCIDENT_PREFIX: 'incidentPrefix',
   RENKEI_TIME_ZONE: 'timeZone',

@@ -14,6 +14,8 @@ import { smtpRelay } from './channels/smtp-relay.js';
 import { fetchAsProfile, limitConcurrency, type Resolver } from './channels/web-fetch.js';
 import { FetchPolicy } from './domain/fetch-policy.js';
 import type { FetchProfile } from './domain/liveness.js';
+import { businessCalendar } from './domain/business-calendar.js';
+import { loadSlaPolicies } from './services/sla.service.js';
 import { JobRunner, type RunnerOptions } from './jobs/runner.js';
 import { JOB_HANDLERS } from './jobs/handlers.js';
 
@@ -33,7 +35,7 @@ export interface Container {
 
 export async function createContainer(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'incidentPrefix' | 'timeZone'> &
-    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds' | 'fetchConcurrency'>> & {
+    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds' | 'fetchConcurrency' | 'officeHours' | 'closedDays' | 'slaPolicies'>> & {
       sqliteFile?: string;
     },
   options: { migrate?: boolean; clock?: () => Date; mailer?: MailTransport; resolve?: Resolver } = {},
@@ -68,6 +70,10 @@ export async function createContainer(
         publicUrl: (config.publicUrl ?? `http://${config.httpHost ?? '127.0.0.1'}:${config.httpPort ?? 8080}`).replace(/\/+$/, ''),
       },
       intake: { autoAcknowledge: config.autoAcknowledge ?? true },
+      sla: {
+        policies: loadSlaPolicies(config.slaPolicies),
+        calendar: businessCalendar({ timeZone: config.timeZone, hours: config.officeHours ?? 'Mon-Fri 09:00-18:00', closedDays: config.closedDays ?? [] }),
+      },
     },
     directoryIndex: new DirectoryIndex(),
     registryIndex: new RegistryIndex(),

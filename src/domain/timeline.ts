@@ -28,6 +28,7 @@ export const TIMELINE_ACTIONS = [
   'coordination.delivery-failed',
   'takedown.created',
   'takedown.state',
+  'sla.breached',
   'note',
   'correction',
 ] as const;

@@ -67,6 +67,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'POST /api/incidents/:id/merge': { kind: 'incident', capability: 'incident.write' },
   'POST /api/incidents/:id/split': { kind: 'incident', capability: 'incident.write' },
   'GET /api/incidents/:id/timeline': { kind: 'incident' },
+  'GET /api/incidents/:id/sla': { kind: 'incident' },
   'POST /api/incidents/:id/timeline': { kind: 'incident', capability: 'incident.write' },
   'GET /api/incidents/:id/observables': { kind: 'incident' },
   'POST /api/incidents/:id/observables': { kind: 'incident', capability: 'incident.write' },

@@ -4,6 +4,7 @@ import { MAIL_DELIVER_JOB, deliverMail } from '../services/outbound-mail.service
 import { PASSWORD_RESET_JOB, sendPasswordResetLink } from '../services/auth/password-reset.service.js';
 import { ACKNOWLEDGE_JOB, acknowledgeReport } from '../services/acknowledge.service.js';
 import { TAKEDOWN_CHECK_JOB, runLivenessCheck } from '../services/takedown.service.js';
+import { SLA_CHECK_JOB, runSlaCheck } from '../services/sla.service.js';
 import { PermanentJobError, type JobHandler } from './runner.js';
 
 /** Every kind of background job, and the use case it runs. */
@@ -22,6 +23,9 @@ export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
     if (outcome.state === 'failed' && outcome.mail.coordinationId) {
       await recordDeliveryFailure(deps, outcome.mail.coordinationId, outcome.mail.id, outcome.error ?? 'delivery failed');
     }
+  },
+  [SLA_CHECK_JOB]: async (deps, payload) => {
+    await runSlaCheck(deps, payload);
   },
   [TAKEDOWN_CHECK_JOB]: async (deps, payload) => {
     const id = (payload as { takedownId?: unknown } | null)?.takedownId;

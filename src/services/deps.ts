@@ -5,6 +5,8 @@ import type { ThrottleLimits } from './auth/throttle.js';
 import type { DirectoryIndex } from './directory-index.js';
 import type { RegistryIndex } from './registry-index.js';
 import type { FetchOutcome, FetchProfile } from '../domain/liveness.js';
+import type { BusinessCalendar } from '../domain/business-calendar.js';
+import type { SlaPolicy } from '../domain/sla.js';
 
 /** A relay's answer to one message. */
 export interface RelayResult {
@@ -51,6 +53,11 @@ export interface ServiceDeps {
       mailDomain: string;
       /** Base URL of the web application, for links in mail (reset links, status pages). */
       publicUrl: string;
+    };
+    /** Service levels and the team's business calendar (office hours, Japanese holidays, closed days). */
+    sla: {
+      policies: SlaPolicy[];
+      calendar: BusinessCalendar;
     };
     intake: {
       /** Answer each new report by mail with its reference (RFC 3834 rules: never to automated mail, lists or ourselves). */

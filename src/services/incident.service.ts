@@ -23,6 +23,7 @@ import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
+import { scheduleSlaChecks } from './sla.service.js';
 
 /**
  * Find a visible incident by id or human number, or answer NOT_FOUND (hidden
@@ -95,6 +96,7 @@ export async function insertIncident(
   if (incident.tlp === 'RED' && actor.kind === 'user') await tx.incidents.addToAccessList(incident.id, actor.id);
   await audit(tx, actor, 'incident.created', { type: 'incident', id: incident.id }, { number: incident.number, tlp: incident.tlp });
   await indexIncident(tx, incident);
+  await scheduleSlaChecks(deps, tx, incident);
   return incident;
 }
 
@@ -147,6 +149,7 @@ export async function saveIncident(
   if (saved.tlp === 'RED' && before.tlp !== 'RED' && actor.kind === 'user') await tx.incidents.addToAccessList(saved.id, actor.id);
   await audit(tx, actor, entry.action, { type: 'incident', id: before.id }, { number: before.number, fields: Object.keys(changes) });
   await indexIncident(tx, saved);
+  await scheduleSlaChecks(deps, tx, saved);
   return saved;
 }
 

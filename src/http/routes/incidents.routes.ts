@@ -11,6 +11,8 @@ import { changeIncidentStatus, createIncident, getIncident, listIncidents, updat
 import { MergeSchema, SplitSchema, mergeIncidents, splitIncident } from '../../services/merge-split.service.js';
 import { addIncidentObservable, listIncidentObservables, ObservableAddSchema } from '../../services/observable.service.js';
 import { TimelineNoteSchema, addTimelineNote, getTimeline } from '../../services/timeline.service.js';
+import { getIncidentSla } from '../../services/sla.service.js';
+import { SLA_CLOCKS } from '../../domain/sla.js';
 import { AccessListSchema, SharesSchema, getIncidentAccess, setIncidentAccessList, setIncidentShares } from '../../services/incident-access.service.js';
 import {
   AttachReportsSchema,
@@ -188,6 +190,37 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
       },
     },
     async (req) => getTimeline(deps, req.actor, req.params.id, req.query),
+  );
+
+  app.get(
+    '/incidents/:id/sla',
+    {
+      schema: {
+        tags: ['incidents'],
+        summary: 'SLA clocks (triage, first notification, containment, resolution): running, paused while waiting, met, met late or breached, with when each falls due',
+        params,
+        response: {
+          200: z.object({
+            policy: z.string().nullable(),
+            counting: z.enum(['calendar', 'office-hours']).nullable(),
+            clocks: z.array(
+              z.object({
+                clock: z.enum(SLA_CLOCKS),
+                targetMinutes: z.number(),
+                counting: z.enum(['calendar', 'office-hours']),
+                state: z.enum(['running', 'paused', 'met', 'breached', 'met-late']),
+                elapsedMinutes: z.number(),
+                dueAt: z.string().nullable(),
+                startedAt: z.string(),
+                metAt: z.string().nullable(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => getIncidentSla(deps, req.actor, req.params.id),
   );
 
   app.post(
