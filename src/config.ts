@@ -42,6 +42,8 @@ export const ConfigSchema = z.strictObject({
     .string()
     .regex(/^smtps?:\/\/[^\s]+$/, 'RENKEI_SMTP_RELAY must be an smtp:// or smtps:// URL')
     .optional(),
+  /** Proof of work the public report form asks of the browser (leading zero bits; 0 = off). */
+  formPowBits: z.coerce.number().int().min(0).max(24).default(14),
   /** Acknowledge each new mailed report to its sender with its reference. */
   autoAcknowledge: z
     .enum(['true', 'false'])
@@ -105,6 +107,7 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_PUBLIC_URL: 'publicUrl',
   RENKEI_SMTP_RELAY: 'smtpRelay',
   RENKEI_AUTO_ACKNOWLEDGE: 'autoAcknowledge',
+  RENKEI_FORM_POW_BITS: 'formPowBits',
   RENKEI_FETCH_ALLOW: 'fetchAllow',
   RENKEI_FETCH_MAX_BYTES: 'fetchMaxBytes',
   RENKEI_FETCH_TIMEOUT_SECONDS: 'fetchTimeoutSeconds',

@@ -35,7 +35,7 @@ export interface Container {
 
 export async function createContainer(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'incidentPrefix' | 'timeZone'> &
-    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds' | 'fetchConcurrency' | 'officeHours' | 'closedDays' | 'slaPolicies'>> & {
+    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds' | 'fetchConcurrency' | 'officeHours' | 'closedDays' | 'slaPolicies' | 'formPowBits'>> & {
       sqliteFile?: string;
     },
   options: { migrate?: boolean; clock?: () => Date; mailer?: MailTransport; resolve?: Resolver } = {},
@@ -69,7 +69,7 @@ export async function createContainer(
         mailDomain: teamEmail.split('@')[1]!,
         publicUrl: (config.publicUrl ?? `http://${config.httpHost ?? '127.0.0.1'}:${config.httpPort ?? 8080}`).replace(/\/+$/, ''),
       },
-      intake: { autoAcknowledge: config.autoAcknowledge ?? true },
+      intake: { autoAcknowledge: config.autoAcknowledge ?? true, formPowBits: config.formPowBits ?? 14 },
       sla: {
         policies: loadSlaPolicies(config.slaPolicies),
         calendar: businessCalendar({ timeZone: config.timeZone, hours: config.officeHours ?? 'Mon-Fri 09:00-18:00', closedDays: config.closedDays ?? [] }),

@@ -17,6 +17,7 @@ import { errorHandler } from './error-handler.js';
 import { incidentRoutes } from './routes/incidents.routes.js';
 import { coordinationRoutes } from './routes/coordinations.routes.js';
 import { passwordResetRoutes } from './routes/password-reset.routes.js';
+import { publicRoutes } from './routes/public.routes.js';
 import { metaRoutes } from './routes/meta.routes.js';
 import { observableRoutes } from './routes/observables.routes.js';
 import { organisationRoutes } from './routes/organisations.routes.js';
@@ -108,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metaRoutes, { deps, ping: options.ping });
   await app.register(authRoutes, { prefix: '/api', deps, secureCookies: options.secureCookies ?? false });
   await app.register(passwordResetRoutes, { prefix: '/api', deps });
+  await app.register(publicRoutes, { prefix: '/api', deps });
   await app.register(adminRoutes, { prefix: '/api', deps });
   await app.register(reportRoutes, { prefix: '/api', deps });
   await app.register(incidentRoutes, { prefix: '/api', deps });

@@ -7,6 +7,7 @@ import type { ParsedMail } from '../formats/mail.js';
 import type { ServiceDeps } from './deps.js';
 import { enqueueMail, prepareMail } from './outbound-mail.service.js';
 import { currentTemplate } from './template.service.js';
+import { statusUrl } from './web-form.service.js';
 
 export const ACKNOWLEDGE_JOB = 'intake.acknowledge';
 
@@ -77,12 +78,13 @@ export async function acknowledgeReport(deps: ServiceDeps, payload: unknown): Pr
   });
   let subject = renderTemplate(template.subject, values).replace(/\s+/g, ' ').trim();
   if (!subject.includes(`[${reference}]`)) subject = `[${reference}] ${subject}`;
+  const status = report.channel === 'web-form' ? `\n${language === 'ja' ? '対応状況はこちらでご確認いただけます（このリンクは他の方と共有しないでください）' : 'You can follow its status here (keep this link to yourself)'}:\n${statusUrl(deps, report.id)}\n` : '';
   const original = report.channel === 'email' && /^<[^<>\s]+>$/.test(report.sourceRef) ? report.sourceRef : null;
   const prepared = await prepareMail(deps, {
     kind: 'acknowledgement',
     to: [{ name: report.senderName, address: report.sender }],
     subject,
-    text: renderTemplate(template.body, values),
+    text: renderTemplate(template.body, values) + status,
     language,
     ...(original ? { inReplyTo: original, references: [original] } : {}),
     headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' },

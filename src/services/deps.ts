@@ -62,6 +62,8 @@ export interface ServiceDeps {
     intake: {
       /** Answer each new report by mail with its reference (RFC 3834 rules: never to automated mail, lists or ourselves). */
       autoAcknowledge: boolean;
+      /** Proof of work asked of the public form: leading zero bits of SHA-256 (0 = none). */
+      formPowBits: number;
     };
   };
   directoryIndex: DirectoryIndex;
