@@ -14,12 +14,21 @@ const IncidentScreen = lazy(() => import('./screens/incident').then((m) => ({ de
 const IncidentListScreen = lazy(() => import('./screens/incident-list').then((m) => ({ default: m.IncidentListScreen })));
 const ReportScreen = lazy(() => import('./screens/report').then((m) => ({ default: m.ReportScreen })));
 const SearchScreen = lazy(() => import('./screens/search').then((m) => ({ default: m.SearchScreen })));
+// The public report form and its status page: no sign-in; OpenPGP.js loads only there.
+const ReportFormScreen = lazy(() => import('./screens/report-form').then((m) => ({ default: m.ReportFormScreen })));
+const ReportStatusScreen = lazy(() => import('./screens/report-form').then((m) => ({ default: m.ReportStatusScreen })));
 const DirectoryScreen = lazy(() => import('./screens/directory').then((m) => ({ default: m.DirectoryScreen })));
 
 export function App() {
   const { state } = useSession();
   const { t } = useTranslation();
   const { path } = useLocation();
+  if (path === '/report' || path === '/status')
+    return (
+      <Suspense fallback={<Loading />}>
+        {path === '/report' ? <ReportFormScreen /> : <ReportStatusScreen />}
+      </Suspense>
+    );
   // The e-mailed reset link works whether or not someone is signed in on this browser.
   if (path === '/reset-password') return <ResetPasswordScreen />;
   if (path === '/forgot-password' && state.status !== 'signed-in') return <ForgotPasswordScreen />;
