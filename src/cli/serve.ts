@@ -44,7 +44,13 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
   if (app) {
     await app.listen({ host: config.httpHost, port: config.httpPort });
     const url = `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${config.httpPort}`;
-    lines.push(`  API           ${url}/api`, `  API docs      ${url}/api/docs`, `  Health        ${url}/healthz`);
+    lines.push(
+      `  Web app       ${url}/`,
+      `  Report form   ${url}/report`,
+      `  API           ${url}/api`,
+      `  API docs      ${url}/api/docs`,
+      `  Health        ${url}/healthz`,
+    );
   }
   if (runSmtp) {
     const routes = parseIntakeRoutes(config.intakeAddresses);
