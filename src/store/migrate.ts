@@ -6,6 +6,7 @@ import * as evidence from './migrations/0003-evidence.js';
 import * as coordination from './migrations/0004-coordination.js';
 import * as registry from './migrations/0005-registry.js';
 import * as takedown from './migrations/0006-takedown.js';
+import * as incidentMergedIndex from './migrations/0007-incident-merged-index.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0004-coordination': coordination,
   '0005-registry': registry,
   '0006-takedown': takedown,
+  '0007-incident-merged-index': incidentMergedIndex,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -54,9 +54,10 @@ export interface E2eServer {
   close(): Promise<void>;
 }
 
-export async function startServer(): Promise<E2eServer> {
+/** `relay`: the outbound SMTP relay coordination mail goes to (a local sink in tests); without it, sending fails in the queue. */
+export async function startServer(options: { relay?: string } = {}): Promise<E2eServer> {
   // Start at the real time: the browser keeps cookies by its own clock.
-  const h = await createHarness({ start: new Date().toISOString() });
+  const h = await createHarness({ start: new Date().toISOString(), ...(options.relay ? { relay: options.relay, relayTimeoutSeconds: 2 } : {}) });
   const app = await buildApp({ deps: h.deps, ping: () => h.database.ping() });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -17,6 +17,9 @@ import type {
 } from '../../../src/http/schemas.js';
 import type { Language } from '../../../src/domain/organisation.schema.js';
 import type { Role } from '../../../src/domain/actor.js';
+import type { CoordinationPurpose, CoordinationState } from '../../../src/domain/coordination.js';
+import type { SlaClock } from '../../../src/domain/sla.js';
+import type { Tlp } from '../../../src/domain/tlp.js';
 
 export type Incident = z.infer<typeof IncidentSchema>;
 export type Report = z.infer<typeof ReportSchema>;
@@ -128,4 +131,127 @@ export interface MailMeta {
   mail?: { messageId?: string | null; date?: string | null; to?: string[]; hasHtml?: boolean; isAutomated?: boolean };
   pgp?: { kind: string; isEncrypted: boolean; isDecrypted: boolean; signature: { status: string; fingerprint?: string | null; contact: { email: string; organisation: string } | null }; problems: string[] } | null;
   problems?: string[];
+}
+
+/** CoordinationMessage in src/http/routes/coordinations.routes.ts. */
+export interface CoordinationMessage {
+  id: string;
+  coordinationId: string;
+  direction: 'outbound' | 'inbound';
+  kind: 'initial' | 'follow-up' | 'reply';
+  messageId: string;
+  subject: string;
+  delivery: 'queued' | 'sent' | 'failed' | null;
+  attempts: number;
+  lastError: string | null;
+  isSigned: boolean;
+  isEncrypted: boolean;
+  /** For replies: the report the reply was stored as. */
+  reportId: string | null;
+  at: string;
+  sentAt: string | null;
+}
+
+/** Coordination in src/http/routes/coordinations.routes.ts (GET/POST /api/incidents/:id/coordinations). */
+export interface Coordination {
+  id: string;
+  incidentId: string;
+  sequence: number;
+  /** [RK-2026-000123-C2] without the brackets. */
+  tag: string;
+  purpose: CoordinationPurpose;
+  state: CoordinationState;
+  organisationId: string | null;
+  organisationName: string | null;
+  contactEmail: string;
+  contactName: string | null;
+  language: Language;
+  tlp: Tlp;
+  defang: boolean;
+  subject: string;
+  body: string;
+  evidence: string[];
+  reminderAfterHours: number | null;
+  followUpsSent: number;
+  encrypt: boolean;
+  lastSentAt: string | null;
+  lastReplyAt: string | null;
+  nextReminderAt: string | null;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  messages: CoordinationMessage[];
+  allowedStates: CoordinationState[];
+  contactTime: { localTime: string; timeZone: string; isOpen: boolean | null } | null;
+}
+
+/** TAKEDOWN_STATES of src/domain/liveness.ts (a module with Node types, not imported here). */
+export type TakedownState = 'reported' | 'requested' | 'acknowledged' | 'down' | 'relapsed';
+export type TakedownVerdict = 'up' | 'down' | 'cloaked' | 'unknown';
+
+/** One browser profile's answer in a liveness check (OutcomeSchema in coordinations.routes.ts). */
+export interface TakedownOutcome {
+  profile: string;
+  status: number | null;
+  errorKind: string | null;
+  error: string | null;
+  chain: { url: string; status: number; address: string | null }[];
+  finalUrl: string;
+  title: string | null;
+  bodySha256: string | null;
+  bodyBytes: number;
+  truncated: boolean;
+  certificate: { subject: string | null; issuer: string | null; validTo: string | null; authorized: boolean } | null;
+}
+
+/** Takedown in src/http/routes/coordinations.routes.ts. */
+export interface Takedown {
+  id: string;
+  incidentId: string;
+  url: string;
+  state: TakedownState;
+  reportedAt: string;
+  requestedAt: string | null;
+  acknowledgedAt: string | null;
+  downSince: string | null;
+  verifiedAt: string | null;
+  relapsedAt: string | null;
+  lastVerdict: TakedownVerdict | null;
+  lastCheckAt: string | null;
+  hoursToTakedown: number | null;
+  checks: { id: string; at: string; verdict: TakedownVerdict; outcomes: TakedownOutcome[] }[];
+}
+
+/** GET /api/incidents/:id/sla */
+export interface SlaClockView {
+  clock: SlaClock;
+  targetMinutes: number;
+  counting: 'calendar' | 'office-hours';
+  state: 'running' | 'paused' | 'met' | 'breached' | 'met-late';
+  elapsedMinutes: number;
+  dueAt: string | null;
+  startedAt: string;
+  metAt: string | null;
+}
+export interface IncidentSla {
+  policy: string | null;
+  counting: 'calendar' | 'office-hours' | null;
+  clocks: SlaClockView[];
+}
+
+/** GET /api/directory/abuse-contact */
+export interface AbuseContact {
+  query: string;
+  subject: { type: 'ip' | 'domain' | 'asn'; value: string };
+  contact: {
+    email: string;
+    name: string | null;
+    organisation: string | null;
+    organisationId: string | null;
+    country: string | null;
+    source: string;
+    asOf: string | null;
+    reason: string;
+  } | null;
+  steps: { source: 'directory' | 'registry' | 'security.txt'; found: boolean; detail: string; asOf: string | null }[];
 }

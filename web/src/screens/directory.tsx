@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { withQuery } from '../api/client';
-import type { Organisation, OwnerLookup, Page } from '../api/types';
+import type { AbuseContact, Organisation, OwnerLookup, Page } from '../api/types';
 import { useApi } from '../api/use-api';
-import { ErrorNote, Loading, Pager } from '../components/common';
+import { DateTime, ErrorNote, Loading, Pager } from '../components/common';
+import '../components/coordination.css';
 import { navigate, useLocation } from '../router';
 
 const LIMIT = 25;
@@ -13,14 +14,21 @@ export function DirectoryScreen() {
   const { t } = useTranslation();
   const { query } = useLocation();
   const owner = query.get('owner') ?? '';
+  const abuse = query.get('abuse') ?? '';
   const name = query.get('q') ?? '';
   const offset = Number(query.get('offset') ?? 0) || 0;
   const [ownerDraft, setOwnerDraft] = useState(owner);
+  const [abuseDraft, setAbuseDraft] = useState(abuse);
+  const contact = useApi<AbuseContact>(abuse ? withQuery('/api/directory/abuse-contact', { q: abuse }) : null);
   const [nameDraft, setNameDraft] = useState(name);
   const lookup = useApi<OwnerLookup>(owner ? withQuery('/api/directory/owner', { q: owner }) : null);
   const orgs = useApi<Page<Organisation>>(withQuery('/api/organisations', { q: name, limit: LIMIT, offset }));
   const [open, setOpen] = useState<string | null>(null);
-  const go = (changes: Record<string, string | number>) => navigate(withQuery('/directory', { owner, q: name, offset: 0, ...changes }));
+  const go = (changes: Record<string, string | number>) => navigate(withQuery('/directory', { owner, abuse, q: name, offset: 0, ...changes }));
+  const submitAbuse = (e: FormEvent) => {
+    e.preventDefault();
+    go({ abuse: abuseDraft.trim() });
+  };
   const submitOwner = (e: FormEvent) => {
     e.preventDefault();
     go({ owner: ownerDraft.trim() });
@@ -58,6 +66,19 @@ export function DirectoryScreen() {
             </ul>
           </div>
         )}
+      </section>
+      <section className="panel" aria-labelledby="abuse-title">
+        <h2 id="abuse-title">{t('abuse.heading')}</h2>
+        <form onSubmit={submitAbuse} className="inline-fields">
+          <label htmlFor="abuse-q">{t('abuse.label')}</label>
+          <input id="abuse-q" translate="no" value={abuseDraft} onChange={(e) => setAbuseDraft(e.target.value)} placeholder="https://evil.example/login / 203.0.113.7" className="grow" />
+          <button type="submit" className="primary">
+            {t('abuse.lookup')}
+          </button>
+        </form>
+        <ErrorNote error={contact.error} />
+        {abuse && !contact.data && contact.isLoading && <Loading />}
+        {abuse && contact.data && <AbuseContactResult result={contact.data} />}
       </section>
       <section className="panel" aria-labelledby="orgs-title">
         <h2 id="orgs-title">{t('directory.organisations')}</h2>
@@ -115,5 +136,75 @@ export function DirectoryScreen() {
         )}
       </section>
     </main>
+  );
+}
+
+/** 'registry:ripe' as a translation key. */
+const sourceKey = (source: string): string => {
+  const base = source.split(':')[0]!;
+  return base === 'registry' ? 'registry' : 'directory';
+};
+
+/** A source's name in the reader's language; security.txt is a file name in every language. */
+function SourceName({ source }: { source: string }) {
+  const { t } = useTranslation();
+  if (source === 'security.txt') return <span translate="no">security.txt</span>;
+  return <>{t(`abuse.sources.${sourceKey(source)}`)}</>;
+}
+
+/** Whom to tell, and how it was found: directory → registry → security.txt, each step with its source and how fresh it is. */
+function AbuseContactResult({ result }: { result: AbuseContact }) {
+  const { t, i18n } = useTranslation();
+  const c = result.contact;
+  return (
+    <div className="abuse-result" data-testid="abuse-result">
+      <p>
+        {t('abuse.subject')}: {t(`abuse.subjectType.${result.subject.type}`)} <code translate="no">{result.subject.value}</code>
+      </p>
+      {c ? (
+        <div className="abuse-contact">
+          <strong>{t('abuse.contact')}</strong>: <span translate="no">{c.name ? `${c.name} ` : ''}&lt;{c.email}&gt;</span>
+          {c.organisation && (
+            <>
+              {' '}
+              · <span translate="no">{c.organisation}</span>
+            </>
+          )}
+          <div className="muted">
+            {t('abuse.source')}: <SourceName source={c.source} />
+            {c.source.includes(':') && <span translate="no"> ({c.source.slice(c.source.indexOf(':') + 1)})</span>} · {t('abuse.asOf')}: <DateTime value={c.asOf} />
+          </div>
+        </div>
+      ) : (
+        <p className="notice">{t('abuse.noContact')}</p>
+      )}
+      <h3>{t('abuse.steps')}</h3>
+      <ol className="abuse-steps">
+        {result.steps.map((s, i) => (
+          <li key={i} className={s.found ? 'found' : 'not-found'}>
+            <strong>
+              {i + 1}. <SourceName source={s.source} />
+            </strong>{' '}
+            <span className={`mark ${s.found ? 'mark-ok' : 'mark-plain'}`}>{t(s.found ? 'abuse.found' : 'abuse.notFound')}</span>{' '}
+            <span className="muted">
+              {t('abuse.asOf')}: <DateTime value={s.asOf} />
+            </span>
+            {/* The server explains each step in English: shown as such on the English screen, folded away (and marked English) on the Japanese one. */}
+            {i18n.language === 'en' ? (
+              <div className="break" translate="no">
+                {s.detail}
+              </div>
+            ) : (
+              <details className="server-detail">
+                <summary>{t('abuse.detailInEnglish')}</summary>
+                <div className="break" lang="en" translate="no">
+                  {s.detail}
+                </div>
+              </details>
+            )}
+          </li>
+        ))}
+      </ol>
+    </div>
   );
 }

@@ -8,6 +8,9 @@ import { DateTime, ErrorNote, Loading, StatusBadge, TlpLabel } from '../componen
 import { IncidentEditForm } from '../components/incident-edit';
 import { IncidentObservables } from '../components/incident-observables';
 import { IncidentTimeline } from '../components/incident-timeline';
+import { CoordinationPanel } from '../components/coordination-panel';
+import { SlaPanel } from '../components/sla-panel';
+import { TakedownPanel } from '../components/takedown-panel';
 import { Link } from '../router';
 
 const WHEN = ['occurredAt', 'detectedAt', 'reportedAt'] as const;
@@ -18,6 +21,8 @@ export function IncidentScreen({ id }: { id: string }) {
   const detail = useApi<IncidentDetail>(`/api/incidents/${encodeURIComponent(id)}`);
   const [incident, setIncident] = useState<Incident | null>(null);
   const [editing, setEditing] = useState(false);
+  // Bumped when a coordination changes: sending one moves takedowns, SLA clocks and the timeline.
+  const [tick, setTick] = useState(0);
   useEffect(() => {
     if (detail.data) setIncident(detail.data.incident);
   }, [detail.data]);
@@ -118,9 +123,12 @@ export function IncidentScreen({ id }: { id: string }) {
             </section>
           )}
           <StatusChange incident={incident} onChanged={changed} />
-          <IncidentTimeline key={incident.version} incidentId={incident.id} />
+          <CoordinationPanel incidentId={incident.id} tlp={incident.tlp} reports={detail.data.reports} onChanged={() => setTick((n) => n + 1)} />
+          <TakedownPanel key={`takedowns-${tick}`} incidentId={incident.id} />
+          <IncidentTimeline key={`${incident.version}-${tick}`} incidentId={incident.id} />
         </div>
         <div className="incident-side">
+          <SlaPanel key={`sla-${incident.version}-${tick}`} incidentId={incident.id} />
           <section className="panel" aria-labelledby="reports-title">
             <h2 id="reports-title">{t('incident.reports', { count: detail.data.reportTotal })}</h2>
             <ul className="report-list">
