@@ -1,24 +1,5 @@
 import type { Actor } from '../domain/actor.js';
-import { systemActor } from '../domain/actor.js';
-import {
-  AWAITING_ANSWER,
-  CoordinationCreateSchema,
-  CoordinationDraftUpdateSchema,
-  CoordinationStateChangeSchema,
-  DEFAULT_REMINDERS,
-  allowedCoordinationMoves,
-  canMoveCoordination,
-  coordinationTag,
-  parseTrackingTag,
-  type Coordination,
-  type CoordinationCreateInput,
-  type CoordinationDraftUpdate,
-  type CoordinationMessage,
-  type CoordinationPurpose,
-  type CoordinationState,
-  type CoordinationStateChange,
-  type ReminderPolicy,
-} from '../domain/coordination.js';
+import { AWAITING_ANSWER, CoordinationCreateSchema, CoordinationDraftUpdateSchema, CoordinationStateChangeSchema, DEFAULT_REMINDERS, allowedCoordinationMoves, canMoveCoordination, coordinationTag, type Coordination, type CoordinationCreateInput, type CoordinationDraftUpdate, type CoordinationMessage, type CoordinationPurpose, type CoordinationState, type CoordinationStateChange, type ReminderPolicy } from '../domain/coordination.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { UUID_PATTERN, newId } from '../domain/ids.js';
 import type { Incident } from '../domain/incident.js';
@@ -35,7 +16,7 @@ import { assertCan, can } from './access.policy.js';
 import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import { loadIncident } from './incident.service.js';
-import { enqueueMail, prepareMail, type PreparedMail } from './outbound-mail.service.js';
+import { enqueueMail, prepareMail } from './outbound-mail.service.js';
 import { currentTemplate } from './template.service.js';
 import { markTakedowns } from './takedown.service.js';
 import { parseInput } from './validate.js';
@@ -97,7 +78,7 @@ export function chooseContact(
   return { contact: first, reason: `${first.role} contact` };
 }
 
-function reminderPolicyOf(row: Pick<CoordinationRow, 'purpose' | 'reminder_after_hours'>): ReminderPolicy | null {
+export function reminderPolicyOf(row: Pick<CoordinationRow, 'purpose' | 'reminder_after_hours'>): ReminderPolicy | null {
   const base = DEFAULT_REMINDERS[row.purpose as CoordinationPurpose];
   if (!base) return row.reminder_after_hours ? { afterHours: row.reminder_after_hours, followUps: 0, followUp: 'ask' } : null;
   return row.reminder_after_hours ? { ...base, afterHours: row.reminder_after_hours } : base;
@@ -106,7 +87,7 @@ function reminderPolicyOf(row: Pick<CoordinationRow, 'purpose' | 'reminder_after
 /** `YYYY-MM-DD HH:mm` in a zone. */
 const localTime = (timeZone: string, at: Date) => officeHoursAt({ always: true, windows: [] }, timeZone, at).localTime;
 
-const addHours = (at: Date, hours: number) => new Date(at.getTime() + hours * 3600_000).toISOString();
+export const addHours = (at: Date, hours: number) => new Date(at.getTime() + hours * 3600_000).toISOString();
 
 async function loadRow(store: Store, incident: Incident, idOrSequence: string): Promise<CoordinationRow> {
   const row = UUID_PATTERN.test(idOrSequence)
@@ -150,7 +131,7 @@ async function view(deps: ServiceDeps, store: Store, incident: Incident, rows: C
 }
 
 /** Facts for the templates, from the incident as it is now. */
-async function render(
+export async function render(
   deps: ServiceDeps,
   store: Store,
   kind: TemplateKind,
@@ -348,7 +329,7 @@ export async function updateCoordinationDraft(
   });
 }
 
-async function contactKey(store: Store, row: CoordinationRow): Promise<string | null> {
+export async function contactKey(store: Store, row: CoordinationRow): Promise<string | null> {
   if (!row.organisation_id) return null;
   const org = await store.organisations.findById(row.organisation_id);
   return org?.contacts.find((c) => c.email.toLowerCase() === row.contact_email.toLowerCase())?.pgpKey ?? null;
@@ -436,7 +417,7 @@ export async function sendCoordination(deps: ServiceDeps, actor: Actor, incident
   return result;
 }
 
-function scheduleReminder(tx: Store, coordinationId: string, mailId: string, runAt: string, at: string) {
+export function scheduleReminder(tx: Store, coordinationId: string, mailId: string, runAt: string, at: string) {
   return tx.jobs.enqueue({ kind: COORDINATION_REMINDER_JOB, payload: { coordinationId, mailId }, runAt, dedupeKey: `${COORDINATION_REMINDER_JOB}:${coordinationId}:${mailId}` }, at);
 }
 
@@ -467,255 +448,5 @@ export async function changeCoordinationState(
       { incidentId: incident.id, reportId: null, actor: actor.id, action: 'coordination.state', changes: { coordination: tag, state: { before: row.state, after: state } }, note: note ?? null },
     ]);
     return (await view(deps, tx, incident, [{ ...row, ...patch }]))[0]!;
-  });
-}
-
-// -- what the queue does ---------------------------------------------------
-
-const REMINDER_ACTOR = systemActor('coordination');
-
-/** The relay gave up on a message: the coordination says so, on its timeline. */
-export async function recordDeliveryFailure(deps: ServiceDeps, coordinationId: string, mailId: string, error: string): Promise<void> {
-  const at = deps.clock().toISOString();
-  await deps.store.transaction(async (tx) => {
-    const row = await tx.coordinations.findRow(coordinationId);
-    if (!row) return;
-    const incident = await loadIncident(tx, REMINDER_ACTOR, row.incident_id);
-    const moves = canMoveCoordination(row.state as CoordinationState, 'delivery-failed');
-    if (moves) await tx.coordinations.update(row.id, { state: 'delivery-failed', next_reminder_at: null, updated_at: at });
-    await tx.timeline.append([
-      {
-        incidentId: incident.id,
-        reportId: null,
-        actor: REMINDER_ACTOR.id,
-        action: 'coordination.delivery-failed',
-        changes: { coordination: coordinationTag(incident.number, row.sequence), mail: mailId, to: row.contact_email, ...(moves ? { state: { before: row.state, after: 'delivery-failed' } } : {}) },
-        note: error,
-      },
-    ]);
-  });
-}
-
-const ReminderPayload = (p: unknown): { coordinationId: string; mailId: string } => {
-  const o = p as { coordinationId?: unknown; mailId?: unknown } | null;
-  if (typeof o?.coordinationId !== 'string' || typeof o.mailId !== 'string') throw new AppError('VALIDATION', 'reminder job without coordinationId and mailId');
-  return { coordinationId: o.coordinationId, mailId: o.mailId };
-};
-
-/**
- * A reminder came due. If the party has still not answered the message it
- * belongs to: send a follow-up (or ask the handler, as the purpose says);
- * after the last follow-up, mark the coordination no-response and propose
- * escalating upstream. Otherwise nothing: a reply or a newer message won.
- */
-export async function runCoordinationReminder(deps: ServiceDeps, payload: unknown): Promise<'follow-up' | 'asked' | 'escalation-proposed' | 'nothing'> {
-  const { coordinationId, mailId } = ReminderPayload(payload);
-  const row = await deps.store.coordinations.findRow(coordinationId);
-  if (!row || row.state !== 'sent') return 'nothing';
-  const mails = await deps.store.coordinations.mailsFor([row.id]);
-  const mail = mails.find((m) => m.id === mailId);
-  const latest = mails.at(-1);
-  if (!mail || latest?.id !== mailId) return 'nothing';
-  if (row.last_reply_at && row.last_reply_at >= mail.created_at) return 'nothing';
-  const policy = reminderPolicyOf(row);
-  if (!policy) return 'nothing';
-  const incident = await loadIncident(deps.store, REMINDER_ACTOR, row.incident_id);
-  const tag = coordinationTag(incident.number, row.sequence);
-  const now = deps.clock();
-  const at = now.toISOString();
-  const silentHours = Math.round((now.getTime() - Date.parse(mail.created_at)) / 3600_000);
-
-  if (row.follow_ups_sent < policy.followUps && policy.followUp === 'send') {
-    const key = row.encrypt === 1 ? await contactKey(deps.store, row) : null;
-    const org = row.organisation_id ? await deps.store.organisations.findById(row.organisation_id) : undefined;
-    const contact = org?.contacts.find((c) => c.email.toLowerCase() === row.contact_email.toLowerCase());
-    const text = await render(deps, deps.store, 'follow-up', incident, {
-      language: row.language as Language,
-      tlp: row.tlp as Tlp,
-      defang: row.defang === 1,
-      tag,
-      contactName: row.contact_name,
-      contactEmail: row.contact_email,
-      organisation: org?.name ?? null,
-      timeZone: contact?.timezone ?? deps.settings.timeZone,
-      handlerName: deps.settings.team.name,
-    });
-    let prepared: PreparedMail;
-    try {
-      prepared = await prepareMail(deps, {
-        kind: 'follow-up',
-        coordinationId: row.id,
-        incidentId: incident.id,
-        to: [{ name: row.contact_name, address: row.contact_email }],
-        subject: text.subject,
-        text: text.body,
-        language: row.language as Language,
-        inReplyTo: mail.message_id,
-        references: mails.map((m) => m.message_id),
-        encryptTo: key ? [key] : [],
-      });
-    } catch (err) {
-      await askHandler(deps, row, incident, tag, `no answer in ${silentHours} h; the follow-up could not be written: ${(err as Error).message}`, at);
-      return 'asked';
-    }
-    await deps.store.transaction(async (tx) => {
-      const current = await tx.coordinations.findRow(row.id);
-      if (!current || current.state !== 'sent' || current.follow_ups_sent !== row.follow_ups_sent) return;
-      await enqueueMail(deps, tx, REMINDER_ACTOR, prepared, at);
-      const next = addHours(now, policy.afterHours);
-      await tx.coordinations.update(row.id, { follow_ups_sent: row.follow_ups_sent + 1, last_sent_at: at, next_reminder_at: next, updated_at: at });
-      await scheduleReminder(tx, row.id, prepared.id, next, at);
-      await tx.timeline.append([
-        {
-          incidentId: incident.id,
-          reportId: null,
-          actor: REMINDER_ACTOR.id,
-          action: 'coordination.follow-up',
-          changes: { coordination: tag, to: row.contact_email, messageId: prepared.messageId, followUp: row.follow_ups_sent + 1, silentHours, nextReminderAt: next },
-          note: null,
-        },
-      ]);
-    });
-    deps.wakeJobs();
-    return 'follow-up';
-  }
-
-  if (row.follow_ups_sent < policy.followUps) {
-    await askHandler(deps, row, incident, tag, `no answer from ${row.contact_email} in ${silentHours} h: send a follow-up?`, at, policy.afterHours);
-    return 'asked';
-  }
-
-  const proposals = await escalationProposals(deps.store, row, incident);
-  await deps.store.transaction(async (tx) => {
-    const current = await tx.coordinations.findRow(row.id);
-    if (!current || current.state !== 'sent') return;
-    await tx.coordinations.update(row.id, { state: 'no-response', next_reminder_at: null, updated_at: at });
-    await tx.timeline.append([
-      {
-        incidentId: incident.id,
-        reportId: null,
-        actor: REMINDER_ACTOR.id,
-        action: 'coordination.escalation-proposed',
-        changes: { coordination: tag, state: { before: 'sent', after: 'no-response' }, silentHours, proposals },
-        note: `no answer from ${row.contact_email} after ${row.follow_ups_sent} follow-up(s): escalate upstream`,
-      },
-    ]);
-  });
-  return 'escalation-proposed';
-}
-
-async function askHandler(deps: ServiceDeps, row: CoordinationRow, incident: Incident, tag: string, note: string, at: string, nextInHours?: number): Promise<void> {
-  await deps.store.transaction(async (tx) => {
-    const current = await tx.coordinations.findRow(row.id);
-    if (!current || current.state !== 'sent' || current.follow_ups_sent !== row.follow_ups_sent) return;
-    const next = nextInHours ? addHours(new Date(at), nextInHours) : null;
-    await tx.coordinations.update(row.id, { follow_ups_sent: row.follow_ups_sent + 1, next_reminder_at: next, updated_at: at });
-    const latest = (await tx.coordinations.mailsFor([row.id])).at(-1);
-    if (next && latest) {
-      await tx.jobs.enqueue(
-        { kind: COORDINATION_REMINDER_JOB, payload: { coordinationId: row.id, mailId: latest.id }, runAt: next, dedupeKey: `${COORDINATION_REMINDER_JOB}:${row.id}:${latest.id}:ask${row.follow_ups_sent + 1}` },
-        at,
-      );
-    }
-    await tx.timeline.append([
-      { incidentId: incident.id, reportId: null, actor: REMINDER_ACTOR.id, action: 'coordination.reminder', changes: { coordination: tag, to: row.contact_email }, note },
-    ]);
-  });
-}
-
-/**
- * Who is upstream of a silent party: the national CSIRT of its country
- * (from the directory), and — for hosting providers and ISPs — the
- * registrar of the incident's domains (named as a step until registry data
- * is imported).
- */
-async function escalationProposals(store: Store, row: CoordinationRow, incident: Incident): Promise<{ kind: string; organisationId: string | null; name: string }[]> {
-  const out: { kind: string; organisationId: string | null; name: string }[] = [];
-  const org = row.organisation_id ? await store.organisations.findById(row.organisation_id) : undefined;
-  if (org && (org.kind === 'hosting' || org.kind === 'isp')) {
-    const domains = (await store.observables.forIncident({ kind: 'all' }, incident.id)).filter((o) => o.type === 'domain').map((o) => o.value);
-    if (domains.length) out.push({ kind: 'registrar', organisationId: null, name: `registrar of ${domains.slice(0, 5).join(', ')}` });
-  }
-  if (org?.country) {
-    const csirts = await store.organisations.list({ kind: ['csirt'], country: org.country }, { limit: 5, offset: 0 });
-    for (const c of csirts.items) if (c.id !== org.id) out.push({ kind: 'national-csirt', organisationId: c.id, name: c.name });
-    if (csirts.items.length === 0) out.push({ kind: 'national-csirt', organisationId: null, name: `national CSIRT of ${org.country} (not in the directory)` });
-  }
-  return out;
-}
-
-// -- replies ---------------------------------------------------------------
-
-export interface ReplyMatch {
-  incidentId: string;
-  coordinationId: string | null;
-  how: string;
-}
-
-/**
- * Which incident (and coordination) a mail answers: a Message-ID we sent in
- * its In-Reply-To / References first, then the tracking tag in the subject
- * (`[RK-2026-000123-C2]`, or the incident's number with the sender matching
- * one coordination's contact), then an earlier report of the thread.
- */
-export async function matchReply(
-  deps: ServiceDeps,
-  reportId: string,
-  mail: { subject: string | null; inReplyTo: string | null; references: string[]; from: string | null },
-): Promise<ReplyMatch | null> {
-  const store = deps.store;
-  const refs = [mail.inReplyTo, ...mail.references].filter((r): r is string => Boolean(r));
-  const sent = await store.coordinations.coordinationByMessageIds(refs);
-  if (sent) {
-    const row = await store.coordinations.findRow(sent.coordinationId);
-    if (row) return { incidentId: row.incident_id, coordinationId: row.id, how: `In-Reply-To / References ${sent.messageId}` };
-  }
-  const tag = parseTrackingTag(mail.subject);
-  if (tag && tag.incidentNumber.startsWith(`${deps.settings.incidentPrefix}-`)) {
-    const incident = await store.incidents.findByNumber({ kind: 'all' }, tag.incidentNumber);
-    if (incident) {
-      if (tag.sequence !== null) {
-        const row = await store.coordinations.findRowBySequence(incident.id, tag.sequence);
-        if (row) return { incidentId: incident.id, coordinationId: row.id, how: `tracking tag ${coordinationTag(incident.number, tag.sequence)}` };
-      }
-      const from = mail.from?.toLowerCase();
-      const bySender = from ? (await store.coordinations.listRows([incident.id])).filter((r) => r.contact_email.toLowerCase() === from) : [];
-      return {
-        incidentId: incident.id,
-        coordinationId: bySender.length === 1 ? bySender[0]!.id : null,
-        how: bySender.length === 1 ? `tracking tag ${incident.number} and the sender ${from}` : `tracking tag ${incident.number}`,
-      };
-    }
-  }
-  const earlier = (await store.reports.findBySourceRefs('email', refs)).find((r) => r.incidentId && r.id !== reportId);
-  if (earlier?.incidentId) return { incidentId: earlier.incidentId, coordinationId: null, how: 'In-Reply-To / References of an earlier report' };
-  return null;
-}
-
-/** A reply arrived on a coordination: it is linked, and a waiting coordination becomes acknowledged. */
-export async function recordCoordinationReply(deps: ServiceDeps, coordinationId: string, reportId: string, how: string): Promise<void> {
-  const at = deps.clock().toISOString();
-  await deps.store.transaction(async (tx) => {
-    const row = await tx.coordinations.findRow(coordinationId);
-    if (!row) return;
-    const incident = await loadIncident(tx, REMINDER_ACTOR, row.incident_id);
-    if (!(await tx.coordinations.addReply(row.id, reportId, how, at))) return;
-    const acknowledges = row.state === 'sent' || row.state === 'no-response';
-    if (row.purpose === 'takedown' && acknowledges) await markTakedowns(tx, incident.id, 'acknowledged', at, REMINDER_ACTOR);
-    await tx.coordinations.update(row.id, {
-      last_reply_at: at,
-      updated_at: at,
-      ...(acknowledges ? { state: 'acknowledged', next_reminder_at: null } : {}),
-    });
-    await tx.timeline.append([
-      {
-        incidentId: incident.id,
-        reportId,
-        actor: REMINDER_ACTOR.id,
-        action: 'coordination.reply',
-        changes: { coordination: coordinationTag(incident.number, row.sequence), matchedBy: how, ...(acknowledges ? { state: { before: row.state, after: 'acknowledged' } } : {}) },
-        note: null,
-      },
-    ]);
   });
 }

@@ -1,7 +1,7 @@
 import type { Actor } from '../domain/actor.js';
 import { parseReportTemplate } from '../formats/report-template.js';
 import { inspectZip, zipTextEntries, type ArchiveInspection } from '../formats/archive.js';
-import { matchReply, recordCoordinationReply } from './coordination.service.js';
+import { matchReply, recordCoordinationReply } from './coordination-reply.service.js';
 import { ACKNOWLEDGE_JOB, mayAcknowledge } from './acknowledge.service.js';
 import { attachReports } from './triage.service.js';
 import { newId } from '../domain/ids.js';
