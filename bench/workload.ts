@@ -161,6 +161,14 @@ export function incidentRow(id: string, k: number, at: string, extra: Partial<In
     resolved_at: null,
     closed_at: null,
     version: 1,
+    decision_owner: null,
+    decided_scope: null,
+    exercise: 0,
+    legal_hold: 0,
+    brand_name: null,
+    brand_sector: null,
+    brand_origin: null,
+    sla_due_at: null,
     ...extra,
   };
 }

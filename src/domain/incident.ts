@@ -21,6 +21,13 @@ export const FiveW1HSchema = z.strictObject({
 });
 export type FiveW1H = z.infer<typeof FiveW1HSchema>;
 
+/** The sectors a phishing site's imitated brand is counted under (quarterly statistics); null = unclassified. */
+export const BRAND_SECTORS = ['finance', 'e-commerce', 'telecom', 'government', 'sns', 'other'] as const;
+export type BrandSector = (typeof BRAND_SECTORS)[number];
+/** Whether the imitated brand is of this country (RENKEI_COUNTRY) or foreign. */
+export const BRAND_ORIGINS = ['domestic', 'foreign'] as const;
+export type BrandOrigin = (typeof BRAND_ORIGINS)[number];
+
 const constituency = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a constituency key such as finance or gov');
 
 const editable = {
@@ -34,7 +41,21 @@ const editable = {
   owner: singleLine(320).nullable(),
   organisationIds: z.array(z.uuid()).max(500),
   fiveW1H: FiveW1HSchema,
+  /** Who decides what the team does on this incident (the seed's "who decides"). */
+  decisionOwner: singleLine(320).nullable(),
+  /** What was decided we will and will not do (the seed's "how far"). */
+  scope: multiLine(5000).nullable(),
+  /** A drill: behaves normally, marked everywhere, mail tagged, never counted in statistics. */
+  exercise: z.boolean(),
+  /** Retention never removes this incident's evidence while held. */
+  legalHold: z.boolean(),
+  brandName: singleLine(200).nullable(),
+  brandSector: z.enum(BRAND_SECTORS).nullable(),
+  brandOrigin: z.enum(BRAND_ORIGINS).nullable(),
 };
+
+/** Fields only a lead may set or change (capability `incident.decide`). */
+export const DECISION_FIELDS = ['decisionOwner', 'scope', 'legalHold'] as const;
 
 export const IncidentCreateSchema = z.strictObject({
   title: editable.title,
@@ -47,6 +68,13 @@ export const IncidentCreateSchema = z.strictObject({
   owner: editable.owner.optional(),
   organisationIds: editable.organisationIds.default([]),
   fiveW1H: editable.fiveW1H.default({}),
+  decisionOwner: editable.decisionOwner.optional(),
+  scope: editable.scope.optional(),
+  exercise: editable.exercise.default(false),
+  legalHold: editable.legalHold.default(false),
+  brandName: editable.brandName.optional(),
+  brandSector: editable.brandSector.optional(),
+  brandOrigin: editable.brandOrigin.optional(),
 });
 export type IncidentCreateInput = z.input<typeof IncidentCreateSchema>;
 export type IncidentCreate = z.output<typeof IncidentCreateSchema>;
@@ -63,6 +91,13 @@ export const IncidentUpdateSchema = z.strictObject({
   owner: editable.owner.optional(),
   organisationIds: editable.organisationIds.optional(),
   fiveW1H: editable.fiveW1H.optional(),
+  decisionOwner: editable.decisionOwner.optional(),
+  scope: editable.scope.optional(),
+  exercise: editable.exercise.optional(),
+  legalHold: editable.legalHold.optional(),
+  brandName: editable.brandName.optional(),
+  brandSector: editable.brandSector.optional(),
+  brandOrigin: editable.brandOrigin.optional(),
   version: z.number().int().positive().optional(),
   note: multiLine(10_000).optional(),
 });
@@ -90,6 +125,15 @@ export interface Incident {
   owner: string | null;
   organisationIds: string[];
   fiveW1H: Required<{ [K in keyof FiveW1H]: NonNullable<FiveW1H[K]> | null }>;
+  decisionOwner: string | null;
+  scope: string | null;
+  exercise: boolean;
+  legalHold: boolean;
+  brandName: string | null;
+  brandSector: BrandSector | null;
+  brandOrigin: BrandOrigin | null;
+  /** When the next running SLA clock falls due (a breached, unmet clock keeps the moment it fell due); null when none runs. Kept by the SLA service. */
+  slaDueAt: string | null;
   mergedInto: string | null;
   createdAt: string;
   createdBy: string;
@@ -100,7 +144,7 @@ export interface Incident {
 }
 
 /** Fields compared for the timeline's before/after. */
-export type IncidentSnapshot = Omit<Incident, 'id' | 'number' | 'createdAt' | 'createdBy' | 'updatedAt' | 'version'>;
+export type IncidentSnapshot = Omit<Incident, 'id' | 'number' | 'createdAt' | 'createdBy' | 'updatedAt' | 'version' | 'slaDueAt'>;
 
 /** `{ field: { before, after } }` for every field that changed: the body of a timeline entry. */
 export function diff<T extends object>(before: T, after: T): Record<string, { before: unknown; after: unknown }> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONTACT_ROLES, LANGUAGES, ORGANISATION_KINDS, RESOURCE_KINDS, TRUST_LEVELS } from '../domain/organisation.schema.js';
 import { INCIDENT_STATUSES } from '../domain/incident-lifecycle.js';
+import { BRAND_ORIGINS, BRAND_SECTORS } from '../domain/incident.js';
 import { OBSERVABLE_TYPES } from '../domain/observables/index.js';
 import { REJECT_REASONS, REPORT_CHANNELS, REPORT_STATUSES } from '../domain/report.js';
 import { CATEGORIES, PRIORITIES, SEVERITIES } from '../domain/taxonomy.js';
@@ -141,6 +142,14 @@ export const IncidentSchema = z
       actor: z.string().nullable(),
       motive: z.string().nullable(),
     }),
+    decisionOwner: z.string().nullable().describe('who decides what the team does on this incident'),
+    scope: z.string().nullable().describe('what was decided we will and will not do'),
+    exercise: z.boolean().describe('a drill: marked everywhere, mail tagged, never counted in statistics'),
+    legalHold: z.boolean().describe('retention never removes this incident\'s evidence'),
+    brandName: z.string().nullable(),
+    brandSector: z.enum(BRAND_SECTORS).nullable(),
+    brandOrigin: z.enum(BRAND_ORIGINS).nullable(),
+    slaDueAt: z.string().nullable().describe('when the next SLA clock falls due; past when one is breached'),
     mergedInto: z.string().nullable(),
     createdAt: ts,
     createdBy: z.string(),

@@ -46,6 +46,8 @@ export const CAPABILITIES = {
   /** Triage: create incidents from reports, attach, reject. */
   'report.triage': ['lead', 'handler'],
   'incident.write': ['lead', 'handler'],
+  /** Name the decision owner, record the decided scope, put evidence under legal hold. */
+  'incident.decide': ['lead'],
   /** See an incident's coordination with outside parties (who was written to, and their answers). The team's staff only. */
   'coordination.read': ['administrator', 'lead', 'handler', 'auditor'],
   /** Write to outside parties about an incident (coordination, reporter updates). */

@@ -90,6 +90,7 @@ export async function runCoordinationReminder(deps: ServiceDeps, payload: unknow
         kind: 'follow-up',
         coordinationId: row.id,
         incidentId: incident.id,
+        exercise: incident.exercise,
         to: [{ name: row.contact_name, address: row.contact_email }],
         subject: text.subject,
         text: text.body,

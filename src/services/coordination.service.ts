@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import { assertCan, can } from './access.policy.js';
 import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
+import { afterIncidentChange } from './incident-change.service.js';
 import { loadIncident } from './incident.service.js';
 import { enqueueMail, prepareMail } from './outbound-mail.service.js';
 import { currentTemplate } from './template.service.js';
@@ -371,6 +372,7 @@ export async function sendCoordination(deps: ServiceDeps, actor: Actor, incident
     kind: 'coordination',
     coordinationId: row.id,
     incidentId: incident.id,
+    exercise: incident.exercise,
     to: [{ name: row.contact_name, address: row.contact_email }],
     subject: row.subject,
     text: row.body,
@@ -411,6 +413,7 @@ export async function sendCoordination(deps: ServiceDeps, actor: Actor, incident
     ]);
     await audit(tx, actor, 'coordination.send', { type: 'coordination', id: row.id }, { incident: incident.number, to: row.contact_email, tlp: row.tlp });
     if (current.purpose === 'takedown') await markTakedowns(tx, incident.id, 'requested', at, actor);
+    await afterIncidentChange(deps, tx, locked, { actions: ['coordination.sent'] });
     return (await view(deps, tx, locked, [{ ...current, ...patch }]))[0]!;
   });
   deps.wakeJobs();

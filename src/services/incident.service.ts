@@ -6,6 +6,7 @@ import {
   IncidentCreateSchema,
   IncidentStatusChangeSchema,
   IncidentUpdateSchema,
+  DECISION_FIELDS,
   diff,
   type Incident,
   type IncidentCreate,
@@ -19,11 +20,11 @@ import type { TimelineEntry } from '../domain/timeline.js';
 import type { Report } from '../domain/report.js';
 import type { IncidentListFilter, IncidentSort } from '../store/repositories/incident.repository.js';
 import type { Store } from '../store/store.js';
-import { accessScope, assertCan } from './access.policy.js';
+import { accessScope, assertCan, can } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
-import { scheduleSlaChecks } from './sla.service.js';
+import { afterIncidentChange } from './incident-change.service.js';
 
 /**
  * Find a visible incident by id or human number, or answer NOT_FOUND (hidden
@@ -53,6 +54,7 @@ export async function insertIncident(
   const now = deps.clock();
   const at = now.toISOString();
   assertInConstituency(actor, data.constituency ?? null);
+  assertMayDecide(actor, { decisionOwner: data.decisionOwner ?? null, scope: data.scope ?? null, legalHold: data.legalHold || null });
   await assertOrganisationsExist(tx, data.organisationIds);
   const year = numberingYear(now, deps.settings.timeZone);
   const seq = await tx.incidents.nextSequence(deps.settings.incidentPrefix, year);
@@ -80,6 +82,14 @@ export async function insertIncident(
       actor: f.actor ?? null,
       motive: f.motive ?? null,
     },
+    decisionOwner: data.decisionOwner ?? null,
+    scope: data.scope ?? null,
+    exercise: data.exercise,
+    legalHold: data.legalHold,
+    brandName: data.brandName ?? null,
+    brandSector: data.brandSector ?? null,
+    brandOrigin: data.brandOrigin ?? null,
+    slaDueAt: null,
     mergedInto: null,
     createdAt: at,
     createdBy: actor.id,
@@ -89,14 +99,14 @@ export async function insertIncident(
     version: 1,
   };
   await tx.incidents.insert(incident);
-  const { id: _i, createdAt: _c, updatedAt: _u, createdBy: _b, version: _v, ...fields } = incident;
+  const { id: _i, createdAt: _c, updatedAt: _u, createdBy: _b, version: _v, slaDueAt: _s, ...fields } = incident;
   await tx.timeline.append([
     { incidentId: incident.id, reportId: null, actor: actor.id, action: 'incident.created', changes: { after: fields }, note },
   ]);
   if (incident.tlp === 'RED' && actor.kind === 'user') await tx.incidents.addToAccessList(incident.id, actor.id);
   await audit(tx, actor, 'incident.created', { type: 'incident', id: incident.id }, { number: incident.number, tlp: incident.tlp });
   await indexIncident(tx, incident);
-  await scheduleSlaChecks(deps, tx, incident);
+  await afterIncidentChange(deps, tx, incident, { actions: ['incident.created'] });
   return incident;
 }
 
@@ -113,6 +123,13 @@ function assertInConstituency(actor: Actor, constituency: string | null): void {
     throw new AppError('VALIDATION', `constituency ${constituency} is not one of yours (${scope.constituencies.join(', ') || 'none'})`, {
       issues: [{ path: ['constituency'], message: 'outside your constituencies' }],
     });
+}
+
+/** Who decides, what was decided and the legal hold are a lead's to set or change (the seed's "who decides, how far"). */
+function assertMayDecide(actor: Actor, fields: Partial<Record<(typeof DECISION_FIELDS)[number], unknown>>): void {
+  const set = DECISION_FIELDS.filter((f) => fields[f] !== undefined && fields[f] !== null);
+  if (set.length && !can(actor, 'incident.decide'))
+    throw new AppError('FORBIDDEN', `only a lead may set ${set.join(', ')}`, { capability: 'incident.decide', fields: set });
 }
 
 /** VALIDATION naming the first organisation id that does not exist (path `organisationIds.N`). */
@@ -149,7 +166,7 @@ export async function saveIncident(
   if (saved.tlp === 'RED' && before.tlp !== 'RED' && actor.kind === 'user') await tx.incidents.addToAccessList(saved.id, actor.id);
   await audit(tx, actor, entry.action, { type: 'incident', id: before.id }, { number: before.number, fields: Object.keys(changes) });
   await indexIncident(tx, saved);
-  await scheduleSlaChecks(deps, tx, saved);
+  await afterIncidentChange(deps, tx, saved, { actions: [entry.action] });
   return saved;
 }
 
@@ -218,6 +235,8 @@ export async function updateIncident(
       throw new AppError('CONFLICT', `incident ${before.number} is at version ${before.version}, not ${version}; reload and try again`);
     if (fields.organisationIds) await assertOrganisationsExist(tx, fields.organisationIds);
     if (fields.constituency !== undefined) assertInConstituency(actor, fields.constituency);
+    const decided = DECISION_FIELDS.filter((f) => fields[f] !== undefined && fields[f] !== before[f]);
+    if (decided.length) assertMayDecide(actor, Object.fromEntries(decided.map((f) => [f, true])));
     const defined = <T extends object>(o: T | undefined): Partial<T> =>
       Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
     const after: Incident = {

@@ -29,6 +29,25 @@ export interface MailToSend {
   isSecret?: boolean;
   /** Send with the null envelope sender (`MAIL FROM:<>`), as RFC 3834 asks of automatic replies: nothing bounces back to us. */
   nullSender?: boolean;
+  /** About an exercise (drill) incident: the subject, a header and the first line say so. */
+  exercise?: boolean;
+}
+
+/** How mail about an exercise incident is marked, so nobody acts on a drill. */
+export const EXERCISE_MARK = {
+  subject: '[訓練/EXERCISE]',
+  header: 'X-Renkei-Exercise',
+  line: { ja: '【訓練】これは訓練のための連絡です。実際のインシデントではありません。', en: '[EXERCISE] This message is part of an exercise. It is not about a real incident.' },
+} as const;
+
+function markExercise(input: MailToSend): MailToSend {
+  if (!input.exercise) return input;
+  return {
+    ...input,
+    subject: input.subject.includes(EXERCISE_MARK.subject) ? input.subject : `${EXERCISE_MARK.subject} ${input.subject}`,
+    text: input.text.startsWith(EXERCISE_MARK.line[input.language]) ? input.text : `${EXERCISE_MARK.line[input.language]}\n\n${input.text}`,
+    headers: { ...input.headers, [EXERCISE_MARK.header]: 'yes' },
+  };
 }
 
 export interface PreparedMail {
@@ -47,8 +66,9 @@ const bare = (id: string) => id.replace(/^<|>$/g, '');
  * Write the message (PGP-signed with the team key; encrypted when keys are
  * given). Slow work, so done before the transaction that queues it.
  */
-export async function prepareMail(deps: ServiceDeps, input: MailToSend): Promise<PreparedMail> {
+export async function prepareMail(deps: ServiceDeps, toSend: MailToSend): Promise<PreparedMail> {
   const { team } = deps.settings;
+  const input = markExercise(toSend);
   const messageId = newMessageId(team.mailDomain);
   try {
     const composed = await composeMail(

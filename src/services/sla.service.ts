@@ -81,10 +81,26 @@ export async function getIncidentSla(deps: ServiceDeps, actor: Actor, incidentRe
 export async function scheduleSlaChecks(deps: ServiceDeps, tx: Store, incident: Incident): Promise<void> {
   const sla = await readAll(deps, tx, incident);
   const at = deps.clock().toISOString();
+  await tx.incidents.setSlaDue(incident.id, slaDueAt(incident, sla.clocks, at));
   for (const c of sla.clocks) {
     if (c.state !== 'running' || !c.dueAt) continue;
     await tx.jobs.enqueue({ kind: SLA_CHECK_JOB, payload: { incidentId: incident.id }, runAt: c.dueAt, dedupeKey: `${SLA_CHECK_JOB}:${incident.id}:${c.clock}:${c.dueAt}` }, at);
   }
+}
+
+/**
+ * The moment that orders the "due soon" list: the earliest running clock's
+ * due time; a breached clock that is not yet met keeps the time it fell due
+ * (so overdue incidents sort first); nothing once the incident is done.
+ */
+export function slaDueAt(incident: Incident, clocks: ClockReading[], now: string): string | null {
+  if (['resolved', 'closed', 'rejected'].includes(incident.status) || incident.mergedInto) return null;
+  const due = clocks.flatMap((c) => {
+    if (c.state === 'running' && c.dueAt) return [c.dueAt];
+    if (c.state === 'breached') return [incident.slaDueAt && incident.slaDueAt <= now ? incident.slaDueAt : now];
+    return [];
+  });
+  return due.sort()[0] ?? null;
 }
 
 const SLA_ACTOR = systemActor('sla');

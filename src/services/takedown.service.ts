@@ -5,6 +5,7 @@ import { AppError, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { FETCH_PROFILES, afterCheck, verdictOf, type FetchOutcome, type TakedownState, type Verdict } from '../domain/liveness.js';
 import { normaliseObservable } from '../domain/observables/index.js';
+import { afterIncidentChangeById } from './incident-change.service.js';
 import type { TakedownRow } from '../store/repositories/takedown.repository.js';
 import type { Store } from '../store/store.js';
 import { assertCan } from './access.policy.js';
@@ -153,6 +154,7 @@ export async function runLivenessCheck(deps: ServiceDeps, takedownId: string, sc
           note: next.state === 'relapsed' ? 'the site answers again after it was down: relapse' : null,
         },
       ]);
+    if (changes.state) await afterIncidentChangeById(deps, tx, current.incident_id, { actions: ['takedown.state'] });
     if (schedule && !verifiedAt) {
       const runAt = new Date(now.getTime() + CHECK_EVERY_MINUTES * 60_000);
       await tx.jobs.enqueue(

@@ -7,6 +7,7 @@ import * as coordination from './migrations/0004-coordination.js';
 import * as registry from './migrations/0005-registry.js';
 import * as takedown from './migrations/0006-takedown.js';
 import * as incidentMergedIndex from './migrations/0007-incident-merged-index.js';
+import * as incidentSteering from './migrations/0008-incident-steering.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0005-registry': registry,
   '0006-takedown': takedown,
   '0007-incident-merged-index': incidentMergedIndex,
+  '0008-incident-steering': incidentSteering,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -269,6 +269,16 @@ export interface IncidentTable {
   resolved_at: string | null;
   closed_at: string | null;
   version: number;
+  decision_owner: string | null;
+  decided_scope: string | null;
+  /** 0/1 */
+  exercise: number;
+  /** 0/1 */
+  legal_hold: number;
+  brand_name: string | null;
+  brand_sector: string | null;
+  brand_origin: string | null;
+  sla_due_at: string | null;
 }
 
 export interface TimelineTable {

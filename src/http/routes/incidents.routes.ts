@@ -70,6 +70,8 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
           createdFrom: instant().optional(),
           createdTo: instant().optional(),
           includeMerged: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+          slaDueBefore: instant().optional().describe('"due soon": the next SLA clock falls due before this instant (overdue included)'),
+          exercise: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('true: only exercises; false: no exercises'),
           sort: z.enum(INCIDENT_SORTS).default('createdAt'),
           direction: z.enum(['asc', 'desc']).default('desc'),
           ...PageQuery,

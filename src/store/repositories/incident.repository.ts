@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { AccessScope, Page, PageResult } from '../../domain/access.js';
-import type { Incident } from '../../domain/incident.js';
+import type { BrandOrigin, BrandSector, Incident } from '../../domain/incident.js';
 import type { IncidentStatus } from '../../domain/incident-lifecycle.js';
 import type { Category, Priority, Severity } from '../../domain/taxonomy.js';
 import type { Tlp } from '../../domain/tlp.js';
@@ -11,9 +11,9 @@ import type { QueryTerm } from '../../domain/search-terms.js';
 import { textMatch } from './search.repository.js';
 import { cappedCount } from '../paging.js';
 
-export const INCIDENT_SORTS = ['createdAt', 'updatedAt', 'number', 'title'] as const;
+export const INCIDENT_SORTS = ['createdAt', 'updatedAt', 'number', 'title', 'slaDueAt'] as const;
 export type IncidentSort = (typeof INCIDENT_SORTS)[number];
-const SORT_COLUMN = { createdAt: 'created_at', updatedAt: 'updated_at', number: 'number', title: 'title' } as const;
+const SORT_COLUMN = { createdAt: 'created_at', updatedAt: 'updated_at', number: 'number', title: 'title', slaDueAt: 'sla_due_at' } as const;
 
 export interface IncidentListFilter {
   status?: IncidentStatus[];
@@ -29,6 +29,10 @@ export interface IncidentListFilter {
   observableId?: string;
   organisationId?: string;
   includeMerged?: boolean;
+  /** Incidents whose next SLA clock falls due before this instant (overdue ones included): "due soon". */
+  slaDueBefore?: string;
+  /** true: only exercises; false: none. */
+  exercise?: boolean;
   /** Full-text phrases (domain/search-terms.ts), all required. */
   text?: QueryTerm[][];
 }
@@ -134,6 +138,8 @@ export function createIncidentRepository(db: Kysely<DB>, dialect: DialectName) {
       if (filter.constituency) q = q.where('constituency', '=', filter.constituency);
       if (filter.createdFrom) q = q.where('created_at', '>=', filter.createdFrom);
       if (filter.createdTo) q = q.where('created_at', '<', filter.createdTo);
+      if (filter.slaDueBefore) q = q.where('sla_due_at', '<', filter.slaDueBefore);
+      if (filter.exercise !== undefined) q = q.where('exercise', '=', filter.exercise ? 1 : 0);
       if (filter.observableId) {
         const observableId = filter.observableId;
         q = q.where('id', 'in', (eb) =>
@@ -150,6 +156,8 @@ export function createIncidentRepository(db: Kysely<DB>, dialect: DialectName) {
       const [rows, count] = await Promise.all([
         q
           .selectAll()
+          // Both databases put incidents without a due time last when sorting by it.
+          .$if(sort.by === 'slaDueAt', (qb) => qb.orderBy(sql`sla_due_at is null`))
           .orderBy(SORT_COLUMN[sort.by], sort.direction)
           .orderBy('id', sort.direction)
           .limit(page.limit)
@@ -195,6 +203,11 @@ export function createIncidentRepository(db: Kysely<DB>, dialect: DialectName) {
           .execute();
     },
 
+    /** The SLA service's note of when the incident's next clock falls due (not a change of the incident: no version bump). */
+    async setSlaDue(id: string, dueAt: string | null): Promise<void> {
+      await db.updateTable('incident').set({ sla_due_at: dueAt }).where('id', '=', id).execute();
+    },
+
     /** Incidents merged into this one (their reports and observables moved here). */
     async mergedInto(scope: AccessScope, id: string): Promise<string[]> {
       const rows = await db
@@ -210,7 +223,8 @@ export function createIncidentRepository(db: Kysely<DB>, dialect: DialectName) {
 }
 export type IncidentRepository = ReturnType<typeof createIncidentRepository>;
 
-function toRow(i: Incident): IncidentTable {
+/** The row without `sla_due_at`, which only the SLA service writes (setSlaDue). */
+function toRow(i: Incident): Omit<IncidentTable, 'sla_due_at'> {
   return {
     id: i.id,
     number: i.number,
@@ -238,6 +252,13 @@ function toRow(i: Incident): IncidentTable {
     resolved_at: i.resolvedAt,
     closed_at: i.closedAt,
     version: i.version,
+    decision_owner: i.decisionOwner,
+    decided_scope: i.scope,
+    exercise: i.exercise ? 1 : 0,
+    legal_hold: i.legalHold ? 1 : 0,
+    brand_name: i.brandName,
+    brand_sector: i.brandSector,
+    brand_origin: i.brandOrigin,
   };
 }
 
@@ -264,6 +285,14 @@ function toIncident(r: Selectable<IncidentTable>): IncidentRow {
       actor: r.threat_actor,
       motive: r.motive,
     },
+    decisionOwner: r.decision_owner,
+    scope: r.decided_scope,
+    exercise: Boolean(Number(r.exercise)),
+    legalHold: Boolean(Number(r.legal_hold)),
+    brandName: r.brand_name,
+    brandSector: r.brand_sector as BrandSector | null,
+    brandOrigin: r.brand_origin as BrandOrigin | null,
+    slaDueAt: r.sla_due_at,
     mergedInto: r.merged_into,
     createdAt: r.created_at,
     createdBy: r.created_by,
