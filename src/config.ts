@@ -30,6 +30,8 @@ export const ConfigSchema = z.strictObject({
     }),
   /** The team's report address: the user id of the team's PGP key. */
   teamEmail: z.email().default('report@renkei.invalid'),
+  /** Where escalation rules' `notify on-call` actions write (the on-call person's or pager's address). */
+  oncallEmail: z.email().optional(),
   /** The team's name in the mail it sends. */
   teamName: z.string().trim().min(1).max(200).default('Renkei CSIRT'),
   /** Base URL of the web application as users reach it, for links in mail. */
@@ -104,6 +106,7 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_SMTP_MAX_BYTES: 'smtpMaxBytes',
   RENKEI_TEAM_EMAIL: 'teamEmail',
   RENKEI_TEAM_NAME: 'teamName',
+  RENKEI_ONCALL_EMAIL: 'oncallEmail',
   RENKEI_PUBLIC_URL: 'publicUrl',
   RENKEI_SMTP_RELAY: 'smtpRelay',
   RENKEI_AUTO_ACKNOWLEDGE: 'autoAcknowledge',

@@ -107,6 +107,8 @@ export type IncidentUpdate = z.output<typeof IncidentUpdateSchema>;
 export const IncidentStatusChangeSchema = z.strictObject({
   status: z.enum(INCIDENT_STATUSES),
   note: multiLine(10_000).optional(),
+  /** A lead closing over open mandatory tasks says why. */
+  override: multiLine(2000).optional(),
   version: z.number().int().positive().optional(),
 });
 export type IncidentStatusChange = z.infer<typeof IncidentStatusChangeSchema>;

@@ -23,6 +23,7 @@ import { observableRoutes } from './routes/observables.routes.js';
 import { organisationRoutes } from './routes/organisations.routes.js';
 import { reportRoutes } from './routes/reports.routes.js';
 import { searchRoutes } from './routes/search.routes.js';
+import { steeringRoutes } from './routes/steering.routes.js';
 import { registerWeb } from './web.js';
 
 declare module 'fastify' {
@@ -117,6 +118,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(observableRoutes, { prefix: '/api', deps });
   await app.register(organisationRoutes, { prefix: '/api', deps });
   await app.register(searchRoutes, { prefix: '/api', deps });
+  await app.register(steeringRoutes, { prefix: '/api', deps });
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   // The web application at / (every other GET that is not the API) and the security headers of every answer.
   await registerWeb(app);

@@ -6,6 +6,7 @@ import { PASSWORD_RESET_JOB, sendPasswordResetLink } from '../services/auth/pass
 import { ACKNOWLEDGE_JOB, acknowledgeReport } from '../services/acknowledge.service.js';
 import { TAKEDOWN_CHECK_JOB, runLivenessCheck } from '../services/takedown.service.js';
 import { SLA_CHECK_JOB, runSlaCheck } from '../services/sla.service.js';
+import { RULES_EVALUATE_JOB, runRulesTimer } from '../services/rules.service.js';
 import { PermanentJobError, type JobHandler } from './runner.js';
 
 /** Every kind of background job, and the use case it runs. */
@@ -24,6 +25,9 @@ export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
     if (outcome.state === 'failed' && outcome.mail.coordinationId) {
       await recordDeliveryFailure(deps, outcome.mail.coordinationId, outcome.mail.id, outcome.error ?? 'delivery failed');
     }
+  },
+  [RULES_EVALUATE_JOB]: async (deps, payload) => {
+    await runRulesTimer(deps, payload);
   },
   [SLA_CHECK_JOB]: async (deps, payload) => {
     await runSlaCheck(deps, payload);

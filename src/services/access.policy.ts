@@ -52,6 +52,12 @@ export const CAPABILITIES = {
   'coordination.read': ['administrator', 'lead', 'handler', 'auditor'],
   /** Write to outside parties about an incident (coordination, reporter updates). */
   'coordination.send': ['lead', 'handler'],
+  /** Read playbooks, escalation rules, incidents' tasks and rule firings: the team's own working. Staff only. */
+  'steering.read': ['administrator', 'lead', 'handler', 'auditor'],
+  /** Edit the playbooks (a new version each time). */
+  'playbook.write': ['lead'],
+  /** Write escalation rules. */
+  'rule.write': ['lead'],
   /** Edit the message templates. */
   'template.write': ['lead'],
   /** Manage an incident's access list and sharing. */
@@ -66,7 +72,7 @@ export type Capability = keyof typeof CAPABILITIES;
 
 /** Which token scopes allow which capability ('read' allows none). */
 const TOKEN_ALLOWS: Readonly<Record<TokenScope, readonly Capability[]>> = {
-  read: ['directory.read', 'coordination.read'],
+  read: ['directory.read', 'coordination.read', 'steering.read'],
   write: Object.keys(CAPABILITIES) as Capability[],
   'report:submit': ['report.submit'],
   'directory:write': ['directory.read', 'directory.write'],

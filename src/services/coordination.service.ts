@@ -16,6 +16,7 @@ import { assertCan, can } from './access.policy.js';
 import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import { afterIncidentChange } from './incident-change.service.js';
+import { assertDecided } from './rules.service.js';
 import { loadIncident } from './incident.service.js';
 import { enqueueMail, prepareMail } from './outbound-mail.service.js';
 import { currentTemplate } from './template.service.js';
@@ -359,6 +360,7 @@ export async function sendCoordination(deps: ServiceDeps, actor: Actor, incident
   if (!canMoveCoordination(row.state as CoordinationState, 'sent') || row.state === 'no-response')
     throw new AppError('INVALID_TRANSITION', `coordination ${tag} is ${row.state}: only a draft (or one whose delivery failed) is sent`);
   assertTlp(actor, incident, row.tlp as Tlp);
+  await assertDecided(deps.store, incident, 'send-outside');
   let encryptTo: string[] = [];
   if (row.encrypt === 1) {
     const key = await contactKey(deps.store, row);

@@ -51,6 +51,8 @@ export interface ServiceDeps {
       email: string;
       /** Right-hand side of the Message-IDs it writes. */
       mailDomain: string;
+      /** Escalation rules' on-call address (RENKEI_ONCALL_EMAIL); null: `notify on-call` goes to the leads. */
+      oncallEmail?: string | null;
       /** Base URL of the web application, for links in mail (reset links, status pages). */
       publicUrl: string;
     };

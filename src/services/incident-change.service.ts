@@ -1,7 +1,10 @@
+import { systemActor } from '../domain/actor.js';
 import type { Incident } from '../domain/incident.js';
 import type { Store } from '../store/store.js';
 import type { ServiceDeps } from './deps.js';
-import { scheduleSlaChecks } from './sla.service.js';
+import { applyPlaybook } from './playbook.service.js';
+import { evaluateRules } from './rules.service.js';
+import { readAll, scheduleSlaChecks } from './sla.service.js';
 
 /**
  * What happened to an incident, for what reacts to changes: the timeline
@@ -9,16 +12,25 @@ import { scheduleSlaChecks } from './sla.service.js';
  */
 export interface IncidentChange {
   actions: string[];
+  /** The change was made by escalation rules: they run their own rounds, so they are not run again here. */
+  fromRules?: boolean;
 }
+
+const PLAYBOOK_ACTOR = systemActor('playbook');
 
 /**
  * The one place that runs after anything changed an incident, inside the
- * change's transaction: its SLA clocks are read again (and their checks
- * queued); escalation rules hook in here too. Callers: saving or creating an
- * incident, a coordination sent, a takedown's state.
+ * change's transaction: a new incident gets its category's playbook, the SLA
+ * clocks are read again (and their checks queued), then the escalation rules
+ * run. Callers: saving or creating an incident, a coordination sent, a
+ * takedown's state, the SLA and rule timers. Returns the incident as it is
+ * after the rules (they may have changed it: a newer version).
  */
-export async function afterIncidentChange(deps: ServiceDeps, tx: Store, incident: Incident, _change: IncidentChange): Promise<void> {
-  await scheduleSlaChecks(deps, tx, incident);
+export async function afterIncidentChange(deps: ServiceDeps, tx: Store, incident: Incident, change: IncidentChange): Promise<Incident> {
+  if (change.actions.includes('incident.created')) await applyPlaybook(deps, tx, PLAYBOOK_ACTOR, incident, incident.category);
+  const sla = await scheduleSlaChecks(deps, tx, incident);
+  if (change.fromRules) return incident;
+  return evaluateRules(deps, tx, incident, async (i) => (i === incident ? sla.clocks : (await readAll(deps, tx, i)).clocks));
 }
 
 /** The same, when the caller holds only the id (background checks). */

@@ -25,6 +25,7 @@ import type { ServiceDeps } from './deps.js';
 import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
 import { afterIncidentChange } from './incident-change.service.js';
+import { openMandatoryTasks } from './playbook.service.js';
 
 /**
  * Find a visible incident by id or human number, or answer NOT_FOUND (hidden
@@ -106,8 +107,7 @@ export async function insertIncident(
   if (incident.tlp === 'RED' && actor.kind === 'user') await tx.incidents.addToAccessList(incident.id, actor.id);
   await audit(tx, actor, 'incident.created', { type: 'incident', id: incident.id }, { number: incident.number, tlp: incident.tlp });
   await indexIncident(tx, incident);
-  await afterIncidentChange(deps, tx, incident, { actions: ['incident.created'] });
-  return incident;
+  return afterIncidentChange(deps, tx, incident, { actions: ['incident.created'] });
 }
 
 export async function indexIncident(tx: Store, i: Incident): Promise<void> {
@@ -154,6 +154,7 @@ export async function saveIncident(
   before: Incident,
   after: Incident,
   entry: Omit<TimelineEntry, 'id' | 'at' | 'incidentId' | 'actor' | 'reportId' | 'changes'> & { changes?: Record<string, unknown> },
+  options: { fromRules?: boolean } = {},
 ): Promise<Incident> {
   const saved: Incident = { ...after, updatedAt: deps.clock().toISOString(), version: before.version + 1 };
   if (!(await tx.incidents.update(saved, before.version)))
@@ -166,8 +167,7 @@ export async function saveIncident(
   if (saved.tlp === 'RED' && before.tlp !== 'RED' && actor.kind === 'user') await tx.incidents.addToAccessList(saved.id, actor.id);
   await audit(tx, actor, entry.action, { type: 'incident', id: before.id }, { number: before.number, fields: Object.keys(changes) });
   await indexIncident(tx, saved);
-  await afterIncidentChange(deps, tx, saved, { actions: [entry.action] });
-  return saved;
+  return afterIncidentChange(deps, tx, saved, { actions: [entry.action], fromRules: options.fromRules === true });
 }
 
 export async function createIncident(deps: ServiceDeps, actor: Actor, input: IncidentCreateInput): Promise<Incident> {
@@ -256,13 +256,14 @@ export async function changeIncidentStatus(
   input: unknown,
 ): Promise<Incident> {
   assertCan(actor, 'incident.write');
-  const { status, note, version } = parseInput(IncidentStatusChangeSchema, input);
+  const { status, note, version, override } = parseInput(IncidentStatusChangeSchema, input);
   return deps.store.transaction(async (tx) => {
     const before = await loadIncident(tx, actor, idOrNumber);
     assertNotMerged(before);
     if (version !== undefined && version !== before.version)
       throw new AppError('CONFLICT', `incident ${before.number} is at version ${before.version}, not ${version}; reload and try again`);
     assertTransition(before.status, status);
+    if (status === 'closed') await assertTasksAllowClosing(tx, actor, before, override);
     const at = deps.clock().toISOString();
     const after: Incident = {
       ...before,
@@ -272,6 +273,24 @@ export async function changeIncidentStatus(
     };
     return saveIncident(deps, tx, actor, before, after, { action: 'incident.status', note: note ?? null });
   });
+}
+
+/**
+ * Closing with mandatory tasks still open needs a lead's override with a
+ * reason; the override is its own timeline entry naming the tasks.
+ */
+async function assertTasksAllowClosing(tx: Store, actor: Actor, incident: Incident, override: string | undefined): Promise<void> {
+  const open = await openMandatoryTasks(tx, incident.id);
+  if (open.length === 0) return;
+  const titles = open.map((t) => t.title[actor.language ?? 'ja'] ?? t.title.en ?? t.title.ja ?? '');
+  if (!override?.trim() || !can(actor, 'incident.decide'))
+    throw new AppError('VALIDATION', `${incident.number} has ${open.length} open mandatory task(s): ${titles.join('; ')}. Finish them or mark them not needed${can(actor, 'incident.decide') ? ', or close with an override and its reason' : '; a lead may close with an override'}`, {
+      issues: [{ path: ['override'], message: can(actor, 'incident.decide') ? 'open mandatory tasks: give the reason to close anyway' : 'open mandatory tasks: a lead may override' }],
+      openTasks: open.map((t) => t.id),
+    });
+  await tx.timeline.append([
+    { incidentId: incident.id, reportId: null, actor: actor.id, action: 'incident.close-override', changes: { openTasks: open.map((t) => ({ id: t.id, title: titles[open.indexOf(t)] })) }, note: override.trim() },
+  ]);
 }
 
 export function assertNotMerged(incident: Incident): void {

@@ -1,3 +1,4 @@
+import { afterIncidentChange } from './incident-change.service.js';
 import { z } from 'zod';
 import { multiLine } from '../domain/text.js';
 import type { Actor } from '../domain/actor.js';
@@ -81,6 +82,7 @@ export async function addIncidentObservable(deps: ServiceDeps, actor: Actor, idO
       },
     ]);
     await audit(tx, actor, 'incident.observable-added', { type: 'incident', id: incident.id }, { type: normalised.type, value: normalised.value });
+    await afterIncidentChange(deps, tx, incident, { actions: ['observable.added'] });
     return observable!;
   });
 }

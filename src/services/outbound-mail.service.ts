@@ -8,7 +8,8 @@ import { RelayError, type ServiceDeps } from './deps.js';
 export const MAIL_DELIVER_JOB = 'mail.deliver';
 
 /** Every kind of mail Renkei sends. */
-export type OutboundKind = 'coordination' | 'follow-up' | 'acknowledgement' | 'password-reset';
+/** `notice`: the team's own alerts (escalation rules notifying leads or the on-call person). */
+export type OutboundKind = 'coordination' | 'follow-up' | 'acknowledgement' | 'password-reset' | 'notice';
 
 export interface MailToSend {
   kind: OutboundKind;

@@ -7,6 +7,7 @@ import { DEFAULT_SLA_POLICIES, SLA_CLOCKS, SlaPolicySchema, policyFor, readClock
 import type { TimelineEntry } from '../domain/timeline.js';
 import type { Store } from '../store/store.js';
 import type { ServiceDeps } from './deps.js';
+import { afterIncidentChange } from './incident-change.service.js';
 import { loadIncident } from './incident.service.js';
 
 export const SLA_CHECK_JOB = 'sla.check';
@@ -56,7 +57,8 @@ export interface IncidentSla {
   clocks: ClockReading[];
 }
 
-async function readAll(deps: ServiceDeps, store: Store, incident: Incident): Promise<IncidentSla> {
+/** The clocks of an incident as they stand (no access check: callers have loaded the incident). */
+export async function readAll(deps: ServiceDeps, store: Store, incident: Incident): Promise<IncidentSla> {
   const policy = policyFor(deps.settings.sla.policies, incident.priority, incident.category);
   if (!policy) return { policy: null, counting: null, clocks: [] };
   const facts = clockFacts(incident, await store.timeline.forIncident([incident.id]));
@@ -78,7 +80,7 @@ export async function getIncidentSla(deps: ServiceDeps, actor: Actor, incidentRe
  * running clock falls due (one job per clock and due time — a change that
  * does not move the due time queues nothing new).
  */
-export async function scheduleSlaChecks(deps: ServiceDeps, tx: Store, incident: Incident): Promise<void> {
+export async function scheduleSlaChecks(deps: ServiceDeps, tx: Store, incident: Incident): Promise<IncidentSla> {
   const sla = await readAll(deps, tx, incident);
   const at = deps.clock().toISOString();
   await tx.incidents.setSlaDue(incident.id, slaDueAt(incident, sla.clocks, at));
@@ -86,6 +88,7 @@ export async function scheduleSlaChecks(deps: ServiceDeps, tx: Store, incident: 
     if (c.state !== 'running' || !c.dueAt) continue;
     await tx.jobs.enqueue({ kind: SLA_CHECK_JOB, payload: { incidentId: incident.id }, runAt: c.dueAt, dedupeKey: `${SLA_CHECK_JOB}:${incident.id}:${c.clock}:${c.dueAt}` }, at);
   }
+  return sla;
 }
 
 /**
@@ -127,7 +130,8 @@ export async function runSlaCheck(deps: ServiceDeps, payload: unknown): Promise<
           note: null,
         })),
       );
-    await scheduleSlaChecks(deps, tx, incident);
+    // Rules on a breached (or soon due) clock run now too.
+    await afterIncidentChange(deps, tx, incident, { actions: breached.length ? ['sla.breached'] : ['sla.check'] });
     return breached.map((c) => c.clock);
   });
 }

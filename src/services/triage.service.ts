@@ -1,3 +1,4 @@
+import { afterIncidentChange } from './incident-change.service.js';
 import { z } from 'zod';
 import { multiLine } from '../domain/text.js';
 import type { Actor } from '../domain/actor.js';
@@ -91,7 +92,8 @@ export async function createIncidentFromReports(deps: ServiceDeps, actor: Actor,
       note ?? null,
     );
     await moveReports(tx, actor, reports, incident, note ?? null);
-    return incident;
+    // The rules run again now that the reports and their observables are on the incident.
+    return afterIncidentChange(deps, tx, incident, { actions: ['report.attached'] });
   });
 }
 
@@ -108,7 +110,7 @@ export async function attachReports(
     const incident = await loadIncident(tx, actor, incidentIdOrNumber);
     assertNotMerged(incident);
     await moveReports(tx, actor, await loadReports(tx, actor, reportIds), incident, note ?? null);
-    return incident;
+    return afterIncidentChange(deps, tx, incident, { actions: ['report.attached'] });
   });
 }
 

@@ -8,6 +8,7 @@ import * as registry from './migrations/0005-registry.js';
 import * as takedown from './migrations/0006-takedown.js';
 import * as incidentMergedIndex from './migrations/0007-incident-merged-index.js';
 import * as incidentSteering from './migrations/0008-incident-steering.js';
+import * as playbooksRules from './migrations/0011-playbooks-rules.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0006-takedown': takedown,
   '0007-incident-merged-index': incidentMergedIndex,
   '0008-incident-steering': incidentSteering,
+  '0011-playbooks-rules': playbooksRules,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -51,6 +51,12 @@ export interface DB {
   registry_range: RegistryRangeTable;
   registry_version: { id: number; version: number };
   takedown: TakedownTable;
+  playbook: { category: string; version: number; definition: string; updated_by: string; updated_at: string };
+  task: TaskTable;
+  escalation_rule: EscalationRuleTable;
+  rule_version: { id: number; version: number };
+  rule_firing: { rule_id: string; incident_id: string; cause: string; rule_version: number; fired_at: string; actions: string };
+  decision_gate: DecisionGateTable;
   liveness_check: { id: string; takedown_id: string; at: string; verdict: string; outcomes: string };
   password_reset: { token_hash: string; account_id: string; created_at: string; expires_at: string; used_at: string | null };
 }
@@ -341,4 +347,54 @@ export interface SearchDocTable {
   id: Generated<number>;
   kind: string;
   ref_id: string;
+}
+
+export interface TaskTable {
+  id: string;
+  incident_id: string;
+  phase: string;
+  /** JSON {ja?, en?} */
+  title: string;
+  /** JSON {ja?, en?} */
+  description: string | null;
+  task_key: string | null;
+  /** `category@version` of the playbook it came from */
+  playbook: string | null;
+  mandatory: number;
+  assignee: string | null;
+  due_at: string | null;
+  state: string;
+  reason: string | null;
+  done_at: string | null;
+  done_by: string | null;
+  position: number;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface EscalationRuleTable {
+  id: string;
+  name: string;
+  version: number;
+  /** JSON of RuleDefinition */
+  definition: string;
+  enabled: number;
+  created_at: string;
+  updated_by: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface DecisionGateTable {
+  incident_id: string;
+  before_action: string;
+  rule_id: string | null;
+  required_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  /** approved | refused */
+  decision: string | null;
+  note: string | null;
 }

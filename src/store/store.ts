@@ -6,6 +6,7 @@ import { createCoordinationRepository } from './repositories/coordination.reposi
 import { createJobRepository } from './repositories/job.repository.js';
 import { createRegistryRepository } from './repositories/registry.repository.js';
 import { createTakedownRepository } from './repositories/takedown.repository.js';
+import { createSteeringRepository } from './repositories/steering.repository.js';
 import { createIncidentRepository } from './repositories/incident.repository.js';
 import { createObservableRepository } from './repositories/observable.repository.js';
 import { createOrganisationRepository } from './repositories/organisation.repository.js';
@@ -33,6 +34,8 @@ export interface Store {
   readonly jobs: ReturnType<typeof createJobRepository>;
   readonly registry: ReturnType<typeof createRegistryRepository>;
   readonly takedowns: ReturnType<typeof createTakedownRepository>;
+  /** Playbooks, tasks, escalation rules and their firings, decisions asked of leads. */
+  readonly steering: ReturnType<typeof createSteeringRepository>;
   /** True inside `transaction`: repositories may then lock rows they read (PostgreSQL `FOR UPDATE`). */
   readonly inTransaction: boolean;
   /**
@@ -60,6 +63,7 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
     jobs: createJobRepository(db, dialect),
     registry: createRegistryRepository(db),
     takedowns: createTakedownRepository(db),
+    steering: createSteeringRepository(db),
     inTransaction: db.isTransaction,
     transaction: async (fn) => {
       if (db.isTransaction) return fn(store);

@@ -12,6 +12,7 @@ import { addIncidentObservable } from '../../src/services/observable.service.js'
 import { createOrganisation } from '../../src/services/organisation.service.js';
 import { createCoordination } from '../../src/services/coordination.service.js';
 import { createTakedown } from '../../src/services/takedown.service.js';
+import { createRule } from '../../src/services/rules.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -42,6 +43,9 @@ const attachmentOf = new Map<string, string>();
 /** One coordination per incident (by number), for the coordination routes. */
 const coordinationOf = new Map<string, string>();
 const takedownOf = new Map<string, string>();
+/** One playbook task per incident (by number), for the task routes. */
+const taskOf = new Map<string, string>();
+let ruleId: string;
 async function attach(reportId: string) {
   const stored = await h.deps.evidence.put(Buffer.from(`evidence for ${reportId}`));
   const id = randomUUID();
@@ -80,8 +84,10 @@ beforeAll(async () => {
       coordinationOf.set(i.number, coordination.id);
       // 192.0.2.0/24 is refused by the fetch policy at once: the check route answers without touching the network.
       takedownOf.set(i.number, (await createTakedown(h.deps, h.actor, i.id, { url: `http://192.0.2.1/${tlp}` })).id);
+      taskOf.set(i.number, (await h.deps.store.steering.tasks(i.id))[0]!.id);
       await attach(report.id);
     }
+  ruleId = (await createRule(h.deps, h.actor, { name: 'matrix rule', when: { keywords: ['never-in-the-matrix'] }, then: [{ type: 'notify', who: 'leads' }] })).id;
   untriaged = (await recordReport(h.deps, h.actor, { sourceRef: randomUUID(), body: 'untriaged', raw: Buffer.from('r').toString('base64') })).report.id;
   await attach(untriaged);
   observableId = (await addIncidentObservable(h.deps, h.actor, cases[0]!.id, { type: 'ipv4', value: '192.0.2.77' })).id;
@@ -130,6 +136,24 @@ function example(route: string, c?: Case, extra: { access?: string[]; shares?: s
       return { body: { body: 'matrix draft' } };
     case 'POST /api/incidents/:id/coordinations/:coordinationId/state':
       return { body: { state: 'cancelled' } };
+    case 'GET /api/playbooks/:category':
+      return { url: '/api/playbooks/phishing' };
+    case 'PUT /api/playbooks/:category':
+      return { url: '/api/playbooks/scan', body: { title: { ja: 'スキャン', en: 'Scan' }, tasks: [{ key: 'check', phase: 'analysis', title: { ja: '確認', en: 'Check' } }] } };
+    case 'POST /api/incidents/:id/tasks':
+      return { body: { title: 'matrix task' } };
+    case 'PATCH /api/incidents/:id/tasks/:taskId':
+      return { body: { assignee: 'matrix@team.example' } };
+    case 'POST /api/incidents/:id/playbook':
+      return { body: { category: 'scan' } };
+    case 'POST /api/rules':
+      return { body: { name: `matrix ${randomUUID()}`, when: { keywords: ['never-in-the-matrix'] }, then: [{ type: 'notify', who: 'leads' }] } };
+    case 'GET /api/rules/:ruleId':
+      return { url: `/api/rules/${ruleId}` };
+    case 'PUT /api/rules/:ruleId':
+      return { url: `/api/rules/${ruleId}`, body: { name: 'matrix rule', when: { keywords: ['never-in-the-matrix'] }, then: [{ type: 'notify', who: 'leads' }] } };
+    case 'POST /api/incidents/:id/decisions/:before':
+      return { url: `/api/incidents/${c!.number}/decisions/send-outside`, body: { decision: 'approved', note: 'matrix' } };
     case 'GET /api/templates/:kind/:language':
       return { url: '/api/templates/takedown/en' };
     case 'PUT /api/templates/:kind/:language':
@@ -163,7 +187,7 @@ const apiRoutes = () => app.routeTable.filter((r) => !r.url.startsWith('/api/doc
 
 async function call(token: string | undefined, route: string, id: string | undefined, ex: ReturnType<typeof example>) {
   const [method, path] = route.split(' ') as [string, string];
-  const url = ex.url ?? path.replace(':id', id ?? randomUUID()).replace(':attachmentId', attachmentOf.get(id ?? '') ?? randomUUID()).replace(':coordinationId', coordinationOf.get(id ?? '') ?? randomUUID()).replace(':takedownId', takedownOf.get(id ?? '') ?? randomUUID());
+  const url = ex.url ?? path.replace(':id', id ?? randomUUID()).replace(':attachmentId', attachmentOf.get(id ?? '') ?? randomUUID()).replace(':coordinationId', coordinationOf.get(id ?? '') ?? randomUUID()).replace(':takedownId', takedownOf.get(id ?? '') ?? randomUUID()).replace(':taskId', taskOf.get(id ?? '') ?? randomUUID());
   return app.inject({
     method: method as 'GET',
     url,

@@ -73,14 +73,20 @@ describe('HTTP API', () => {
     });
     expect(incident.statusCode).toBe(201);
     const { number } = incident.json<{ number: string }>();
-    for (const status of ['open', 'resolved', 'closed']) {
+    for (const status of ['open', 'resolved']) {
       const res = await call({ method: 'POST', url: `/api/incidents/${number}/status`, payload: { status } });
       expect(res.statusCode).toBe(200);
     }
+    // The phishing playbook's mandatory tasks are still open: closing needs a lead's override and its reason.
+    const refused = await call({ method: 'POST', url: `/api/incidents/${number}/status`, payload: { status: 'closed' } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json<{ error: { code: string } }>().error.code).toBe('VALIDATION');
+    const closed = await call({ method: 'POST', url: `/api/incidents/${number}/status`, payload: { status: 'closed', override: 'site already down when triaged' } });
+    expect(closed.statusCode).toBe(200);
     const seen = await call(`/api/observables/sightings?q=${encodeURIComponent('login.evil[.]example')}`);
     expect(seen.json<{ incidents: { number: string }[] }>().incidents.map((i) => i.number)).toEqual([number]);
     const timeline = (await call(`/api/incidents/${number}/timeline`)).json<{ items: { action: string }[] }>();
-    expect(timeline.items.map((e) => e.action)).toEqual(['incident.created', 'report.triaged', 'incident.status', 'incident.status', 'incident.status']);
+    expect(timeline.items.map((e) => e.action)).toEqual(['incident.created', 'task.added', 'report.triaged', 'incident.status', 'incident.status', 'incident.close-override', 'incident.status']);
     const found = (await call(`/api/search?q=${encodeURIComponent('偽サイト')}`)).json<{ reports: { total: number } }>();
     expect(found.reports.total).toBe(1);
   });
