@@ -28,6 +28,22 @@ export const ConfigSchema = z.strictObject({
       const parsed = parseIntakeRoutes(v);
       if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
     }),
+  /** PEM files of the SMTP listener's certificate: with both set, STARTTLS is offered. */
+  smtpTlsKey: z.string().min(1).optional(),
+  smtpTlsCert: z.string().min(1).optional(),
+  /** A mailbox to read reports from besides the SMTP listener: imaps://user@host:993/INBOX (imap:// requires STARTTLS). */
+  imapUrl: z.string().min(1).optional(),
+  imapPassword: z.string().default(''),
+  /** Where stored messages are moved (created when missing), and where those that cannot become a report go. */
+  imapDoneFolder: z.string().min(1).default('Renkei-Stored'),
+  imapFailedFolder: z.string().min(1).default('Renkei-Failed'),
+  imapPollSeconds: z.coerce.number().int().min(5).max(3600).default(60),
+  /** Accept the IMAP server's self-signed certificate (labs only). */
+  imapInsecureTls: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .or(z.boolean())
+    .default(false),
   /** The team's report address: the user id of the team's PGP key. */
   teamEmail: z.email().default('report@renkei.invalid'),
   /** Where escalation rules' `notify on-call` actions write (the on-call person's or pager's address). */
@@ -101,6 +117,14 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_HTTP_HOST: 'httpHost',
   RENKEI_HTTP_PORT: 'httpPort',
   RENKEI_SMTP_PORT: 'smtpPort',
+  RENKEI_SMTP_TLS_KEY: 'smtpTlsKey',
+  RENKEI_SMTP_TLS_CERT: 'smtpTlsCert',
+  RENKEI_IMAP_URL: 'imapUrl',
+  RENKEI_IMAP_PASSWORD: 'imapPassword',
+  RENKEI_IMAP_DONE_FOLDER: 'imapDoneFolder',
+  RENKEI_IMAP_FAILED_FOLDER: 'imapFailedFolder',
+  RENKEI_IMAP_POLL_SECONDS: 'imapPollSeconds',
+  RENKEI_IMAP_INSECURE_TLS: 'imapInsecureTls',
   RENKEI_SMTP_HOST: 'smtpHost',
   RENKEI_INTAKE_ADDRESSES: 'intakeAddresses',
   RENKEI_SMTP_MAX_BYTES: 'smtpMaxBytes',

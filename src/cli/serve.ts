@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import type { SMTPServer } from 'smtp-server';
 import type { Config } from '../config.js';
 import { createContainer } from '../container.js';
 import { buildApp } from '../http/app.js';
 import { createSmtpIntake } from '../channels/smtp-intake.js';
+import { ImapPoller, parseImapUrl } from '../channels/imap-poller.js';
 import { systemActor } from '../domain/actor.js';
 import { parseIntakeRoutes } from '../domain/intake-route.js';
 import { bootstrapAdministrator } from '../services/auth/account.service.js';
@@ -31,8 +33,10 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
     ? await buildApp({ deps: container.deps, ping: () => container.database.ping(), logger: { level: config.logLevel }, secureCookies: config.secureCookies })
     : undefined;
   let smtp: SMTPServer | undefined;
+  let imap: ImapPoller | undefined;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
+    await imap?.stop();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     await app?.close();
     await container.close(); // stops the job worker, letting running jobs finish
@@ -55,6 +59,8 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
   if (runSmtp) {
     const routes = parseIntakeRoutes(config.intakeAddresses);
     if (!routes.ok) throw new Error(routes.error);
+    if (Boolean(config.smtpTlsKey) !== Boolean(config.smtpTlsCert)) throw new Error('set both RENKEI_SMTP_TLS_KEY and RENKEI_SMTP_TLS_CERT (PEM files) to offer STARTTLS, or neither');
+    const tls = config.smtpTlsKey && config.smtpTlsCert ? { key: readFileSync(config.smtpTlsKey), cert: readFileSync(config.smtpTlsCert) } : undefined;
     smtp = createSmtpIntake({
       deps: container.deps,
       routes: routes.routes,
@@ -62,12 +68,21 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
       maxRecipients: 20,
       maxConnectionsPerAddress: 20,
       logger: log,
+      ...(tls ? { tls } : {}),
     });
     await new Promise<void>((resolve, reject) => {
       smtp!.once('error', reject);
       smtp!.listen(config.smtpPort, config.smtpHost, () => resolve());
     });
-    lines.push(`  SMTP intake   ${config.smtpHost}:${config.smtpPort} for ${config.intakeAddresses}`);
+    lines.push(`  SMTP intake   ${config.smtpHost}:${config.smtpPort} for ${config.intakeAddresses}${tls ? ' (STARTTLS)' : ''}`);
+  }
+  if ((role === 'all' || role === 'smtp') && config.imapUrl) {
+    const routes = parseIntakeRoutes(config.intakeAddresses);
+    if (!routes.ok) throw new Error(routes.error);
+    const source = { ...parseImapUrl(config.imapUrl, config.imapPassword, { done: config.imapDoneFolder, failed: config.imapFailedFolder }), insecureTls: config.imapInsecureTls };
+    imap = new ImapPoller(container.deps, source, routes.routes, { intervalSeconds: config.imapPollSeconds, log });
+    imap.start();
+    lines.push(`  IMAP intake   ${source.secure ? 'imaps' : 'imap+STARTTLS'}://${source.host}:${source.port}/${source.mailbox} every ${config.imapPollSeconds} s (stored mail moves to ${source.doneFolder})`);
   }
   if (runWorker) {
     container.startJobs({ log, concurrency: 16 });

@@ -1,0 +1,160 @@
+import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { Logger } from 'pino';
+import { systemActor } from '../domain/actor.js';
+import { routeFor, type IntakeRoute } from '../domain/intake-route.js';
+import type { ServiceDeps } from '../services/deps.js';
+import { receiveMail } from '../services/mail-intake.service.js';
+
+export interface ImapSource {
+  host: string;
+  port: number;
+  /** imaps:// (TLS from the first byte); imap:// upgrades with STARTTLS when the server offers it (required unless `allowPlain`). */
+  secure: boolean;
+  user: string;
+  password: string;
+  /** The mailbox read for new mail (INBOX). */
+  mailbox: string;
+  /** Where a message goes once stored; created when missing. */
+  doneFolder: string;
+  /** Where a message goes that cannot become a report (too large); kept, never deleted. */
+  failedFolder: string;
+  /** Only for tests against a local server without TLS. */
+  allowPlain?: boolean;
+  /** Accept a self-signed certificate (labs); never the default. */
+  insecureTls?: boolean;
+}
+
+/** `imaps://user@host:993/INBOX` (the password comes separately, never in logs). */
+export function parseImapUrl(url: string, password: string, folders: { done: string; failed: string }): ImapSource {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`RENKEI_IMAP_URL=${url.replace(/\/\/[^@/]*@/, '//***@')} is not a URL such as imaps://reports%40cert.example@imap.example:993/INBOX`);
+  }
+  if (u.protocol !== 'imap:' && u.protocol !== 'imaps:') throw new Error(`RENKEI_IMAP_URL must start with imaps:// or imap:// (STARTTLS), not ${u.protocol}//`);
+  if (!u.username) throw new Error('RENKEI_IMAP_URL names no user (imaps://USER@host/INBOX)');
+  const secure = u.protocol === 'imaps:';
+  return {
+    host: u.hostname,
+    port: u.port ? Number(u.port) : secure ? 993 : 143,
+    secure,
+    user: decodeURIComponent(u.username),
+    password: password || decodeURIComponent(u.password),
+    mailbox: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'INBOX',
+    doneFolder: folders.done,
+    failedFolder: folders.failed,
+  };
+}
+
+export interface PollOutcome {
+  stored: number;
+  duplicates: number;
+  failed: number;
+}
+
+/**
+ * The IMAP door: a mailbox (a shared abuse@ address the team does not run
+ * itself) read every few seconds. Each message is stored through the same
+ * use case as the SMTP listener — parsed, attachments fsynced, committed —
+ * and only then moved to the done folder. A crash between the two leaves the
+ * message where it was: the next poll stores it again, which the Message-ID
+ * (or the bytes) makes the same report, and moves it. When storage fails the
+ * poll stops and the message stays for the next one.
+ */
+export class ImapPoller {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<PollOutcome> | undefined;
+  private stopped = false;
+  private readonly actor = systemActor('imap');
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly source: ImapSource,
+    private readonly routes: readonly IntakeRoute[],
+    private readonly options: { intervalSeconds: number; log?: Logger },
+  ) {}
+
+  start(): void {
+    const tick = async () => {
+      if (this.stopped) return;
+      try {
+        await this.pollOnce();
+      } catch (err) {
+        this.options.log?.error({ err: (err as Error).message, host: this.source.host }, 'IMAP poll failed; the messages stay in the mailbox for the next poll');
+      }
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), this.options.intervalSeconds * 1000);
+    };
+    this.timer = setTimeout(() => void tick(), 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One poll; concurrent calls share the running one. */
+  pollOnce(): Promise<PollOutcome> {
+    this.running ??= this.poll().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private clientOptions(): ImapFlowOptions {
+    const s = this.source;
+    return {
+      host: s.host,
+      port: s.port,
+      secure: s.secure,
+      doSTARTTLS: s.secure ? undefined : s.allowPlain ? undefined : true,
+      auth: { user: s.user, pass: s.password },
+      logger: false,
+      disableAutoIdle: true,
+      ...(s.insecureTls ? { tls: { rejectUnauthorized: false } } : {}),
+    };
+  }
+
+  private async poll(): Promise<PollOutcome> {
+    const client = new ImapFlow(this.clientOptions());
+    const outcome: PollOutcome = { stored: 0, duplicates: 0, failed: 0 };
+    await client.connect();
+    try {
+      for (const folder of [this.source.doneFolder, this.source.failedFolder]) {
+        const exists = (await client.list()).some((m) => m.path === folder);
+        if (!exists) await client.mailboxCreate(folder);
+      }
+      const lock = await client.getMailboxLock(this.source.mailbox);
+      try {
+        const mailbox = client.mailbox;
+        if (!mailbox || mailbox.exists === 0) return outcome;
+        const uids = await client.search({ all: true }, { uid: true });
+        for (const uid of uids || []) {
+          if (this.stopped) break;
+          const message = await client.fetchOne(String(uid), { source: true, envelope: true }, { uid: true });
+          if (!message || !message.source) continue;
+          const to = [...(message.envelope?.to ?? []), ...(message.envelope?.cc ?? [])].map((a) => a.address).filter((a): a is string => Boolean(a));
+          const route = to.map((a) => routeFor(this.routes, a)).find(Boolean);
+          try {
+            const result = await receiveMail(this.deps, this.actor, message.source, { mailFrom: message.envelope?.from?.[0]?.address ?? null, rcptTo: to, remoteAddress: `imap:${this.source.host}` }, route);
+            if (result.isNew) outcome.stored++;
+            else outcome.duplicates++;
+          } catch (err) {
+            if ((err as { code?: string }).code !== 'VALIDATION') throw err; // storage down: stop here, keep the message, try again next poll
+            // The message can never become a report (too large): kept in the failed folder for a person to look at.
+            this.options.log?.error({ uid, err: (err as Error).message }, 'IMAP message cannot be stored as a report; moved to the failed folder');
+            await client.messageMove(String(uid), this.source.failedFolder, { uid: true });
+            outcome.failed++;
+            continue;
+          }
+          // Stored and committed: only now does it leave the mailbox.
+          await client.messageMove(String(uid), this.source.doneFolder, { uid: true });
+        }
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+    return outcome;
+  }
+}

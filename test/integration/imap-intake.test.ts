@@ -1,0 +1,177 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo, Server } from 'node:net';
+import iconv from 'iconv-lite';
+import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ImapPoller, parseImapUrl, type ImapSource } from '../../src/channels/imap-poller.js';
+import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
+import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+/**
+ * The IMAP door (a mailbox polled with imapflow, against hoodiecrow, a
+ * scriptable IMAP server) and STARTTLS on the SMTP listener.
+ */
+type Hoodiecrow = { listen(port: number, host: string, cb: () => void): void; server: Server };
+const hoodiecrow = createRequire(import.meta.url)('hoodiecrow-imap') as (options: object) => Hoodiecrow;
+
+let h: Harness;
+const routes = (() => {
+  const r = parseIntakeRoutes('report@*,phishing@cert.example=phishing');
+  if (!r.ok) throw new Error(r.error);
+  return r.routes;
+})();
+
+const sjis = (s: string) => iconv.encode(s, 'Shift_JIS').toString('latin1');
+const mail = (id: string, to: string, subject: string, body: string) =>
+  [
+    'From: "Taro" <taro@example.jp>',
+    `To: ${to}`,
+    `Subject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`,
+    `Message-ID: <${id}@example.jp>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=Shift_JIS',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    sjis(body),
+    '',
+  ].join('\r\n');
+
+let certDir: string;
+const credentials = () => ({ key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) });
+
+async function imapServer(messages: string[], plugins: string[] = []) {
+  const server = hoodiecrow({
+    credentials: credentials(),
+    plugins: ['IDLE', 'UIDPLUS', 'MOVE', 'ENABLE', 'ID', 'LITERALPLUS', ...plugins],
+    storage: { INBOX: { messages: messages.map((raw) => ({ raw })) }, '': { separator: '/', folders: {} } },
+    users: { 'abuse@team.example': { password: 'secret' } },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.server.address() as AddressInfo).port;
+  const source: ImapSource = { ...parseImapUrl(`imap://abuse%40team.example@127.0.0.1:${port}/INBOX`, 'secret', { done: 'Renkei-Stored', failed: 'Renkei-Failed' }), allowPlain: true };
+  const count = async (folder: string) => {
+    const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user: 'abuse@team.example', pass: 'secret' }, logger: false, disableAutoIdle: true, tls: { rejectUnauthorized: false } });
+    await c.connect();
+    try {
+      const status = await c.status(folder, { messages: true });
+      return status ? (status.messages ?? 0) : 0;
+    } catch {
+      return 0;
+    } finally {
+      await c.logout();
+    }
+  };
+  return { source, count, close: () => new Promise<void>((r) => server.server.close(() => r())) };
+}
+
+beforeAll(async () => {
+  // A certificate made for this run (hoodiecrow's own has expired).
+  certDir = mkdtempSync(join(tmpdir(), 'renkei-tls-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  h = await createHarness();
+  h.deps.settings.intake.autoAcknowledge = false;
+});
+afterAll(async () => {
+  await h.close();
+  rmSync(certDir, { recursive: true, force: true });
+});
+
+describe('IMAP intake', () => {
+  it('stores every message (Shift_JIS decoded, routed by its recipient), then moves it out of the inbox; a repeat is one report', async () => {
+    const imap = await imapServer([
+      mail('imap-1', 'phishing@cert.example', 'フィッシングサイトの報告', '銀行を装うサイトです: hxxps://bank-login[.]example/'),
+      mail('imap-2', 'report@team.example', 'スキャンの報告', '203.0.113.50 からのスキャン'),
+      mail('imap-1', 'phishing@cert.example', 'フィッシングサイトの報告', '銀行を装うサイトです: hxxps://bank-login[.]example/'),
+    ]);
+    try {
+      const poller = new ImapPoller(h.deps, imap.source, routes, { intervalSeconds: 60 });
+      expect(await poller.pollOnce()).toEqual({ stored: 2, duplicates: 1, failed: 0 });
+      expect(await imap.count('INBOX')).toBe(0);
+      expect(await imap.count('Renkei-Stored')).toBe(3);
+      const stored = await h.deps.store.reports.list({ kind: 'all' }, {}, { limit: 10, offset: 0 });
+      const phishing = stored.items.find((r) => r.sourceRef === '<imap-1@example.jp>')!;
+      expect(phishing).toMatchObject({ channel: 'email', subject: 'フィッシングサイトの報告', sender: 'taro@example.jp' });
+      expect((phishing.meta as { route: { category: string } }).route.category).toBe('phishing');
+      expect((phishing.meta as { envelope: { remoteAddress: string } }).envelope.remoteAddress).toMatch(/^imap:127\.0\.0\.1$/);
+      // Nothing new: the next poll finds an empty inbox.
+      expect(await poller.pollOnce()).toEqual({ stored: 0, duplicates: 0, failed: 0 });
+    } finally {
+      await imap.close();
+    }
+  });
+
+  it('when storage fails the message stays in the inbox, and the next poll stores it', async () => {
+    const imap = await imapServer([mail('imap-outage', 'report@team.example', '障害中の報告', 'DB が止まっている間に届いた報告')]);
+    const poller = new ImapPoller(h.deps, imap.source, routes, { intervalSeconds: 60 });
+    const outage = vi.spyOn(h.deps.store, 'transaction').mockRejectedValue(new Error('database unavailable'));
+    try {
+      await expect(poller.pollOnce()).rejects.toThrow('database unavailable');
+      expect(await imap.count('INBOX')).toBe(1);
+      outage.mockRestore();
+      expect(await poller.pollOnce()).toEqual({ stored: 1, duplicates: 0, failed: 0 });
+      expect(await imap.count('INBOX')).toBe(0);
+      expect((await h.deps.store.reports.list({ kind: 'all' }, {}, { limit: 50, offset: 0 })).items.some((r) => r.sourceRef === '<imap-outage@example.jp>')).toBe(true);
+    } finally {
+      outage.mockRestore();
+      await imap.close();
+    }
+  });
+
+  it('requires STARTTLS on imap:// (a server without it is refused before the password is sent); upgrades when offered', async () => {
+    const plain = await imapServer([mail('imap-tls', 'report@team.example', 'TLS', 'x')]);
+    const tls = await imapServer([mail('imap-tls', 'report@team.example', 'TLS', 'x')], ['STARTTLS']);
+    try {
+      await expect(new ImapPoller(h.deps, { ...plain.source, allowPlain: false }, routes, { intervalSeconds: 60 }).pollOnce()).rejects.toThrow(/STARTTLS/i);
+      expect(await plain.count('INBOX')).toBe(1);
+      const upgraded = new ImapPoller(h.deps, { ...tls.source, allowPlain: false, insecureTls: true }, routes, { intervalSeconds: 60 });
+      expect(await upgraded.pollOnce()).toEqual({ stored: 1, duplicates: 0, failed: 0 });
+      expect(await tls.count('INBOX')).toBe(0);
+    } finally {
+      await plain.close();
+      await tls.close();
+    }
+  });
+
+  it('says clearly what is wrong with RENKEI_IMAP_URL', () => {
+    expect(() => parseImapUrl('pop3://x@host/INBOX', '', { done: 'd', failed: 'f' })).toThrow(/imaps:\/\/ or imap:\/\//);
+    expect(() => parseImapUrl('imaps://host/INBOX', '', { done: 'd', failed: 'f' })).toThrow(/names no user/);
+    expect(parseImapUrl('imaps://reports%40cert.example@imap.example/', 'pw', { done: 'd', failed: 'f' })).toMatchObject({ port: 993, secure: true, user: 'reports@cert.example', mailbox: 'INBOX' });
+  });
+});
+
+describe('SMTP STARTTLS', () => {
+  it('offers STARTTLS with a configured certificate; a sender that requires TLS delivers over it', async () => {
+    {
+      const smtp = createSmtpIntake({ deps: h.deps, routes, maxBytes: 1024 * 1024, maxRecipients: 5, maxConnectionsPerAddress: 5, tls: credentials() });
+      await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+      const port = (smtp.server.address() as AddressInfo).port;
+      try {
+        const secure: boolean[] = [];
+        smtp.on('close', () => undefined);
+        const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
+        // requireTLS: nodemailer refuses to send unless STARTTLS succeeded, so a 250 here means the mail came over TLS.
+        const info = await transport.sendMail({ envelope: { from: 'sender@example.jp', to: ['report@team.example'] }, raw: mail('smtp-tls', 'report@team.example', '暗号化された経路', 'STARTTLS で届いた報告') });
+        secure.push(/^250/.test(info.response));
+        expect(secure).toEqual([true]);
+        // Without a certificate the listener offers no STARTTLS, and such a sender refuses to deliver.
+        const plainSmtp = createSmtpIntake({ deps: h.deps, routes, maxBytes: 1024 * 1024, maxRecipients: 5, maxConnectionsPerAddress: 5 });
+        await new Promise<void>((r) => plainSmtp.listen(0, '127.0.0.1', () => r()));
+        const plainPort = (plainSmtp.server.address() as AddressInfo).port;
+        const strict = nodemailer.createTransport({ host: '127.0.0.1', port: plainPort, secure: false, requireTLS: true });
+        await expect(strict.sendMail({ envelope: { from: 'sender@example.jp', to: ['report@team.example'] }, raw: mail('smtp-notls', 'report@team.example', 'x', 'y') })).rejects.toThrow();
+        strict.close();
+        await new Promise<void>((r) => plainSmtp.close(() => r()));
+        expect((await h.deps.store.reports.list({ kind: 'all' }, {}, { limit: 50, offset: 0 })).items.some((r) => r.sourceRef === '<smtp-tls@example.jp>')).toBe(true);
+        transport.close();
+      } finally {
+        await new Promise<void>((r) => smtp.close(() => r()));
+      }
+    }
+  });
+});
