@@ -3,7 +3,7 @@ import { newId } from '../src/domain/ids.js';
 import { findSightings, listIncidentObservables } from '../src/services/observable.service.js';
 import type { DB } from '../src/store/schema.js';
 import { defineBench, percentile, type BenchResult } from './lib.js';
-import { incidentRow, onEachDatabase, seededRandom } from './workload.js';
+import { incidentRow, insertIncidentRows, onEachDatabase, seededRandom } from './workload.js';
 
 const INCIDENTS = 100_000;
 const OBSERVABLES = 1_000_000;
@@ -98,7 +98,7 @@ async function load(db: Kysely<DB>): Promise<string[]> {
         while (chosen.size < ownEnd - ownStart + 2) chosen.add(Math.floor(rand() * HOT));
         for (const n of chosen) links.push({ incident_id: id, observable_id: observableIds[n]!, is_manual: 0 });
       }
-      await tx.insertInto('incident').values(incidents).execute();
+      await insertIncidentRows(tx, incidents);
       for (let j = 0; j < links.length; j += CHUNK) await tx.insertInto('incident_observable').values(links.slice(j, j + CHUNK)).execute();
     }
   });

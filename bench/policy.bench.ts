@@ -8,7 +8,7 @@ import { actorOf, signIn } from '../src/services/auth/session.service.js';
 import { listIncidents } from '../src/services/incident.service.js';
 import { createOrganisation } from '../src/services/organisation.service.js';
 import { defineBench, percentile, type BenchResult } from './lib.js';
-import { benchDatabases, incidentRow, openBenchDb, seededRandom } from './workload.js';
+import { benchDatabases, incidentRow, insertIncidentRows, openBenchDb, seededRandom } from './workload.js';
 
 const INCIDENTS = 100_000;
 const RUNS = 300;
@@ -45,7 +45,7 @@ export default defineBench({
                 }),
               );
             }
-            await tx.insertInto('incident').values(rows).execute();
+            await insertIncidentRows(tx, rows);
           }
           // A tenth shared with the partner, a fiftieth with someone on the access list.
           const shares = ids.filter((_, k) => k % 10 === 0).map((incident_id) => ({ incident_id, organisation_id: partnerOrg }));

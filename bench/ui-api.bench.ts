@@ -8,7 +8,7 @@ import { buildApp } from '../src/http/app.js';
 import { createToken } from '../src/services/auth/token.service.js';
 import type { ReportTable, TimelineTable } from '../src/store/schema.js';
 import { defineBench, percentile, type BenchResult } from './lib.js';
-import { incidentRow, onEachDatabase, randomHex, seededRandom } from './workload.js';
+import { incidentRow, insertIncidentRows, onEachDatabase, randomHex, seededRandom } from './workload.js';
 
 const INCIDENTS = 100_000;
 const OBSERVABLES = 1_000_000;
@@ -92,6 +92,7 @@ export default defineBench({
               meta: '{}',
               raw_sha256: null,
               raw_size: null,
+              reporter_country: 'JP',
             });
             for (let e = 0; e < TIMELINE_PER_INCIDENT; e++)
               timeline.push({
@@ -105,7 +106,7 @@ export default defineBench({
                 note: e > 1 ? `経過メモ ${e}: 事業者に連絡済み。` : null,
               });
           }
-          await tx.insertInto('incident').values(incidents).execute();
+          await insertIncidentRows(tx, incidents);
           await tx.insertInto('report').values(reports).execute();
           // SQLite takes at most 32,766 parameters a statement.
           for (let t = 0; t < timeline.length; t += 2000) await tx.insertInto('timeline_entry').values(timeline.slice(t, t + 2000)).execute();

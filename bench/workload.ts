@@ -173,6 +173,13 @@ export function incidentRow(id: string, k: number, at: string, extra: Partial<In
   };
 }
 
+/** Insert incident rows in statements small enough for SQLite (at most 32,766 parameters; an incident row has 35 columns). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a transaction or the database, either typed as Kysely<DB>
+export async function insertIncidentRows(db: { insertInto: (t: 'incident') => any }, rows: IncidentTable[]): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('incident').values(rows.slice(i, i + 500)).execute();
+}
+
 /**
  * Run a benchmark body on each database (SQLite, and PostgreSQL when
  * reachable), as a lead with a real account, disposing of the database after.

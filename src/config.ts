@@ -108,6 +108,21 @@ export const ConfigSchema = z.strictObject({
     .or(z.boolean())
     .default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Remove the evidence files of incidents closed more than this many days ago (never under legal hold); unset or 0: keep everything. */
+  evidenceRetentionDays: z.coerce.number().int().min(0).max(36_500).optional(),
+  /** The team's own country (ISO 3166-1 alpha-2): reports from it are "domestic" in the statistics. */
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, 'RENKEI_COUNTRY is an ISO 3166-1 alpha-2 code such as JP')
+    .default('JP'),
+  /** Publish the public status page (numbers only, no sign-in) at /public-status and GET /api/public/statistics. */
+  publicStatus: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .or(z.boolean())
+    .default(false),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -151,6 +166,9 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_ADMIN_EMAIL: 'adminEmail',
   RENKEI_ADMIN_PASSWORD: 'adminPassword',
   RENKEI_SECURE_COOKIES: 'secureCookies',
+  RENKEI_EVIDENCE_RETENTION_DAYS: 'evidenceRetentionDays',
+  RENKEI_COUNTRY: 'country',
+  RENKEI_PUBLIC_STATUS: 'publicStatus',
 };
 
 export class ConfigError extends Error {

@@ -35,7 +35,7 @@ export interface Container {
 
 export async function createContainer(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'incidentPrefix' | 'timeZone'> &
-    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'oncallEmail' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds' | 'fetchConcurrency' | 'officeHours' | 'closedDays' | 'slaPolicies' | 'formPowBits'>> & {
+    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'oncallEmail' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds' | 'fetchConcurrency' | 'officeHours' | 'closedDays' | 'slaPolicies' | 'formPowBits' | 'country' | 'publicStatus' | 'evidenceRetentionDays'>> & {
       sqliteFile?: string;
     },
   options: { migrate?: boolean; clock?: () => Date; mailer?: MailTransport; resolve?: Resolver } = {},
@@ -71,6 +71,8 @@ export async function createContainer(
         publicUrl: (config.publicUrl ?? `http://${config.httpHost ?? '127.0.0.1'}:${config.httpPort ?? 8080}`).replace(/\/+$/, ''),
       },
       intake: { autoAcknowledge: config.autoAcknowledge ?? true, formPowBits: config.formPowBits ?? 14 },
+      evidence: { retentionDays: config.evidenceRetentionDays || null },
+      statistics: { country: config.country ?? 'JP', publicStatus: config.publicStatus ?? false },
       sla: {
         policies: loadSlaPolicies(config.slaPolicies),
         calendar: businessCalendar({ timeZone: config.timeZone, hours: config.officeHours ?? 'Mon-Fri 09:00-18:00', closedDays: config.closedDays ?? [] }),

@@ -14,7 +14,10 @@ import { actorOf, publicAccountOf } from '../services/auth/session.service.js';
 import { listIncidents } from '../services/incident.service.js';
 import { exportOrganisationsCsv, importOrganisationsCsv } from '../services/organisation.service.js';
 import { importRegistry } from '../services/abuse-contact.service.js';
+import { runEvidenceRetention } from '../services/evidence.service.js';
 import { serve } from './serve.js';
+import { quarterlyReport, quarterlyReportFile } from '../services/statistics.service.js';
+import { htmlToPdf } from './pdf.js';
 
 /**
  * The `renkei` command. Each subcommand calls the same use cases as the API.
@@ -123,6 +126,42 @@ exportCmd
     } finally {
       await c.close();
     }
+  });
+
+const reportCmd = program.command('report').description('statistics reports');
+reportCmd
+  .command('quarterly')
+  .description('the quarterly statistics (reports, incidents, coordinated cases, categories per month, phishing sites by brand sector, median time per step; exercises never counted); JSON on standard output unless a file is named')
+  .option('--year <year>', 'the year (default: this year in RENKEI_TIME_ZONE)')
+  .option('--quarter <quarter>', '1 = Jan–Mar … 4 = Oct–Dec (default: this quarter)')
+  .addOption(new Option('--lang <lang>', 'language of the CSV, HTML and PDF').choices(['ja', 'en']).default('ja'))
+  .option('--csv <file>', 'write the CSV (UTF-8 with BOM)')
+  .option('--html <file>', 'write the printable HTML report')
+  .option('--pdf <file>', "write the report as PDF (A4), printed by Debian's Chromium (/usr/bin/chromium or RENKEI_CHROMIUM)")
+  .action(async (opts: { year?: string; quarter?: string; lang: 'ja' | 'en'; csv?: string; html?: string; pdf?: string }) => {
+    await withContainer(async (c) => {
+      const query = { ...(opts.year ? { year: opts.year } : {}), ...(opts.quarter ? { quarter: opts.quarter } : {}) };
+      if (!opts.csv && !opts.html && !opts.pdf) {
+        process.stdout.write(JSON.stringify(await quarterlyReport(c.deps, CLI, query), null, 2) + '\n');
+        return;
+      }
+      if (opts.csv) {
+        const f = await quarterlyReportFile(c.deps, CLI, query, 'csv', opts.lang);
+        writeFileSync(opts.csv, f.body);
+        console.log(`${opts.csv}: ${f.fileName.replace(/\.csv$/, '')}, ${f.report.reports.total} reports, ${f.report.incidents.total} incidents`);
+      }
+      if (opts.html || opts.pdf) {
+        const f = await quarterlyReportFile(c.deps, CLI, query, 'html', opts.lang);
+        if (opts.html) {
+          writeFileSync(opts.html, f.body);
+          console.log(`${opts.html}: printable report, ${f.report.reports.total} reports, ${f.report.incidents.total} incidents`);
+        }
+        if (opts.pdf) {
+          writeFileSync(opts.pdf, await htmlToPdf(f.body));
+          console.log(`${opts.pdf}: PDF, ${f.report.reports.total} reports, ${f.report.incidents.total} incidents`);
+        }
+      }
+    });
   });
 
 const user = program.command('user').description('accounts');
@@ -243,6 +282,28 @@ auditCmd
       const text = lines.join('\n') + (lines.length ? '\n' : '');
       if (opts.out) writeFileSync(opts.out, text);
       else process.stdout.write(text);
+    }),
+  );
+
+program
+  .command('evidence')
+  .description('evidence and its chain of custody')
+  .command('retention')
+  .description('remove the evidence of incidents closed more than RENKEI_EVIDENCE_RETENTION_DAYS (or --days) ago; never under legal hold')
+  .option('--days <n>', 'the retention period in days (default: RENKEI_EVIDENCE_RETENTION_DAYS)')
+  .option('--dry-run', 'list what would be removed, and what legal hold keeps, without removing anything')
+  .action(async (opts: { days?: string; dryRun?: boolean }) =>
+    withContainer(async (c) => {
+      const days = opts.days === undefined ? undefined : Number(opts.days);
+      if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw new AppError('VALIDATION', `--days must be a whole number of days, not ${opts.days}`);
+      const r = await runEvidenceRetention(c.deps, CLI, { days: days ?? null, dryRun: opts.dryRun ?? false });
+      if (!r.enabled) {
+        console.log('evidence retention is off: set RENKEI_EVIDENCE_RETENTION_DAYS or pass --days');
+        return;
+      }
+      for (const x of r.removed) console.log(`${r.dryRun ? 'would remove' : 'removed'}  ${x.incident}  ${x.kind}  ${x.sha256}  ${x.filename ?? ''}  (${x.file})`);
+      for (const x of r.held) console.log(`held        ${x.incident}  ${x.itemId}  (legal hold)`);
+      console.log(`${r.dryRun ? 'dry run: ' : ''}${r.removed.length} items ${r.dryRun ? 'due' : 'removed'}, ${r.held.length} kept under legal hold, ${r.filesDeleted} files deleted; incidents closed before ${r.closedBefore}`);
     }),
   );
 

@@ -9,6 +9,7 @@ import { ImapPoller, parseImapUrl } from '../channels/imap-poller.js';
 import { systemActor } from '../domain/actor.js';
 import { parseIntakeRoutes } from '../domain/intake-route.js';
 import { bootstrapAdministrator } from '../services/auth/account.service.js';
+import { scheduleEvidenceRetention } from '../services/evidence.service.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
@@ -89,6 +90,11 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
     lines.push(
       `  Job worker    outbound mail via ${config.smtpRelay ? config.smtpRelay.replace(/\/\/[^@/]*@/, '//***@') : '(no relay: set RENKEI_SMTP_RELAY; mail waits in the queue)'}`,
     );
+    // Daily evidence retention (when RENKEI_EVIDENCE_RETENTION_DAYS is set); once a day whatever the number of workers.
+    if (config.evidenceRetentionDays) {
+      await scheduleEvidenceRetention(container.deps);
+      lines.push(`  Evidence      removed daily from incidents closed more than ${config.evidenceRetentionDays} days ago (never under legal hold)`);
+    }
   }
   if (admin.created)
     lines.push(

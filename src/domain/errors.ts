@@ -10,7 +10,11 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /** Evidence whose bytes no longer match their SHA-256 (or are missing): never served. */
+  | 'EVIDENCE_CORRUPT'
+  /** Evidence removed by retention: the item's record stays, its bytes are gone. */
+  | 'GONE';
 
 /** One field at fault: `path` as in zod (`['fiveW1H', 'occurredAt']`). */
 export interface FieldIssue {

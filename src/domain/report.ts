@@ -15,6 +15,13 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 /** Largest raw original accepted through the API (mail intake has its own limits). */
 export const MAX_RAW_BYTES = 25 * 1024 * 1024;
 
+/** An ISO 3166-1 alpha-2 country code (`jp` is accepted as `JP`). */
+export const CountryCodeSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as JP');
+
 export const ReportCreateSchema = z.strictObject({
   channel: z.enum(REPORT_CHANNELS).default('api'),
   /**
@@ -38,6 +45,11 @@ export const ReportCreateSchema = z.strictObject({
   /** Text of attachments, searched and scanned for observables with the body. */
   attachmentsText: z.array(multiLine(5_000_000)).max(100).optional(),
   meta: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The reporter's country (ISO 3166-1 alpha-2), when the channel knows it (a form's country field).
+   * Otherwise intake derives it from the directory or the sender's ccTLD (`reporterCountryOf`).
+   */
+  reporterCountry: CountryCodeSchema.optional(),
 });
 export type ReportCreateInput = z.input<typeof ReportCreateSchema>;
 export type ReportCreate = z.output<typeof ReportCreateSchema>;
@@ -71,8 +83,38 @@ export interface Report {
   rawSha256: string | null;
   rawSize: number | null;
   meta: Record<string, unknown>;
+  /** ISO 3166-1 alpha-2 of the reporter, or null when it could not be told (never guessed). */
+  reporterCountry: string | null;
 }
 
 export interface ReportObservable extends ExtractedObservable {
   id: string;
+}
+
+/**
+ * ccTLDs that are not the ISO 3166-1 code of a country: `.uk` is GB; `.eu`,
+ * `.su` and `.ac` name no ISO country (unknown rather than a guess).
+ */
+const CCTLD_EXCEPTIONS: Readonly<Record<string, string | null>> = { uk: 'GB', eu: null, su: null, ac: null };
+
+/**
+ * The country a sender's address or domain points to by its top-level
+ * domain: `abuse@example.co.jp` → `JP`; generic TLDs (`.com`, `.org`,
+ * `.info`, new gTLDs) and anything unreadable → null.
+ */
+export function countryOfCcTld(addressOrDomain: string | null | undefined): string | null {
+  if (!addressOrDomain) return null;
+  const domain = addressOrDomain.slice(addressOrDomain.lastIndexOf('@') + 1).trim().replace(/\.$/, '').toLowerCase();
+  const tld = domain.slice(domain.lastIndexOf('.') + 1);
+  if (!domain.includes('.') || !/^[a-z]{2}$/.test(tld)) return null;
+  return tld in CCTLD_EXCEPTIONS ? (CCTLD_EXCEPTIONS[tld] ?? null) : tld.toUpperCase();
+}
+
+/** `user@mail.example.co.jp` → `['mail.example.co.jp', 'example.co.jp', 'co.jp']`: the sender's domain and its parents (not the bare TLD). */
+export function senderDomains(address: string | null | undefined): string[] {
+  if (!address || !address.includes('@')) return [];
+  const domain = address.slice(address.lastIndexOf('@') + 1).trim().replace(/\.$/, '').toLowerCase();
+  if (!/^[a-z0-9.-]+$/.test(domain)) return [];
+  const parts = domain.split('.').filter(Boolean);
+  return parts.slice(0, -1).map((_, i) => parts.slice(i).join('.'));
 }

@@ -39,6 +39,11 @@ export const TIMELINE_ACTIONS = [
   'rule.stopped',
   'decision.required',
   'decision.taken',
+  'evidence.added',
+  'evidence.handed-over',
+  'evidence.exported',
+  'evidence.integrity-failed',
+  'evidence.removed',
   'note',
   'correction',
 ] as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from './organisation.schema.js';
 import { CATEGORIES } from './taxonomy.js';
+import { CountryCodeSchema } from './report.js';
 import { instant, multiLine, singleLine } from './text.js';
 
 /**
@@ -24,6 +25,8 @@ export const WebFormFieldsSchema = z.strictObject({
   organisation: singleLine(200).optional(),
   email: z.email('not an e-mail address').max(320),
   phone: singleLine(64).optional(),
+  /** Where the reporter is (ISO 3166-1 alpha-2), when they say: the statistics' domestic / foreign split. */
+  country: CountryCodeSchema.optional(),
   incidentType: z.enum(CATEGORIES),
   /** When it happened, with its zone (`2026-11-25T23:40+09:00`). */
   occurredAt: instant().optional(),
@@ -72,6 +75,7 @@ export function formReportBody(f: WebFormFields): string {
     line(['組織', 'Organisation'], f.organisation),
     line(['メール', 'E-mail'], f.email),
     line(['電話', 'Phone'], f.phone),
+    line(['国・地域', 'Country'], f.country),
     line(['種別', 'Type'], f.incidentType),
     line(['発生日時', 'Occurred at'], f.occurredAt),
     line(['相手先への氏名開示', 'May be named to the other party'], f.mayNameReporter ? (ja ? '可' : 'yes') : ja ? '不可' : 'no'),

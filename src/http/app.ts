@@ -16,6 +16,7 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { errorHandler } from './error-handler.js';
 import { incidentRoutes } from './routes/incidents.routes.js';
 import { coordinationRoutes } from './routes/coordinations.routes.js';
+import { evidenceRoutes } from './routes/evidence.routes.js';
 import { passwordResetRoutes } from './routes/password-reset.routes.js';
 import { publicRoutes } from './routes/public.routes.js';
 import { metaRoutes } from './routes/meta.routes.js';
@@ -24,6 +25,7 @@ import { organisationRoutes } from './routes/organisations.routes.js';
 import { reportRoutes } from './routes/reports.routes.js';
 import { searchRoutes } from './routes/search.routes.js';
 import { steeringRoutes } from './routes/steering.routes.js';
+import { statisticsRoutes } from './routes/statistics.routes.js';
 import { registerWeb } from './web.js';
 
 declare module 'fastify' {
@@ -86,6 +88,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         { name: 'meta', description: 'Health and taxonomy' },
         { name: 'auth', description: 'Sign-in, second factor, sessions and API tokens' },
         { name: 'admin', description: 'Accounts and the audit log' },
+        { name: 'evidence', description: 'Evidence and its chain of custody: hashes checked on every read, malware only as a ZIP encrypted with "infected"' },
+        { name: 'statistics', description: 'The quarterly report (JSON, CSV, printable HTML) and the public status page' },
       ],
       components: {
         securitySchemes: {
@@ -115,10 +119,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(reportRoutes, { prefix: '/api', deps });
   await app.register(incidentRoutes, { prefix: '/api', deps });
   await app.register(coordinationRoutes, { prefix: '/api', deps });
+  await app.register(evidenceRoutes, { prefix: '/api', deps });
   await app.register(observableRoutes, { prefix: '/api', deps });
   await app.register(organisationRoutes, { prefix: '/api', deps });
   await app.register(searchRoutes, { prefix: '/api', deps });
   await app.register(steeringRoutes, { prefix: '/api', deps });
+  await app.register(statisticsRoutes, { prefix: '/api', deps });
   app.get('/api/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
   // The web application at / (every other GET that is not the API) and the security headers of every answer.
   await registerWeb(app);

@@ -13,6 +13,8 @@ const STATUS: Record<ErrorCode, number> = {
   INVALID_TRANSITION: 422,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
+  GONE: 410,
+  EVIDENCE_CORRUPT: 500,
 };
 
 interface ZodLikeIssue {
@@ -32,6 +34,8 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
     void reply.status(status).send({ error: { code, message, ...extra }, requestId: request.id });
 
   if (err instanceof AppError) {
+    // An integrity failure is an alert for whoever watches the logs, not only an answer.
+    if (err.code === 'EVIDENCE_CORRUPT') request.log.error({ evidence: err.details }, err.message);
     const { issues, ...details } = err.details ?? {};
     send(STATUS[err.code], err.code, err.message, {
       ...(issues ? { issues } : {}),

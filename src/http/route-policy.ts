@@ -87,6 +87,12 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/incidents/:id/takedowns': { kind: 'incident', capability: 'coordination.read' },
   'POST /api/incidents/:id/takedowns': { kind: 'incident', capability: 'coordination.send' },
   'POST /api/incidents/:id/takedowns/:takedownId/check': { kind: 'incident', capability: 'coordination.send' },
+  'GET /api/incidents/:id/evidence': { kind: 'incident', capability: 'evidence.read' },
+  'POST /api/incidents/:id/evidence': { kind: 'incident', capability: 'evidence.handle' },
+  'POST /api/incidents/:id/evidence/export': { kind: 'incident', capability: 'evidence.handle' },
+  'GET /api/incidents/:id/evidence/:itemId': { kind: 'incident', capability: 'evidence.read' },
+  'GET /api/incidents/:id/evidence/:itemId/content': { kind: 'incident', capability: 'evidence.read' },
+  'POST /api/incidents/:id/evidence/:itemId/hand-over': { kind: 'incident', capability: 'evidence.handle' },
   'GET /api/playbooks': { kind: 'collection', capability: 'steering.read' },
   'GET /api/playbooks/:category': { kind: 'collection', capability: 'steering.read' },
   'PUT /api/playbooks/:category': { kind: 'collection', capability: 'playbook.write' },
@@ -115,4 +121,10 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/organisations/export': { kind: 'collection', capability: 'directory.read' },
   'GET /api/directory/owner': { kind: 'collection', capability: 'directory.read' },
   'GET /api/directory/abuse-contact': { kind: 'collection', capability: 'directory.read' },
+
+  // Statistics: counts only, for the team's staff; the public status page is opt-in (404 unless RENKEI_PUBLIC_STATUS=true).
+  'GET /api/statistics/quarterly': { kind: 'collection', capability: 'statistics.read' },
+  'GET /api/statistics/quarterly.csv': { kind: 'collection', capability: 'statistics.read' },
+  'GET /api/statistics/quarterly.html': { kind: 'collection', capability: 'statistics.read' },
+  'GET /api/public/statistics': { kind: 'public' },
 };

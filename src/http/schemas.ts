@@ -28,6 +28,8 @@ export const ErrorSchema = z
         'FORBIDDEN',
         'RATE_LIMITED',
         'UNAVAILABLE',
+        'EVIDENCE_CORRUPT',
+        'GONE',
         'INTERNAL',
       ]),
       message: z.string(),

@@ -67,12 +67,18 @@ export const CAPABILITIES = {
   'directory.write': ['administrator', 'lead', 'handler'],
   'account.admin': ['administrator'],
   'audit.read': ['administrator', 'auditor'],
+  /** An incident's evidence: the items, their chain of custody and their bytes (malware, victims' data). The team's case workers and auditors. */
+  'evidence.read': ['lead', 'handler', 'auditor'],
+  /** Add evidence, record hand-overs, export an incident's evidence. */
+  'evidence.handle': ['lead', 'handler'],
+  /** The team's statistics (counts only, over every incident whatever its label): its staff, not partners. */
+  'statistics.read': ['administrator', 'lead', 'handler', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Capability = keyof typeof CAPABILITIES;
 
 /** Which token scopes allow which capability ('read' allows none). */
 const TOKEN_ALLOWS: Readonly<Record<TokenScope, readonly Capability[]>> = {
-  read: ['directory.read', 'coordination.read', 'steering.read'],
+  read: ['directory.read', 'coordination.read', 'statistics.read', 'evidence.read', 'steering.read'],
   write: Object.keys(CAPABILITIES) as Capability[],
   'report:submit': ['report.submit'],
   'directory:write': ['directory.read', 'directory.write'],

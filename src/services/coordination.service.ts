@@ -18,6 +18,7 @@ import type { ServiceDeps } from './deps.js';
 import { afterIncidentChange } from './incident-change.service.js';
 import { assertDecided } from './rules.service.js';
 import { loadIncident } from './incident.service.js';
+import { recordMailedEvidence } from './evidence.service.js';
 import { enqueueMail, prepareMail } from './outbound-mail.service.js';
 import { currentTemplate } from './template.service.js';
 import { markTakedowns } from './takedown.service.js';
@@ -414,6 +415,8 @@ export async function sendCoordination(deps: ServiceDeps, actor: Actor, incident
       },
     ]);
     await audit(tx, actor, 'coordination.send', { type: 'coordination', id: row.id }, { incident: incident.number, to: row.contact_email, tlp: row.tlp });
+    // Files sent along leave our custody: a hand-over on each evidence item that holds them.
+    await recordMailedEvidence(tx, actor, locked, JSON.parse(row.evidence) as string[], row.contact_email, { coordination: tag, messageId: prepared.messageId }, at);
     if (current.purpose === 'takedown') await markTakedowns(tx, incident.id, 'requested', at, actor);
     await afterIncidentChange(deps, tx, locked, { actions: ['coordination.sent'] });
     return (await view(deps, tx, locked, [{ ...current, ...patch }]))[0]!;

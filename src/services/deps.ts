@@ -67,6 +67,15 @@ export interface ServiceDeps {
       /** Proof of work asked of the public form: leading zero bits of SHA-256 (0 = none). */
       formPowBits: number;
     };
+    /** Evidence retention: files of incidents closed more than `retentionDays` ago are removed (never under legal hold); null: kept. */
+    evidence?: {
+      retentionDays: number | null;
+    };
+    /** The statistics (issue #7): the team's country (domestic vs foreign) and whether the public status page is on. */
+    statistics?: {
+      country: string;
+      publicStatus: boolean;
+    };
   };
   directoryIndex: DirectoryIndex;
   /** Imported registry ranges (RIR data) in memory. */

@@ -9,7 +9,8 @@ import type { IntakeRoute } from '../domain/intake-route.js';
 import { parseMail, type ParsedMail } from '../formats/mail.js';
 import { fingerprintOf, openPgpMail, type PgpOpened } from '../formats/pgp.js';
 import { parseAbuseReport, type AbuseReport } from '../formats/abuse-report.js';
-import type { ReportAttachment } from '../store/repositories/report.repository.js';
+import type { AssessedAttachment } from '../store/repositories/evidence.repository.js';
+import { assessFile } from './evidence.service.js';
 import type { ServiceDeps } from './deps.js';
 import { recordChannelReport, type RecordedReport } from './record-report.service.js';
 import type { GroupCommitter } from './group-commit.js';
@@ -50,14 +51,15 @@ export async function receiveMail(
   // Ids first, in message order (they sort the attachments), then the writes, side by side.
   const ids = mail.attachments.map(() => newId());
   const archiveTexts: string[] = [];
-  const attachments: ReportAttachment[] = await Promise.all(
+  const attachments: AssessedAttachment[] = await Promise.all(
     mail.attachments.map(async (a, i) => {
       const stored = await deps.evidence.put(a.content);
       // ZIPs are listed from their central directory, never expanded blindly; a bomb is recorded as such.
       const zip = inspectZip(a.content);
       if (zip && !zip.isBomb) for (const t of zipTextEntries(a.content, zip)) archiveTexts.push(`${t.name}\n${t.text}`);
       const note = zip ? archiveNote(zip) : null;
-      return { id: ids[i]!, ...stored, filename: a.filename, mimeType: a.mimeType.slice(0, 255), kind: a.kind, note };
+      // Dangerous files (executables, macro documents, archives that cannot be checked …) are marked now, while the bytes are at hand.
+      return { id: ids[i]!, ...stored, filename: a.filename, mimeType: a.mimeType.slice(0, 255), kind: a.kind, note, dangerousReason: assessFile(a.content, a.filename, a.mimeType, zip) };
     }),
   );
   const problems = [...mail.problems];

@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
 import { newId } from '../domain/ids.js';
 import { extractObservables, type ExtractedObservable } from '../domain/observables/index.js';
-import { ReportCreateSchema, type Report, type ReportCreate, type ReportCreateInput } from '../domain/report.js';
+import { ReportCreateSchema, countryOfCcTld, senderDomains, type Report, type ReportCreate, type ReportCreateInput } from '../domain/report.js';
 import { documentTerms } from '../domain/search-terms.js';
 import type { Store } from '../store/store.js';
 import type { ReportAttachment } from '../store/repositories/report.repository.js';
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { audit } from './audit.service.js';
+import { recordReportEvidence } from './evidence.service.js';
 import { parseInput } from './validate.js';
 
 export interface RecordedReport {
@@ -46,9 +47,22 @@ function prepare(input: ReportCreateInput, rawBytes?: Buffer): Prepared {
   };
 }
 
+/**
+ * Where the reporter is (for the statistics' domestic / foreign split): what the channel says (a form's
+ * country field), else the country of the directory organisation the sender belongs to, else the sender
+ * domain's ccTLD (.jp → JP). Generic TLDs and unknown senders stay null: unknown, never guessed.
+ */
+async function reporterCountryOf(tx: Store, input: ReportCreate): Promise<string | null> {
+  if (input.reporterCountry) return input.reporterCountry;
+  const sender = input.sender?.trim();
+  if (!sender || !sender.includes('@')) return null;
+  return (await tx.reports.directoryCountryOf(sender, senderDomains(sender))) ?? countryOfCcTld(sender);
+}
+
 async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared, attachments: ReportAttachment[] = []): Promise<RecordedReport> {
   const now = deps.clock().toISOString();
   const { input, raw } = p;
+  const reporterCountry = await reporterCountryOf(tx, input);
   const { report, isNew } = await tx.reports.insertIfAbsent(
     {
       id: newId(),
@@ -66,11 +80,14 @@ async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared, at
       rawSha256: raw ? createHash('sha256').update(raw).digest('hex') : null,
       rawSize: raw ? raw.length : null,
       meta: input.meta ?? {},
+      reporterCountry,
     },
     raw,
   );
   if (!isNew) return { report, isNew, observableCount: 0, candidateIncidentIds: [] };
   if (attachments.length) await tx.reports.addAttachments(report.id, attachments, now);
+  // Each file (and the raw original) becomes an evidence item with its `collected` custody event.
+  await recordReportEvidence(tx, report, attachments, raw);
 
   const observables = await tx.observables.upsertMany(p.observables, now);
   await tx.observables.linkReport(

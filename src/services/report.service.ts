@@ -6,9 +6,9 @@ import type { TimelineEntry } from '../domain/timeline.js';
 import type { IncidentRef, Observable } from '../store/repositories/observable.repository.js';
 import type { ReportListFilter } from '../store/repositories/report.repository.js';
 import { accessScope } from './access.policy.js';
-import { audit } from './audit.service.js';
 import type { ReportAttachment } from '../store/repositories/report.repository.js';
 import type { ServiceDeps } from './deps.js';
+import { downloadReportAttachment, downloadReportRaw, type DownloadOptions, type EvidenceDelivery } from './evidence.service.js';
 
 export interface ReportView {
   report: Report;
@@ -33,32 +33,19 @@ export async function getReport(deps: ServiceDeps, actor: Actor, id: string): Pr
   return { report, observables, candidates, timeline, attachments };
 }
 
-/** One attachment's bytes, re-hashed on the way out; audited as an evidence download. */
-export async function getReportAttachment(
-  deps: ServiceDeps,
-  actor: Actor,
-  reportId: string,
-  attachmentId: string,
-): Promise<{ attachment: ReportAttachment; content: Buffer }> {
-  const report = await deps.store.reports.findById(accessScope(actor), reportId);
-  const attachment = report && (await deps.store.reports.attachments(reportId)).find((a) => a.id === attachmentId);
-  if (!attachment) throw notFound('attachment', attachmentId);
-  const content = deps.evidence.get(attachment.sha256);
-  await deps.store.transaction((tx) =>
-    audit(tx, actor, 'evidence.downloaded', { type: 'report', id: reportId }, { sha256: attachment.sha256, filename: attachment.filename }),
-  );
-  return { attachment, content };
+/**
+ * One attachment as a download: re-hashed on the way out (a mismatch is recorded and never served), a custody
+ * and audit event, and a dangerous file only inside a ZIP encrypted with `infected` (evidence.service.ts).
+ */
+export async function getReportAttachment(deps: ServiceDeps, actor: Actor, reportId: string, attachmentId: string, options: DownloadOptions = {}): Promise<EvidenceDelivery> {
+  return downloadReportAttachment(deps, actor, reportId, attachmentId, options);
 }
 
 export async function listReports(deps: ServiceDeps, actor: Actor, filter: ReportListFilter, page: Page): Promise<PageResult<Report>> {
   return deps.store.reports.list(accessScope(actor), filter, page);
 }
 
-/** The original bytes exactly as received. */
-export async function getReportRaw(deps: ServiceDeps, actor: Actor, id: string): Promise<{ report: Report; content: Buffer }> {
-  const scope = accessScope(actor);
-  const report = await deps.store.reports.findById(scope, id);
-  const content = report && (await deps.store.reports.raw(scope, id));
-  if (!report || !content) throw notFound('raw original of report', id);
-  return { report, content };
+/** The original bytes exactly as received — checked, recorded and (when dangerous) packed like any evidence. */
+export async function getReportRaw(deps: ServiceDeps, actor: Actor, id: string, options: DownloadOptions = {}): Promise<EvidenceDelivery & { report: Report }> {
+  return downloadReportRaw(deps, actor, id, options);
 }

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import { assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { loadIncident } from './incident.service.js';
+import { recordLivenessCaptures } from './evidence.service.js';
 import { parseInput } from './validate.js';
 
 export const TAKEDOWN_CHECK_JOB = 'takedown.check';
@@ -123,7 +124,8 @@ export async function runLivenessCheck(deps: ServiceDeps, takedownId: string, sc
   const row = await deps.store.takedowns.find(takedownId);
   if (!row) return null;
   const outcomes = await Promise.all(FETCH_PROFILES.map((p) => deps.fetchSite(row.url, p)));
-  for (const o of outcomes) if (o.body && o.body.length) await deps.evidence.put(o.body);
+  const captures: Parameters<typeof recordLivenessCaptures>[2] = [];
+  for (const o of outcomes) if (o.body && o.body.length) captures.push({ stored: await deps.evidence.put(o.body), url: row.url, finalUrl: o.finalUrl, profile: o.profile, body: o.body });
   const verdict = verdictOf(outcomes);
   const now = deps.clock();
   const at = now.toISOString();
@@ -132,6 +134,8 @@ export async function runLivenessCheck(deps: ServiceDeps, takedownId: string, sc
     const next = afterCheck({ state: current.state as TakedownState, downSince: current.down_since }, verdict, now);
     const verifiedAt = next.state === 'down' ? (current.verified_at ?? (next.verified ? at : null)) : null;
     await tx.takedowns.addCheck({ id: newId(), takedown_id: takedownId, at, verdict, outcomes: JSON.stringify(outcomes.map(({ body: _b, ...o }) => o)) });
+    // Each page seen is evidence of the incident (once per distinct page), with where and how it was fetched.
+    await recordLivenessCaptures(tx, current.incident_id, captures, at);
     await tx.takedowns.update(takedownId, {
       state: next.state,
       down_since: next.downSince,

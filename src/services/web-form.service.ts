@@ -5,10 +5,11 @@ import { AppError } from '../domain/errors.js';
 import { newId, UUID_PATTERN } from '../domain/ids.js';
 import { FORM_MAX_FILE_BYTES, WebFormFieldsSchema, WebFormSubmissionSchema, formReportBody, leadingZeroBits, type WebFormFields } from '../domain/web-form.js';
 import { safeFilename } from '../formats/mail.js';
-import type { ReportAttachment } from '../store/repositories/report.repository.js';
+import type { AssessedAttachment } from '../store/repositories/evidence.repository.js';
 import { ACKNOWLEDGE_JOB, reportReference } from './acknowledge.service.js';
 import type { ServiceDeps } from './deps.js';
 import { recordChannelReport } from './record-report.service.js';
+import { assessFile } from './evidence.service.js';
 import { parseInput } from './validate.js';
 
 const FORM_ACTOR = systemActor('web-form');
@@ -95,14 +96,14 @@ export async function submitWebForm(
   if (raw === undefined) throw new AppError('VALIDATION', 'send the form fields, or the form encrypted to the team key', { issues: [{ path: ['fields'], message: 'required' }] });
   const fields: WebFormFields = parseInput(WebFormFieldsSchema, raw);
 
-  const attachments: ReportAttachment[] = [];
+  const attachments: AssessedAttachment[] = [];
   const texts: string[] = [];
   for (const [i, f] of fields.files.entries()) {
     const content = Buffer.from(f.contentBase64, 'base64');
     if (content.length > FORM_MAX_FILE_BYTES)
       throw new AppError('VALIDATION', `file ${f.name} is larger than ${FORM_MAX_FILE_BYTES} bytes`, { issues: [{ path: ['files', i, 'contentBase64'], message: 'too large' }] });
     const stored = await deps.evidence.put(content);
-    attachments.push({ id: newId(), ...stored, filename: safeFilename(f.name), mimeType: f.type, kind: 'attachment', note: null });
+    attachments.push({ id: newId(), ...stored, filename: safeFilename(f.name), mimeType: f.type, kind: 'attachment', note: null, dangerousReason: assessFile(content, f.name, f.type) });
     if (/^text\//.test(f.type) || /\.(txt|log|csv|json)$/i.test(f.name)) texts.push(content.toString('utf8').slice(0, 1_000_000));
   }
   const firstLine = fields.description.split('\n').find((l) => l.trim())?.trim().slice(0, 120) ?? '';
@@ -118,6 +119,7 @@ export async function submitWebForm(
       subject: `${fields.incidentType}: ${firstLine}`,
       body: formReportBody(fields),
       language: fields.language,
+      ...(fields.country ? { reporterCountry: fields.country } : {}),
       attachmentsText: texts,
       meta: { form: { encrypted, mayNameReporter: fields.mayNameReporter, incidentType: fields.incidentType, occurredAt: fields.occurredAt ?? null, ip: client.ip } },
     },

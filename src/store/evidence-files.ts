@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 export interface StoredFile {
@@ -73,5 +73,20 @@ export class EvidenceFiles {
     const actual = createHash('sha256').update(content).digest('hex');
     if (actual !== sha256) throw new Error(`evidence ${sha256} is corrupt on disk (hashes to ${actual})`);
     return content;
+  }
+
+  /** Delete a file (evidence retention); false when it was not there. */
+  async remove(sha256: string): Promise<boolean> {
+    try {
+      await unlink(this.pathOf(sha256));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  has(sha256: string): boolean {
+    return existsSync(this.pathOf(sha256));
   }
 }

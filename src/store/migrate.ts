@@ -9,6 +9,8 @@ import * as takedown from './migrations/0006-takedown.js';
 import * as incidentMergedIndex from './migrations/0007-incident-merged-index.js';
 import * as incidentSteering from './migrations/0008-incident-steering.js';
 import * as playbooksRules from './migrations/0011-playbooks-rules.js';
+import * as evidenceCustody from './migrations/0009-evidence-custody.js';
+import * as reportOrigin from './migrations/0010-report-origin.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -22,6 +24,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0006-takedown': takedown,
   '0007-incident-merged-index': incidentMergedIndex,
   '0008-incident-steering': incidentSteering,
+  '0009-evidence-custody': evidenceCustody,
+  '0010-report-origin': reportOrigin,
   '0011-playbooks-rules': playbooksRules,
 };
 

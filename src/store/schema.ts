@@ -59,6 +59,45 @@ export interface DB {
   decision_gate: DecisionGateTable;
   liveness_check: { id: string; takedown_id: string; at: string; verdict: string; outcomes: string };
   password_reset: { token_hash: string; account_id: string; created_at: string; expires_at: string; used_at: string | null };
+  evidence_item: EvidenceItemTable;
+  custody_event: CustodyEventTable;
+}
+
+/** One piece of evidence as it entered Renkei (migration 0009); its bytes are the evidence file `sha256`, or the report's raw original. */
+export interface EvidenceItemTable {
+  id: string;
+  incident_id: string | null;
+  report_id: string | null;
+  sha256: string;
+  filename: string | null;
+  mime_type: string;
+  size: number;
+  /** report-attachment | raw-original | upload | liveness-capture | export */
+  kind: string;
+  collected_by: string;
+  collected_at: string;
+  collected_from: string;
+  /** 0/1; null: not assessed yet (items from before 0009, assessed at their first read). */
+  is_dangerous: number | null;
+  dangerous_reason: string | null;
+  note: string | null;
+  integrity_failed_at: string | null;
+  removed_at: string | null;
+  removed_by: string | null;
+  removed_reason: string | null;
+}
+
+/** The chain of custody of an evidence item. Append-only (the database refuses updates and deletes). */
+export interface CustodyEventTable {
+  seq: Generated<number>;
+  id: string;
+  evidence_item_id: string;
+  at: string;
+  actor: string;
+  /** collected | viewed | downloaded | exported | handed-over | integrity-failed | removed */
+  action: string;
+  /** JSON. */
+  detail: string;
 }
 
 export interface RegistryRangeTable {
@@ -246,6 +285,8 @@ export interface ReportTable {
   meta: string;
   raw_sha256: string | null;
   raw_size: number | null;
+  /** ISO 3166-1 alpha-2 of the reporter, set at intake (0010-report-origin); null: unknown. */
+  reporter_country: string | null;
 }
 
 export interface IncidentTable {

@@ -12,7 +12,9 @@ import { createObservableRepository } from './repositories/observable.repository
 import { createOrganisationRepository } from './repositories/organisation.repository.js';
 import { createReportRepository } from './repositories/report.repository.js';
 import { createSearchRepository } from './repositories/search.repository.js';
+import { createStatisticsRepository } from './repositories/statistics.repository.js';
 import { createTimelineRepository } from './repositories/timeline.repository.js';
+import { createEvidenceRepository } from './repositories/evidence.repository.js';
 import type { DB } from './schema.js';
 import { isRetryable, translateDbError } from './db-errors.js';
 
@@ -36,6 +38,9 @@ export interface Store {
   readonly takedowns: ReturnType<typeof createTakedownRepository>;
   /** Playbooks, tasks, escalation rules and their firings, decisions asked of leads. */
   readonly steering: ReturnType<typeof createSteeringRepository>;
+  /** Evidence items and their chain of custody. */
+  readonly evidence: ReturnType<typeof createEvidenceRepository>;
+  readonly statistics: ReturnType<typeof createStatisticsRepository>;
   /** True inside `transaction`: repositories may then lock rows they read (PostgreSQL `FOR UPDATE`). */
   readonly inTransaction: boolean;
   /**
@@ -64,6 +69,8 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
     registry: createRegistryRepository(db),
     takedowns: createTakedownRepository(db),
     steering: createSteeringRepository(db),
+    evidence: createEvidenceRepository(db),
+    statistics: createStatisticsRepository(db, dialect),
     inTransaction: db.isTransaction,
     transaction: async (fn) => {
       if (db.isTransaction) return fn(store);

@@ -12,6 +12,7 @@ import { addIncidentObservable } from '../../src/services/observable.service.js'
 import { createOrganisation } from '../../src/services/organisation.service.js';
 import { createCoordination } from '../../src/services/coordination.service.js';
 import { createTakedown } from '../../src/services/takedown.service.js';
+import { uploadEvidence } from '../../src/services/evidence.service.js';
 import { createRule } from '../../src/services/rules.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
@@ -43,6 +44,8 @@ const attachmentOf = new Map<string, string>();
 /** One coordination per incident (by number), for the coordination routes. */
 const coordinationOf = new Map<string, string>();
 const takedownOf = new Map<string, string>();
+/** One evidence item per incident (by number), for the evidence routes. */
+const itemOf = new Map<string, string>();
 /** One playbook task per incident (by number), for the task routes. */
 const taskOf = new Map<string, string>();
 let ruleId: string;
@@ -86,6 +89,7 @@ beforeAll(async () => {
       takedownOf.set(i.number, (await createTakedown(h.deps, h.actor, i.id, { url: `http://192.0.2.1/${tlp}` })).id);
       taskOf.set(i.number, (await h.deps.store.steering.tasks(i.id))[0]!.id);
       await attach(report.id);
+      itemOf.set(i.number, (await uploadEvidence(h.deps, h.actor, i.id, { filename: 'matrix.txt', contentBase64: Buffer.from(`matrix ${i.number}`).toString('base64') })).id);
     }
   ruleId = (await createRule(h.deps, h.actor, { name: 'matrix rule', when: { keywords: ['never-in-the-matrix'] }, then: [{ type: 'notify', who: 'leads' }] })).id;
   untriaged = (await recordReport(h.deps, h.actor, { sourceRef: randomUUID(), body: 'untriaged', raw: Buffer.from('r').toString('base64') })).report.id;
@@ -130,6 +134,12 @@ function example(route: string, c?: Case, extra: { access?: string[]; shares?: s
       return { body: { organisationIds: extra.shares } };
     case 'POST /api/incidents/:id/coordinations':
       return { body: { purpose: 'notification', contactEmail: 'noc@matrix.example', tlp: c!.tlp } };
+    case 'POST /api/incidents/:id/evidence':
+      return { body: { filename: 'matrix.txt', contentBase64: Buffer.from('matrix upload').toString('base64') } };
+    case 'POST /api/incidents/:id/evidence/export':
+      return { body: {} };
+    case 'POST /api/incidents/:id/evidence/:itemId/hand-over':
+      return { body: { recipient: 'matrix recipient' } };
     case 'POST /api/incidents/:id/takedowns':
       return { body: { url: 'hxxp://matrix[.]evil[.]example/x' } };
     case 'PATCH /api/incidents/:id/coordinations/:coordinationId':
@@ -187,7 +197,7 @@ const apiRoutes = () => app.routeTable.filter((r) => !r.url.startsWith('/api/doc
 
 async function call(token: string | undefined, route: string, id: string | undefined, ex: ReturnType<typeof example>) {
   const [method, path] = route.split(' ') as [string, string];
-  const url = ex.url ?? path.replace(':id', id ?? randomUUID()).replace(':attachmentId', attachmentOf.get(id ?? '') ?? randomUUID()).replace(':coordinationId', coordinationOf.get(id ?? '') ?? randomUUID()).replace(':takedownId', takedownOf.get(id ?? '') ?? randomUUID()).replace(':taskId', taskOf.get(id ?? '') ?? randomUUID());
+  const url = ex.url ?? path.replace(':id', id ?? randomUUID()).replace(':attachmentId', attachmentOf.get(id ?? '') ?? randomUUID()).replace(':coordinationId', coordinationOf.get(id ?? '') ?? randomUUID()).replace(':takedownId', takedownOf.get(id ?? '') ?? randomUUID()).replace(':taskId', taskOf.get(id ?? '') ?? randomUUID()).replace(':itemId', itemOf.get(id ?? '') ?? randomUUID());
   return app.inject({
     method: method as 'GET',
     url,

@@ -11,6 +11,7 @@ import { recordReport } from '../../src/services/record-report.service.js';
 import { createRule, decide, getDecisions, updateRule } from '../../src/services/rules.service.js';
 import { getTimeline } from '../../src/services/timeline.service.js';
 import { attachReports, createIncidentFromReports } from '../../src/services/triage.service.js';
+import { buildApp } from '../../src/http/app.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
@@ -222,5 +223,42 @@ describe('escalation rules', () => {
     await updateIncident(h.deps, handler, left!.id, { note: 'again' });
     expect(await fired(left!.id)).toEqual(['vulnerability to the lead']);
     expect((await getIncident(h.deps, h.actor, left!.id)).incident.owner).toBe('vuln-lead@team.example');
+  });
+});
+
+describe('over HTTP', () => {
+  it('answers playbooks, tasks, rules and decisions with their documented shapes (no 500 on any of them)', async () => {
+    const app = await buildApp({ deps: h.deps, ping: () => h.database.ping() });
+    const { token } = await h.user(['lead', 'handler']);
+    const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: object) => app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+    try {
+      const books = await call('GET', '/api/playbooks');
+      expect(books.statusCode).toBe(200);
+      expect(books.json<{ items: { category: string }[] }>().items).toHaveLength(9);
+      expect((await call('GET', '/api/playbooks/phishing')).json<{ version: number; history: unknown[] }>()).toMatchObject({ version: 0, history: [] });
+      const saved = await call('PUT', '/api/playbooks/ics', { title: { ja: ' 制御システム ', en: 'ICS' }, tasks: [{ key: 'safety', phase: 'analysis', title: { ja: '安全確認', en: 'Safety first' }, mandatory: true, dueAfterHours: 1 }] });
+      expect(saved.statusCode).toBe(200);
+      expect(saved.json<{ version: number; title: { ja: string } }>()).toMatchObject({ version: 1, title: { ja: '制御システム' } });
+      const rule = await call('POST', '/api/rules', { name: ' http rule ', when: { watchlist: ['hxxp://http-rule[.]example/'], keywords: ['http-only'] }, then: [{ type: 'assign', to: 'lead@team.example' }] });
+      expect(rule.statusCode).toBe(201);
+      const created = rule.json<{ id: string; name: string; when: { watchlist: string[] } }>();
+      rules.push(created.id);
+      expect(created).toMatchObject({ name: 'http rule', when: { watchlist: ['http://http-rule.example/'] } });
+      expect((await call('GET', '/api/rules')).statusCode).toBe(200);
+      expect((await call('PUT', `/api/rules/${created.id}`, { name: 'http rule', enabled: false, when: { keywords: ['x'] }, then: [{ type: 'notify', who: 'leads' }] })).statusCode).toBe(200);
+      const bad = await call('POST', '/api/rules', { name: 'bad', when: {}, then: [] });
+      expect(bad.statusCode).toBe(400);
+      const i = await createIncident(h.deps, h.actor, { title: 'http', category: 'ics' });
+      const tasks = await call('GET', `/api/incidents/${i.number}/tasks`);
+      expect(tasks.json<{ items: { key: string }[] }>().items.map((t) => t.key)).toEqual(['safety']);
+      const taskId = tasks.json<{ items: { id: string }[] }>().items[0]!.id;
+      expect((await call('PATCH', `/api/incidents/${i.number}/tasks/${taskId}`, { state: 'done' })).json<{ state: string }>().state).toBe('done');
+      expect((await call('POST', `/api/incidents/${i.number}/decisions/send-outside`, { decision: 'refused', note: 'not yet' })).statusCode).toBe(204);
+      expect((await call('GET', `/api/incidents/${i.number}/decisions`)).json<{ decisions: { decision: string }[] }>().decisions).toMatchObject([{ decision: 'refused' }]);
+      const spec = (await app.inject('/api/openapi.json')).json<{ paths: Record<string, unknown> }>();
+      expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/api/playbooks/{category}', '/api/rules/{ruleId}', '/api/incidents/{id}/tasks/{taskId}']));
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -18,6 +18,11 @@ const SearchScreen = lazy(() => import('./screens/search').then((m) => ({ defaul
 const ReportFormScreen = lazy(() => import('./screens/report-form').then((m) => ({ default: m.ReportFormScreen })));
 const ReportStatusScreen = lazy(() => import('./screens/report-form').then((m) => ({ default: m.ReportStatusScreen })));
 const DirectoryScreen = lazy(() => import('./screens/directory').then((m) => ({ default: m.DirectoryScreen })));
+const RulesScreen = lazy(() => import('./screens/rules').then((m) => ({ default: m.RulesScreen })));
+const PlaybooksScreen = lazy(() => import('./screens/playbooks').then((m) => ({ default: m.PlaybooksScreen })));
+const StatisticsScreen = lazy(() => import('./screens/statistics').then((m) => ({ default: m.StatisticsScreen })));
+// The public status page (numbers only, no sign-in; shown when the team publishes it).
+const PublicStatusScreen = lazy(() => import('./screens/public-status').then((m) => ({ default: m.PublicStatusScreen })));
 
 export function App() {
   const { state } = useSession();
@@ -27,6 +32,12 @@ export function App() {
     return (
       <Suspense fallback={<Loading />}>
         {path === '/report' ? <ReportFormScreen /> : <ReportStatusScreen />}
+      </Suspense>
+    );
+  if (path === '/public-status')
+    return (
+      <Suspense fallback={<Loading />}>
+        <PublicStatusScreen />
       </Suspense>
     );
   // The e-mailed reset link works whether or not someone is signed in on this browser.
@@ -72,6 +83,9 @@ function Screen() {
   if ((m = match('/reports/:id', path))) return <ReportScreen key={m.id} id={m.id!} />;
   if (path === '/search') return <SearchScreen />;
   if (path === '/directory') return <DirectoryScreen />;
+  if (path === '/rules') return <RulesScreen />;
+  if (path === '/playbooks') return <PlaybooksScreen />;
+  if (path === '/statistics') return <StatisticsScreen />;
   return (
     <main id="main">
       <h1>{t('notFound.title')}</h1>
@@ -98,6 +112,15 @@ function Header() {
     ['/incidents', t('nav.incidents')],
     ['/search', t('nav.search')],
     ['/directory', t('nav.directory')],
+    // Statistics are for the team's staff (capability statistics.read), not partners.
+    ...(account?.roles.some((r) => r !== 'partner') ? ([['/statistics', t('nav.statistics')]] as [string, string][]) : []),
+    // Playbooks and escalation rules: the team's staff read them (steering.read), leads edit them.
+    ...(account?.roles.some((r) => r !== 'partner')
+      ? ([
+          ['/playbooks', t('nav.playbooks')],
+          ['/rules', t('nav.rules')],
+        ] as [string, string][])
+      : []),
   ];
   const current = (to: string) => (to === '/' ? path === '/' || path === '/dashboard' : path.startsWith(to));
   return (

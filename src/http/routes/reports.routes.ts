@@ -17,6 +17,7 @@ import {
   listParam,
   page,
 } from '../schemas.js';
+import { DownloadQuery, sendEvidence } from './evidence.routes.js';
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -154,20 +155,13 @@ export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
     {
       schema: {
         tags: ['reports'],
-        summary: 'The raw original, byte for byte, as a download (never rendered inline)',
+        summary: 'The raw original, byte for byte, as a download (never rendered inline); its hash checked and the download recorded in its chain of custody (a dangerous one only inside a ZIP encrypted with "infected")',
         params: idParams,
-        response: { 200: z.any().describe('application/octet-stream'), ...errorResponses },
+        querystring: DownloadQuery,
+        response: { 200: z.any().describe('application/octet-stream, or application/zip when packed'), ...errorResponses },
       },
     },
-    async (req, reply) => {
-      const { report, content } = await getReportRaw(deps, req.actor, req.params.id);
-      return reply
-        .header('content-type', 'application/octet-stream')
-        .header('content-disposition', `attachment; filename="report-${report.id}.${report.channel === 'email' ? 'eml' : 'bin'}"`)
-        .header('x-content-type-options', 'nosniff')
-        .header('x-renkei-sha256', report.rawSha256 ?? '')
-        .send(content);
-    },
+    async (req, reply) => sendEvidence(reply, await getReportRaw(deps, req.actor, req.params.id, req.query)),
   );
 
   app.get(
@@ -175,21 +169,14 @@ export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
     {
       schema: {
         tags: ['reports'],
-        summary: 'An attachment as a download, its hash checked on the way out (never rendered inline)',
+        summary:
+          'An attachment as a download, its hash checked on the way out (never rendered inline) and the download recorded in its chain of custody; a dangerous file only inside a ZIP encrypted with "infected", with x-renkei-warning',
         params: z.object({ id: z.uuid(), attachmentId: z.uuid() }),
-        response: { 200: z.any().describe('application/octet-stream'), ...errorResponses },
+        querystring: DownloadQuery,
+        response: { 200: z.any().describe('application/octet-stream, or application/zip when packed'), ...errorResponses },
       },
     },
-    async (req, reply) => {
-      const { attachment, content } = await getReportAttachment(deps, req.actor, req.params.id, req.params.attachmentId);
-      const name = (attachment.filename ?? attachment.sha256).replace(/["\\]/g, '_');
-      return reply
-        .header('content-type', 'application/octet-stream')
-        .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
-        .header('x-content-type-options', 'nosniff')
-        .header('x-renkei-sha256', attachment.sha256)
-        .send(content);
-    },
+    async (req, reply) => sendEvidence(reply, await getReportAttachment(deps, req.actor, req.params.id, req.params.attachmentId, req.query)),
   );
 
   app.post(

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { GATE_ACTIONS, RuleActionSchema, RuleConditionSchema, RuleSchema } from '../../domain/escalation-rule.js';
-import { PHASES, PlaybookSchema, PlaybookTaskSchema, TASK_STATES } from '../../domain/playbook.js';
-import { CATEGORIES } from '../../domain/taxonomy.js';
+import { GATE_ACTIONS, RuleSchema } from '../../domain/escalation-rule.js';
+import { PHASES, PlaybookSchema, TASK_STATES } from '../../domain/playbook.js';
+import { SLA_CLOCKS } from '../../domain/sla.js';
+import { CATEGORIES, PRIORITIES, SEVERITIES } from '../../domain/taxonomy.js';
+import { TLP_LABELS } from '../../domain/tlp.js';
 import type { ServiceDeps } from '../../services/deps.js';
 import { TaskCreateSchema, TaskUpdateSchema, addTask, applyPlaybookTo, getPlaybook, listPlaybooks, listTasks, savePlaybook, updateTask } from '../../services/playbook.service.js';
 import { DecisionSchema, createRule, decide, getDecisions, getRule, listRules, updateRule } from '../../services/rules.service.js';
@@ -33,6 +35,38 @@ const TaskSchema = z
   })
   .meta({ id: 'Task' });
 
+// Answers are described without the input schemas' transforms (trimming, normalising): zod cannot encode through them.
+const PlaybookTaskOutSchema = z.object({
+  key: z.string(),
+  phase: z.enum(PHASES),
+  title: z.object({ ja: z.string(), en: z.string() }),
+  description: z.object({ ja: z.string(), en: z.string() }).optional(),
+  mandatory: z.boolean(),
+  dueAfterHours: z.number().int().optional(),
+});
+
+const RuleConditionOutSchema = z.object({
+  categories: z.array(z.enum(CATEGORIES)).optional(),
+  severities: z.array(z.enum(SEVERITIES)).optional(),
+  priorities: z.array(z.enum(PRIORITIES)).optional(),
+  constituencies: z.array(z.string()).optional(),
+  tlp: z.array(z.enum(TLP_LABELS)).optional(),
+  watchlist: z.array(z.string()).optional(),
+  sla: z.object({ clock: z.enum(SLA_CLOCKS).optional(), state: z.enum(['due-soon', 'breached']), withinMinutes: z.number().int() }).optional(),
+  reportsAtLeast: z.number().int().optional(),
+  keywords: z.array(z.string()).optional(),
+});
+
+const RuleActionOutSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('assign'), to: z.string() }),
+  z.object({ type: z.literal('raise-priority'), to: z.enum(PRIORITIES) }),
+  z.object({ type: z.literal('raise-severity'), to: z.enum(SEVERITIES) }),
+  z.object({ type: z.literal('notify'), who: z.string().describe('leads, on-call, or an address') }),
+  z.object({ type: z.literal('add-playbook'), category: z.enum(CATEGORIES) }),
+  z.object({ type: z.literal('require-decision'), before: z.enum(GATE_ACTIONS) }),
+  z.object({ type: z.literal('mark-for-partner'), organisationId: z.string() }),
+]);
+
 const PlaybookOutSchema = z
   .object({
     category: z.enum(CATEGORIES),
@@ -40,7 +74,7 @@ const PlaybookOutSchema = z
     updatedBy: z.string(),
     updatedAt: z.string(),
     title: z.object({ ja: z.string(), en: z.string() }),
-    tasks: z.array(PlaybookTaskSchema),
+    tasks: z.array(PlaybookTaskOutSchema),
   })
   .meta({ id: 'Playbook' });
 
@@ -49,8 +83,8 @@ const RuleOutSchema = z
     id: z.string(),
     name: z.string(),
     enabled: z.boolean(),
-    when: RuleConditionSchema,
-    then: z.array(RuleActionSchema),
+    when: RuleConditionOutSchema,
+    then: z.array(RuleActionOutSchema),
     version: z.number().int(),
     updatedBy: z.string(),
     updatedAt: z.string(),

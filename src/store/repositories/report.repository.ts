@@ -65,6 +65,7 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
           meta: JSON.stringify(report.meta),
           raw_sha256: report.rawSha256,
           raw_size: report.rawSize,
+          reporter_country: report.reporterCountry,
         })
         .onConflict((oc) => oc.columns(['channel', 'source_ref']).doNothing())
         .returningAll()
@@ -80,6 +81,33 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
         .where('source_ref', '=', report.sourceRef)
         .executeTakeFirstOrThrow();
       return { report: toReport(existing), isNew: false };
+    },
+
+    /**
+     * The country of the directory organisation a sender belongs to: a contact with this address, else an
+     * organisation owning the sender's domain or a parent of it (most specific first); null when none has one.
+     */
+    async directoryCountryOf(address: string, domains: string[]): Promise<string | null> {
+      const byContact = await db
+        .selectFrom('contact')
+        .innerJoin('organisation', 'organisation.id', 'contact.organisation_id')
+        .select('organisation.country')
+        .where('contact.email', 'in', [...new Set([address, address.toLowerCase()])])
+        .where('organisation.country', 'is not', null)
+        .orderBy('organisation.id')
+        .executeTakeFirst();
+      if (byContact?.country) return byContact.country;
+      if (domains.length === 0) return null;
+      const byDomain = await db
+        .selectFrom('org_resource')
+        .innerJoin('organisation', 'organisation.id', 'org_resource.organisation_id')
+        .select(['org_resource.value', 'organisation.country'])
+        .where('org_resource.kind', '=', 'domain')
+        .where('org_resource.value', 'in', domains)
+        .where('organisation.country', 'is not', null)
+        .execute();
+      byDomain.sort((a, b) => b.value.length - a.value.length || (a.country ?? '').localeCompare(b.country ?? ''));
+      return byDomain[0]?.country ?? null;
     },
 
     async findById(scope: AccessScope, id: string): Promise<Report | undefined> {
@@ -256,5 +284,6 @@ export function toReport(row: Selectable<ReportTable>): Report {
     rawSha256: row.raw_sha256,
     rawSize: row.raw_size === null ? null : Number(row.raw_size),
     meta: JSON.parse(row.meta) as Record<string, unknown>,
+    reporterCountry: row.reporter_country ?? null,
   };
 }

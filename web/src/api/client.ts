@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues: { path: (string | number)[]; message: string }[] = [],
+    /** What the server adds to an error (e.g. `decision: 'send-outside'` when a lead's decision is pending). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -61,7 +63,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
   if (!res.ok) {
     const err = (data as Partial<ApiErrorBody> | null)?.error;
     if (res.status === 401 && onUnauthenticated && !path.startsWith('/api/auth/')) onUnauthenticated();
-    throw new ApiError(res.status, err?.code ?? 'INTERNAL', err?.message ?? res.statusText, err?.issues ?? []);
+    throw new ApiError(res.status, err?.code ?? 'INTERNAL', err?.message ?? res.statusText, err?.issues ?? [], (err as { details?: Record<string, unknown> } | undefined)?.details ?? {});
   }
   return data as T;
 }

@@ -20,6 +20,9 @@ import type { Role } from '../../../src/domain/actor.js';
 import type { CoordinationPurpose, CoordinationState } from '../../../src/domain/coordination.js';
 import type { SlaClock } from '../../../src/domain/sla.js';
 import type { Tlp } from '../../../src/domain/tlp.js';
+import type { Phase, PlaybookTask, TaskState } from '../../../src/domain/playbook.js';
+import type { RuleAction, RuleCondition } from '../../../src/domain/escalation-rule.js';
+import type { Category } from '../../../src/domain/taxonomy.js';
 
 export type Incident = z.infer<typeof IncidentSchema>;
 export type Report = z.infer<typeof ReportSchema>;
@@ -254,4 +257,66 @@ export interface AbuseContact {
     reason: string;
   } | null;
   steps: { source: 'directory' | 'registry' | 'security.txt'; found: boolean; detail: string; asOf: string | null }[];
+}
+
+/** Task in src/http/routes/steering.routes.ts (GET /api/incidents/:id/tasks). */
+export interface Task {
+  id: string;
+  incidentId: string;
+  phase: Phase;
+  title: { ja?: string; en?: string };
+  description: { ja?: string; en?: string } | null;
+  /** The playbook task key; null for a task written by hand. */
+  key: string | null;
+  /** category@version of the playbook it came from. */
+  playbook: string | null;
+  mandatory: boolean;
+  assignee: string | null;
+  dueAt: string | null;
+  state: TaskState;
+  reason: string | null;
+  doneAt: string | null;
+  doneBy: string | null;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** Playbook in src/http/routes/steering.routes.ts (GET /api/playbooks, /api/playbooks/:category). */
+export interface Playbook {
+  category: Category;
+  /** 0: the built-in playbook. */
+  version: number;
+  updatedBy: string;
+  updatedAt: string;
+  title: { ja: string; en: string };
+  tasks: PlaybookTask[];
+  history?: { version: number; updatedBy: string; updatedAt: string }[];
+}
+
+/** EscalationRule in src/http/routes/steering.routes.ts (GET /api/rules). */
+export interface Rule {
+  id: string;
+  name: string;
+  enabled: boolean;
+  when: RuleCondition;
+  then: RuleAction[];
+  version: number;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+/** GET /api/incidents/:id/decisions */
+export interface IncidentDecisions {
+  decisions: {
+    before: 'send-outside';
+    ruleId: string | null;
+    requiredAt: string;
+    decision: 'approved' | 'refused' | null;
+    decidedBy: string | null;
+    decidedAt: string | null;
+    note: string | null;
+  }[];
+  firings: { ruleId: string; name: string | null; cause: string; version: number; firedAt: string }[];
 }

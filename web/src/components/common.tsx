@@ -34,6 +34,22 @@ export function TlpLabel({ tlp }: { tlp: Tlp | (string & {}) }) {
   );
 }
 
+/** An exercise (drill): marked wherever the incident is shown, so nobody takes it for real. */
+export function ExerciseMark({ large = false }: { large?: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <span className={`mark mark-exercise${large ? ' mark-large' : ''}`} data-testid="exercise-mark">
+      {t('incident.exerciseMark')}
+    </span>
+  );
+}
+
+/** A task's or a rule's bilingual text in the reader's language, else the other one. */
+export function bilingual(text: { ja?: string; en?: string } | null | undefined, lng: 'ja' | 'en'): string {
+  if (!text) return '';
+  return (lng === 'en' ? (text.en ?? text.ja) : (text.ja ?? text.en)) ?? '';
+}
+
 export function StatusBadge({ status }: { status: IncidentStatus | (string & {}) }) {
   const { t } = useTranslation();
   return <span className={`status status-${status}`}>{t(`incidentStatus.${status}`)}</span>;
@@ -44,8 +60,9 @@ export function ErrorNote({ error }: { error: unknown }) {
   const { t, i18n } = useTranslation();
   if (!error) return null;
   const e = error instanceof ApiError ? error : new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'request failed');
-  const known = ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'INVALID_TRANSITION', 'UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'NETWORK'];
-  const code = known.includes(e.code) ? e.code : 'INTERNAL';
+  const known = ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'INVALID_TRANSITION', 'UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'UNAVAILABLE', 'EVIDENCE_CORRUPT', 'GONE', 'INTERNAL', 'NETWORK'];
+  // A send held until a lead decides (an escalation rule asked for it) says so, not just "not allowed".
+  const code = e.code === 'FORBIDDEN' && e.details.decision === 'send-outside' ? 'DECISION_REQUIRED' : known.includes(e.code) ? e.code : 'INTERNAL';
   return (
     <p className="error" role="alert">
       {t(`error.${code}`)}

@@ -1,24 +1,29 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { IncidentUpdateSchema } from '../../../src/domain/incident.js';
+import { BRAND_ORIGINS, BRAND_SECTORS, IncidentUpdateSchema } from '../../../src/domain/incident.js';
 import { CATEGORIES, PRIORITIES, SEVERITIES } from '../../../src/domain/taxonomy.js';
 import { TLP_LABELS } from '../../../src/domain/tlp.js';
 import { ApiError, api } from '../api/client';
 import type { Incident } from '../api/types';
 import { currentLanguage } from '../i18n';
+import { useAccount } from '../session';
 import { apiFieldErrors, zodFieldErrors } from '../validation';
 import { ErrorNote, Field } from './common';
+import './steering.css';
 
 const TEXT_5W1H = ['vector', 'impact', 'affectedAssets', 'actor', 'motive'] as const;
 const WHEN_5W1H = ['occurredAt', 'detectedAt', 'reportedAt'] as const;
 
 /** `2026-11-25T14:40:00.000Z` → `2026-11-25T23:40` (JST, for a datetime-local field) and back. */
-const toJstInput = (iso: string | null) => (iso ? new Date(new Date(iso).getTime() + 9 * 3600_000).toISOString().slice(0, 16) : '');
-const fromJstInput = (v: string) => (v ? `${v}:00+09:00` : null);
+export const toJstInput = (iso: string | null) => (iso ? new Date(new Date(iso).getTime() + 9 * 3600_000).toISOString().slice(0, 16) : '');
+export const fromJstInput = (v: string) => (v ? `${v}:00+09:00` : null);
 
 /** Edit in place; validated with the API's own IncidentUpdateSchema before sending, `version` guarding concurrent edits. */
 export function IncidentEditForm({ incident, onSaved, onCancel }: { incident: Incident; onSaved: (i: Incident) => void; onCancel: () => void }) {
   const { t } = useTranslation();
+  // The decision fields are a lead's (capability incident.decide); the server refuses them from others anyway.
+  const isLead = useAccount().roles.includes('lead');
+  const [flags, setFlags] = useState({ exercise: incident.exercise, legalHold: incident.legalHold });
   const [form, setForm] = useState({
     title: incident.title,
     summary: incident.summary ?? '',
@@ -28,6 +33,11 @@ export function IncidentEditForm({ incident, onSaved, onCancel }: { incident: In
     tlp: incident.tlp,
     owner: incident.owner ?? '',
     constituency: incident.constituency ?? '',
+    decisionOwner: incident.decisionOwner ?? '',
+    scope: incident.scope ?? '',
+    brandName: incident.brandName ?? '',
+    brandSector: incident.brandSector ?? '',
+    brandOrigin: incident.brandOrigin ?? '',
     ...Object.fromEntries(TEXT_5W1H.map((k) => [k, incident.fiveW1H[k] ?? ''])),
     ...Object.fromEntries(WHEN_5W1H.map((k) => [k, toJstInput(incident.fiveW1H[k])])),
   } as Record<string, string>);
@@ -52,6 +62,10 @@ export function IncidentEditForm({ incident, onSaved, onCancel }: { incident: In
         ...Object.fromEntries(TEXT_5W1H.map((k) => [k, orNull(form[k])])),
         ...Object.fromEntries(WHEN_5W1H.map((k) => [k, fromJstInput(form[k] ?? '')])),
       },
+      exercise: flags.exercise,
+      // The imitated brand is recorded for phishing only (the quarterly statistics count it).
+      ...(form.category === 'phishing' ? { brandName: orNull(form.brandName), brandSector: orNull(form.brandSector), brandOrigin: orNull(form.brandOrigin) } : {}),
+      ...(isLead ? { decisionOwner: orNull(form.decisionOwner), scope: orNull(form.scope), legalHold: flags.legalHold } : {}),
       version: incident.version,
     };
     const parsed = IncidentUpdateSchema.safeParse(body);
@@ -117,6 +131,55 @@ export function IncidentEditForm({ incident, onSaved, onCancel }: { incident: In
         {TEXT_5W1H.map((k) => (
           <div key={k}>{area(k, `fiveW1H.${k}`)}</div>
         ))}
+      </fieldset>
+      <label className="checkbox">
+        <input type="checkbox" checked={flags.exercise} onChange={(e) => setFlags((f) => ({ ...f, exercise: e.target.checked }))} /> {t('incident.exerciseLabel')}
+      </label>
+      {form.category === 'phishing' && (
+        <fieldset>
+          <legend>{t('incident.brand')}</legend>
+          <div className="form-grid">
+            {text('brandName')}
+            <Field label={t('field.brandSector')} error={errors.brandSector}>
+              {(id) => (
+                <select id={id} value={form.brandSector} onChange={set('brandSector')}>
+                  <option value="">{t('incident.unclassified')}</option>
+                  {BRAND_SECTORS.map((v) => (
+                    <option key={v} value={v}>
+                      {t(`brandSector.${v}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label={t('field.brandOrigin')} error={errors.brandOrigin}>
+              {(id) => (
+                <select id={id} value={form.brandOrigin} onChange={set('brandOrigin')}>
+                  <option value="">{t('incident.unclassified')}</option>
+                  {BRAND_ORIGINS.map((v) => (
+                    <option key={v} value={v}>
+                      {t(`brandOrigin.${v}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+        </fieldset>
+      )}
+      <fieldset>
+        <legend>{t('incident.decisions')}</legend>
+        {isLead ? (
+          <>
+            {text('decisionOwner')}
+            {area('scope')}
+            <label className="checkbox">
+              <input type="checkbox" checked={flags.legalHold} onChange={(e) => setFlags((f) => ({ ...f, legalHold: e.target.checked }))} /> {t('incident.legalHoldLabel')}
+            </label>
+          </>
+        ) : (
+          <p className="muted">{t('incident.decisionsLeadOnly')}</p>
+        )}
       </fieldset>
       {error instanceof ApiError && error.code === 'CONFLICT' ? (
         <p className="error" role="alert">

@@ -19,7 +19,7 @@ function Value({ field, value }: { field: string; value: unknown }) {
   // A report's status (new → triaged) and an incident's share the field name.
   // A coordination's and a takedown's `state` share the field name too.
   const prefixes =
-    field === 'status' ? ['incidentStatus', 'reportStatus'] : field === 'state' ? ['coordinationState', 'takedownState'] : ENUM_FIELDS[field] ? [ENUM_FIELDS[field]] : [];
+    field === 'status' ? ['incidentStatus', 'reportStatus'] : field === 'state' ? ['coordinationState', 'takedownState', 'taskState'] : ENUM_FIELDS[field] ? [ENUM_FIELDS[field]] : [];
   const key = typeof value === 'string' ? prefixes.map((p) => `${p}.${value}`).find((k) => i18n.exists(k)) : undefined;
   if (key) return <>{t(key)}</>;
   if (field === 'tlp' && typeof value === 'string') return <span translate="no">TLP:{value}</span>;

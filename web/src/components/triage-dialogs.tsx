@@ -30,6 +30,7 @@ function CreateForm({ reportIds, onClose, onDone, defaults }: Omit<Common, 'open
   const [title, setTitle] = useState(defaults.title);
   const [category, setCategory] = useState<Category>(defaults.category);
   const [tlp, setTlp] = useState<Tlp>(defaults.tlp);
+  const [exercise, setExercise] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -40,7 +41,7 @@ function CreateForm({ reportIds, onClose, onDone, defaults }: Omit<Common, 'open
     setErrors({});
     setBusy(true);
     try {
-      const incident = await api<Incident>('POST', '/api/incidents/from-reports', { reportIds, title: parsed.data.title, category, tlp });
+      const incident = await api<Incident>('POST', '/api/incidents/from-reports', { reportIds, title: parsed.data.title, category, tlp, exercise });
       onDone({ text: t('triage.created', { number: incident.number }), link: { to: `/incidents/${incident.number}`, label: t('triage.openIncident', { number: incident.number }) } });
     } catch (err) {
       setError(err);
@@ -75,6 +76,10 @@ function CreateForm({ reportIds, onClose, onDone, defaults }: Omit<Common, 'open
           </select>
         )}
       </Field>
+      <div className="radio">
+        <input id="create-exercise" type="checkbox" checked={exercise} onChange={(e) => setExercise(e.target.checked)} />
+        <label htmlFor="create-exercise">{t('incident.exerciseLabel')}</label>
+      </div>
       <ErrorNote error={error} />
       <div className="dialog-actions">
         <button type="button" onClick={onClose}>

@@ -29,6 +29,8 @@ export function DashboardScreen() {
   const me = useAccount();
   // A week back from when the dashboard was opened.
   const [weekAgo] = useState(() => new Date(Date.now() - 7 * 24 * 3600_000).toISOString());
+  // The next SLA clock falls due within 24 hours of opening the dashboard (overdue included).
+  const [dueBefore] = useState(() => new Date(Date.now() + 24 * 3600_000).toISOString());
   return (
     <main id="main">
       <div className="screen-title">
@@ -47,6 +49,11 @@ export function DashboardScreen() {
           />
           <Count api={withQuery('/api/incidents', { status: ACTIVE, limit: 1 })} to={withQuery('/incidents', { status: ACTIVE })} label={t('dashboard.allOpen')} />
           <Count api="/api/incidents?status=waiting&limit=1" to="/incidents?status=waiting" label={t('dashboard.waiting')} />
+          <Count
+            api={withQuery('/api/incidents', { slaDueBefore: dueBefore, limit: 1 })}
+            to={withQuery('/incidents', { slaDueBefore: dueBefore, sort: 'slaDueAt', direction: 'asc' })}
+            label={t('dashboard.dueSoon')}
+          />
         </div>
       </section>
       <section aria-labelledby="week-title">
@@ -62,7 +69,6 @@ export function DashboardScreen() {
           ))}
         </div>
       </section>
-      <p className="muted">{t('dashboard.slaLater')}</p>
     </main>
   );
 }

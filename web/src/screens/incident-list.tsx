@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { INCIDENT_STATUSES } from '../../../src/domain/incident-lifecycle.js';
 import { CATEGORIES } from '../../../src/domain/taxonomy.js';
@@ -5,21 +6,27 @@ import { TLP_LABELS } from '../../../src/domain/tlp.js';
 import { withQuery } from '../api/client';
 import type { Incident, Page } from '../api/types';
 import { useApi } from '../api/use-api';
-import { DateTime, ErrorNote, Loading, Pager, StatusBadge, TlpLabel } from '../components/common';
+import { DateTime, ErrorNote, ExerciseMark, Loading, Pager, StatusBadge, TlpLabel } from '../components/common';
 import { Link, navigate, useLocation } from '../router';
+import '../components/steering.css';
 
 const LIMIT = 50;
 /** Filters kept in the address, so the dashboard's numbers link to the list behind them. */
-const FILTERS = ['status', 'category', 'tlp', 'owner', 'createdFrom'] as const;
+const FILTERS = ['status', 'category', 'tlp', 'owner', 'createdFrom', 'slaDueBefore', 'exercise'] as const;
 // INCIDENT_SORTS of the incident repository (the store is not imported here).
-const SORTS = ['createdAt', 'updatedAt', 'number', 'title'] as const;
+const SORTS = ['createdAt', 'updatedAt', 'number', 'title', 'slaDueAt'] as const;
+/** "Due soon": the next SLA clock falls due within this many hours (overdue included). */
+const DUE_HOURS = 24;
+export const dueWithin = (hours = DUE_HOURS) => new Date(Date.now() + hours * 3600_000).toISOString();
 
 export function IncidentListScreen() {
   const { t } = useTranslation();
   const { query } = useLocation();
   const offset = Number(query.get('offset') ?? 0) || 0;
   const sort = query.get('sort') ?? 'createdAt';
-  const direction = query.get('direction') === 'asc' ? 'asc' : 'desc';
+  // Due soon reads soonest first unless asked otherwise.
+  const direction = query.get('direction') === 'asc' || (sort === 'slaDueAt' && query.get('direction') !== 'desc') ? 'asc' : 'desc';
+  const [now] = useState(() => Date.now());
   const filters = Object.fromEntries(FILTERS.map((f) => [f, query.get(f) ?? undefined]));
   const path = withQuery('/api/incidents', { ...filters, sort, direction, limit: LIMIT, offset });
   const list = useApi<Page<Incident>>(path);
@@ -51,8 +58,23 @@ export function IncidentListScreen() {
         {select('category', CATEGORIES, (v) => t(`category.${v}`))}
         {select('tlp', TLP_LABELS, (v) => `TLP:${v}`)}
         <div className="field">
+          <label htmlFor="filter-due">{t('list.due')}</label>
+          <select id="filter-due" value={filters.slaDueBefore ? 'soon' : ''} onChange={(e) => go(e.target.value ? { slaDueBefore: dueWithin(), sort: 'slaDueAt', direction: 'asc' } : { slaDueBefore: undefined })}>
+            <option value="">{t('list.any')}</option>
+            <option value="soon">{t('list.dueWithin', { hours: DUE_HOURS })}</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-exercise">{t('list.exercise')}</label>
+          <select id="filter-exercise" value={filters.exercise ?? ''} onChange={(e) => go({ exercise: e.target.value || undefined })}>
+            <option value="">{t('list.exerciseAll')}</option>
+            <option value="true">{t('list.exerciseOnly')}</option>
+            <option value="false">{t('list.exerciseNone')}</option>
+          </select>
+        </div>
+        <div className="field">
           <label htmlFor="filter-sort">{t('list.sort')}</label>
-          <select id="filter-sort" value={sort} onChange={(e) => go({ sort: e.target.value })}>
+          <select id="filter-sort" value={sort} onChange={(e) => go({ sort: e.target.value, direction: e.target.value === 'slaDueAt' ? 'asc' : direction })}>
             {SORTS.map((s) => (
               <option key={s} value={s}>
                 {t(`list.sortBy.${s}`)}
@@ -63,16 +85,22 @@ export function IncidentListScreen() {
         <div className="field">
           <label htmlFor="filter-direction">{t('list.direction')}</label>
           <select id="filter-direction" value={direction} onChange={(e) => go({ direction: e.target.value })}>
-            <option value="desc">{t('list.desc')}</option>
-            <option value="asc">{t('list.asc')}</option>
+            <option value="desc">{t(sort === 'slaDueAt' ? 'list.dueDesc' : 'list.desc')}</option>
+            <option value="asc">{t(sort === 'slaDueAt' ? 'list.dueAsc' : 'list.asc')}</option>
           </select>
         </div>
-        {(filters.owner || filters.createdFrom) && (
+        {(filters.owner || filters.createdFrom || filters.slaDueBefore) && (
           <p className="muted">
             {filters.owner && <span translate="no">{t('field.owner')}: {filters.owner} </span>}
             {filters.createdFrom && (
               <span>
                 {t('list.createdFrom')} <DateTime value={filters.createdFrom} />
+              </span>
+            )}
+            {filters.slaDueBefore && (
+              <span>
+                {' '}
+                {t('list.dueBefore')} <DateTime value={filters.slaDueBefore} />
               </span>
             )}{' '}
             <button type="button" className="link-button" onClick={() => navigate('/incidents')}>
@@ -97,6 +125,7 @@ export function IncidentListScreen() {
                   <th scope="col">{t('field.status')}</th>
                   <th scope="col">{t('field.severity')}</th>
                   <th scope="col">{t('field.owner')}</th>
+                  <th scope="col">{t('field.slaDueAt')}</th>
                   <th scope="col">{t('incident.created')}</th>
                 </tr>
               </thead>
@@ -108,8 +137,9 @@ export function IncidentListScreen() {
                         {i.number}
                       </Link>
                     </td>
-                    <td className="subject" translate="no">
-                      {i.title}
+                    <td className="subject">
+                      <span translate="no">{i.title}</span>
+                      {i.exercise && <ExerciseMark />}
                     </td>
                     <td>{t(`category.${i.category}`)}</td>
                     <td>
@@ -121,6 +151,10 @@ export function IncidentListScreen() {
                     <td>{t(`severity.${i.severity}`)}</td>
                     <td className="clip" translate="no">
                       {i.owner ?? '—'}
+                    </td>
+                    <td className={`nowrap${i.slaDueAt && new Date(i.slaDueAt).getTime() < now ? ' overdue' : ''}`}>
+                      <DateTime value={i.slaDueAt} />
+                      {i.slaDueAt && new Date(i.slaDueAt).getTime() < now && <span className="mark mark-overdue">{t('list.overdue')}</span>}
                     </td>
                     <td className="nowrap">
                       <DateTime value={i.createdAt} />

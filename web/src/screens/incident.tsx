@@ -1,17 +1,20 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { allowedTransitions, type IncidentStatus } from '../../../src/domain/incident-lifecycle.js';
-import { api } from '../api/client';
+import { ApiError, api } from '../api/client';
 import type { Incident, IncidentDetail } from '../api/types';
 import { useApi } from '../api/use-api';
-import { DateTime, ErrorNote, Loading, StatusBadge, TlpLabel } from '../components/common';
+import { DateTime, ErrorNote, ExerciseMark, Field, Loading, StatusBadge, TlpLabel } from '../components/common';
+import { DecisionPanel } from '../components/decision-panel';
 import { IncidentEditForm } from '../components/incident-edit';
 import { IncidentObservables } from '../components/incident-observables';
 import { IncidentTimeline } from '../components/incident-timeline';
 import { CoordinationPanel } from '../components/coordination-panel';
 import { SlaPanel } from '../components/sla-panel';
 import { TakedownPanel } from '../components/takedown-panel';
+import { TaskPanel } from '../components/task-panel';
 import { Link } from '../router';
+import { useAccount } from '../session';
 
 const WHEN = ['occurredAt', 'detectedAt', 'reportedAt'] as const;
 const WHAT = ['vector', 'impact', 'affectedAssets', 'actor', 'motive'] as const;
@@ -49,6 +52,8 @@ export function IncidentScreen({ id }: { id: string }) {
         </h1>
         <TlpLabel tlp={incident.tlp} />
         <StatusBadge status={incident.status} />
+        {incident.exercise && <ExerciseMark large />}
+        {incident.legalHold && <span className="mark mark-warn">{t('field.legalHold')}</span>}
         {!editing && (
           <button type="button" onClick={() => setEditing(true)}>
             {t('incident.edit')}
@@ -89,6 +94,26 @@ export function IncidentScreen({ id }: { id: string }) {
                 <dd translate="no">{incident.owner ?? <span className="muted">{t('incident.unassigned')}</span>}</dd>
                 <dt>{t('field.constituency')}</dt>
                 <dd translate="no">{incident.constituency ?? '—'}</dd>
+                <dt>{t('field.slaDueAt')}</dt>
+                <dd>
+                  <DateTime value={incident.slaDueAt} />
+                </dd>
+                <dt>{t('field.exercise')}</dt>
+                <dd>{incident.exercise ? <ExerciseMark /> : t('common.no')}</dd>
+                <dt>{t('field.decisionOwner')}</dt>
+                <dd>{incident.decisionOwner ? <span translate="no">{incident.decisionOwner}</span> : <span className="muted">{t('incident.notDecided')}</span>}</dd>
+                <dt>{t('field.legalHold')}</dt>
+                <dd>{incident.legalHold ? <span className="mark mark-warn">{t('incident.legalHoldOn')}</span> : t('common.no')}</dd>
+                {incident.category === 'phishing' && (
+                  <>
+                    <dt>{t('field.brandName')}</dt>
+                    <dd translate="no">{incident.brandName ?? '—'}</dd>
+                    <dt>{t('field.brandSector')}</dt>
+                    <dd>{incident.brandSector ? t(`brandSector.${incident.brandSector}`) : '—'}</dd>
+                    <dt>{t('field.brandOrigin')}</dt>
+                    <dd>{incident.brandOrigin ? t(`brandOrigin.${incident.brandOrigin}`) : '—'}</dd>
+                  </>
+                )}
                 <dt>{t('incident.created')}</dt>
                 <dd>
                   <DateTime value={incident.createdAt} />
@@ -102,6 +127,14 @@ export function IncidentScreen({ id }: { id: string }) {
                 <p className="summary-text" translate="no">
                   {incident.summary}
                 </p>
+              )}
+              <h3>{t('field.scope')}</h3>
+              {incident.scope ? (
+                <p className="summary-text" translate="no" data-testid="scope">
+                  {incident.scope}
+                </p>
+              ) : (
+                <p className="muted">{t('incident.notDecided')}</p>
               )}
               <h3>{t('incident.fiveW1H')}</h3>
               <dl className="facts">
@@ -123,11 +156,13 @@ export function IncidentScreen({ id }: { id: string }) {
             </section>
           )}
           <StatusChange incident={incident} onChanged={changed} />
+          <TaskPanel key={`tasks-${incident.version}`} incidentId={incident.id} category={incident.category} onChanged={() => setTick((n) => n + 1)} />
           <CoordinationPanel incidentId={incident.id} tlp={incident.tlp} reports={detail.data.reports} onChanged={() => setTick((n) => n + 1)} />
           <TakedownPanel key={`takedowns-${tick}`} incidentId={incident.id} />
           <IncidentTimeline key={`${incident.version}-${tick}`} incidentId={incident.id} />
         </div>
         <div className="incident-side">
+          <DecisionPanel key={`decisions-${incident.version}-${tick}`} incidentId={incident.id} onChanged={() => setTick((n) => n + 1)} />
           <SlaPanel key={`sla-${incident.version}-${tick}`} incidentId={incident.id} />
           <section className="panel" aria-labelledby="reports-title">
             <h2 id="reports-title">{t('incident.reports', { count: detail.data.reportTotal })}</h2>
@@ -151,24 +186,38 @@ export function IncidentScreen({ id }: { id: string }) {
   );
 }
 
-/** Only the moves the lifecycle allows from here (domain/incident-lifecycle.ts), with an optional note. */
+/**
+ * Only the moves the lifecycle allows from here (domain/incident-lifecycle.ts), with an optional note.
+ * Closing over open mandatory tasks is refused; a lead may then close with an override and its reason.
+ */
 function StatusChange({ incident, onChanged }: { incident: Incident; onChanged: (i: Incident) => void }) {
   const { t } = useTranslation();
+  const me = useAccount();
+  const isLead = me.roles.includes('lead');
   const next = allowedTransitions(incident.status);
   const [to, setTo] = useState<IncidentStatus | ''>('');
   const [note, setNote] = useState('');
+  const [override, setOverride] = useState('');
+  const [overrideError, setOverrideError] = useState<string | undefined>();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const target = to && next.includes(to) ? to : next[0];
+  // The server's answer when mandatory tasks are still open: a VALIDATION issue on `override`.
+  const blocked = target === 'closed' && error instanceof ApiError && error.code === 'VALIDATION' && error.issues.some((i) => i.path[0] === 'override');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!target) return;
+    if (blocked && isLead && !override.trim()) return setOverrideError(t('validation.required'));
+    setOverrideError(undefined);
     setBusy(true);
-    setError(null);
+    if (!blocked) setError(null);
     try {
-      onChanged(await api<Incident>('POST', `/api/incidents/${incident.id}/status`, { status: target, version: incident.version, ...(note.trim() ? { note } : {}) }));
+      const body = { status: target, version: incident.version, ...(note.trim() ? { note } : {}), ...(blocked && override.trim() ? { override: override.trim() } : {}) };
+      onChanged(await api<Incident>('POST', `/api/incidents/${incident.id}/status`, body));
       setNote('');
       setTo('');
+      setOverride('');
+      setError(null);
     } catch (err) {
       setError(err);
     } finally {
@@ -189,11 +238,47 @@ function StatusChange({ incident, onChanged }: { incident: Incident; onChanged: 
         </select>
         <label htmlFor="status-note">{t('incident.statusNote')}</label>
         <input id="status-note" value={note} onChange={(e) => setNote(e.target.value)} />
-        <button type="submit" className="primary" disabled={busy || !target}>
-          {t('incident.applyStatus')}
-        </button>
+        {!blocked && (
+          <button type="submit" className="primary" disabled={busy || !target}>
+            {t('incident.applyStatus')}
+          </button>
+        )}
       </div>
-      <ErrorNote error={error} />
+      {blocked ? (
+        <div className="override-box" data-testid="close-blocked">
+          <p className="error" role="alert">
+            {t('incident.openMandatory')} {isLead ? t('incident.overrideLead') : t('incident.overrideNotLead')}
+          </p>
+          {isLead && (
+            <>
+              <Field label={t('incident.overrideReason')} error={overrideError}>
+                {(id, d) => (
+                  <textarea
+                    id={id}
+                    rows={2}
+                    aria-describedby={d}
+                    aria-invalid={overrideError ? true : undefined}
+                    value={override}
+                    onChange={(e) => setOverride(e.target.value)}
+                    maxLength={2000}
+                    autoFocus
+                  />
+                )}
+              </Field>
+              <div className="dialog-actions">
+                <button type="button" onClick={() => setError(null)}>
+                  {t('common.cancel')}
+                </button>
+                <button type="submit" className="danger" disabled={busy}>
+                  {t('incident.closeWithOverride')}
+                </button>
+              </div>
+            </>
+          )}
+        </div>
+      ) : (
+        <ErrorNote error={error} />
+      )}
     </form>
   );
 }

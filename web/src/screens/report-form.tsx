@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { CATEGORIES } from '../../../src/domain/taxonomy.js';
 import { ApiError, api } from '../api/client';
 import { LanguageSwitch } from '../components/language-switch';
+import { countryOptions } from './countries';
 import './report-form.css';
 
 type Issue = { path: (string | number)[]; message: string };
@@ -62,7 +63,7 @@ const toBase64 = async (file: File) => {
 export function ReportFormScreen() {
   const { t, i18n } = useTranslation();
   const language = i18n.language === 'en' ? 'en' : 'ja';
-  const [v, setV] = useState({ reporterName: '', organisation: '', email: '', phone: '', incidentType: 'phishing', occurredLocal: '', zone: 'Asia/Tokyo', description: '', addresses: '', logs: '' });
+  const [v, setV] = useState({ reporterName: '', organisation: '', email: '', phone: '', country: '', incidentType: 'phishing', occurredLocal: '', zone: 'Asia/Tokyo', description: '', addresses: '', logs: '' });
   const [mayName, setMayName] = useState(false);
   const [encrypt, setEncrypt] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
@@ -100,6 +101,7 @@ export function ReportFormScreen() {
         ...(v.organisation ? { organisation: v.organisation } : {}),
         email: v.email,
         ...(v.phone ? { phone: v.phone } : {}),
+        ...(v.country ? { country: v.country } : {}),
         incidentType: v.incidentType,
         ...(v.occurredLocal ? { occurredAt: withZone(v.occurredLocal, v.zone) } : {}),
         description: v.description,
@@ -174,6 +176,17 @@ export function ReportFormScreen() {
         <div className="field">
           <label htmlFor="f-phone">{t('publicForm.phone')}</label>
           <input id="f-phone" type="tel" value={v.phone} onChange={set('phone')} autoComplete="tel" />
+        </div>
+        <div className="field">
+          <label htmlFor="f-country">{t('publicForm.country')}</label>
+          <select id="f-country" value={v.country} onChange={set('country')} autoComplete="country">
+            <option value="">{t('publicForm.countryUnspecified')}</option>
+            {countryOptions(language).map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.name}
+              </option>
+            ))}
+          </select>
         </div>
         <div className="field">
           <label htmlFor="f-type">{t('publicForm.incidentType')} *</label>
