@@ -182,12 +182,15 @@ describe.skipIf(skipE2e).each(runs)('steering an incident in $lang', ({ lang, L,
     // The list: only exercises, no exercises, then due soon.
     await page.goto(`${s.base}/incidents`);
     await page.getByLabel(L.list.exercise).selectOption('true');
+    await page.waitForURL(/exercise=true/);
     const exerciseRow = page.getByRole('row').filter({ hasText: second.number });
     await exerciseRow.getByTestId('exercise-mark').waitFor();
-    expect(await page.getByRole('link', { name: number }).count()).toBe(0);
+    // The unfiltered page may still be on screen for a moment: wait for the filtered one to replace it.
+    await page.getByRole('link', { name: number, exact: true }).waitFor({ state: 'detached' });
     await page.getByLabel(L.list.exercise).selectOption('false');
-    await page.getByRole('link', { name: number }).waitFor();
-    expect(await page.getByRole('link', { name: second.number }).count()).toBe(0);
+    await page.waitForURL(/exercise=false/);
+    await page.getByRole('link', { name: second.number, exact: true }).waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: number, exact: true }).waitFor();
     await page.getByLabel(L.list.exercise).selectOption('');
     await page.getByLabel(L.list.sort).selectOption('slaDueAt');
     await page.waitForURL(/sort=slaDueAt/);
