@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { createContainer } from '../container.js';
 import { buildApp } from '../http/app.js';
 import { createSmtpIntake } from '../channels/smtp-intake.js';
-import { ImapPoller, parseImapUrl } from '../channels/imap-poller.js';
+import type { ImapPoller } from '../channels/imap-poller.js';
 import { systemActor } from '../domain/actor.js';
 import { parseIntakeRoutes } from '../domain/intake-route.js';
 import { bootstrapAdministrator } from '../services/auth/account.service.js';
@@ -80,6 +80,8 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
   if ((role === 'all' || role === 'smtp') && config.imapUrl) {
     const routes = parseIntakeRoutes(config.intakeAddresses);
     if (!routes.ok) throw new Error(routes.error);
+    // Loaded only when configured: imapflow adds half a second to every start.
+    const { ImapPoller, parseImapUrl } = await import('../channels/imap-poller.js');
     const source = { ...parseImapUrl(config.imapUrl, config.imapPassword, { done: config.imapDoneFolder, failed: config.imapFailedFolder }), insecureTls: config.imapInsecureTls };
     imap = new ImapPoller(container.deps, source, routes.routes, { intervalSeconds: config.imapPollSeconds, log });
     imap.start();

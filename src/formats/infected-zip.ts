@@ -1,4 +1,15 @@
-import { TextReader, Uint8ArrayReader, Uint8ArrayWriter, ZipWriter, configure } from '@zip.js/zip.js';
+import type * as ZipJs from '@zip.js/zip.js';
+
+/**
+ * zip.js is loaded when a ZIP is first written, not at start: the SMTP
+ * intake and the worker start often (and must start fast) but rarely zip.
+ */
+let zipjs: Promise<typeof ZipJs> | undefined;
+const loadZip = () =>
+  (zipjs ??= import('@zip.js/zip.js').then((m) => {
+    m.configure({ useWebWorkers: false });
+    return m;
+  }));
 
 /**
  * ZIP archives for evidence going out: the "infected" convention for
@@ -11,7 +22,6 @@ import { TextReader, Uint8ArrayReader, Uint8ArrayWriter, ZipWriter, configure } 
  * the way — and ZipCrypto opens everywhere a handler works (Info-ZIP `unzip
  * -P infected`, 7-Zip, Windows Explorer, macOS), which AES does not.
  */
-configure({ useWebWorkers: false });
 
 export const WARNING_FILENAME = 'WARNING-README.txt';
 
@@ -68,6 +78,7 @@ export function warningText(file: Pick<InfectedFile, 'name' | 'sha256' | 'reason
 
 /** The file encrypted with `password` (ZipCrypto) beside an unencrypted bilingual warning. */
 export async function infectedZip(file: InfectedFile, password: string): Promise<Buffer> {
+  const { TextReader, Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } = await loadZip();
   const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
   await writer.add(WARNING_FILENAME, new TextReader(warningText(file, password)), { level: 0 });
   await writer.add(entryName(file.name, `${file.sha256.slice(0, 16)}.bin`), new Uint8ArrayReader(file.content), {
@@ -88,6 +99,7 @@ export interface ZipEntryInput {
 
 /** A plain (unencrypted) ZIP. */
 export async function plainZip(entries: ZipEntryInput[]): Promise<Buffer> {
+  const { TextReader, Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } = await loadZip();
   const writer = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
   for (const e of entries) {
     const path = e.path
