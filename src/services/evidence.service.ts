@@ -25,6 +25,7 @@ import type { AssessedAttachment, EvidenceItemRow } from '../store/repositories/
 import type { Store } from '../store/store.js';
 import type { StoredFile } from '../store/evidence-files.js';
 import { accessScope, assertCan } from './access.policy.js';
+import { alertTeam } from './team-alert.service.js';
 import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import { assertNotMerged, loadIncident } from './incident.service.js';
@@ -324,6 +325,17 @@ async function recordIntegrityFailure(deps: ServiceDeps, actor: Actor, item: Evi
         note: 'The evidence no longer matches its SHA-256 and is not served. Check the evidence store (disk, backups) and the chain of custody.',
       },
     ]);
+    // The alert: the leads (and the on-call address) hear of it at once, not only the log.
+    const where = owner.incidentId ? ((await tx.incidents.findById({ kind: 'all' }, owner.incidentId))?.number ?? owner.incidentId) : `report ${owner.reportId ?? '?'}`;
+    await alertTeam(deps, tx, {
+      who: deps.settings.team.oncallEmail ? 'on-call' : 'leads',
+      incidentId: owner.incidentId,
+      subject: `[${where}] 証拠の完全性検査に失敗 / evidence failed its integrity check: ${item.filename ?? item.sha256.slice(0, 16)}`,
+      lines: {
+        ja: [`${where} の証拠「${item.filename ?? item.id}」が SHA-256 と一致しません（${problem.kind}）。ファイルは提供されていません。`, '証拠ストア（ディスク、バックアップ）と保管記録を確認してください。', `期待値 SHA-256: ${item.sha256}`, ...(problem.actual ? [`実際の SHA-256: ${problem.actual}`] : [])],
+        en: [`Evidence "${item.filename ?? item.id}" of ${where} no longer matches its SHA-256 (${problem.kind}). It is not served.`, 'Check the evidence store (disk, backups) and the chain of custody.', `expected SHA-256: ${item.sha256}`, ...(problem.actual ? [`actual SHA-256: ${problem.actual}`] : [])],
+      },
+    });
   });
 }
 

@@ -17,7 +17,7 @@ import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import { loadIncident, saveIncident } from './incident.service.js';
 import { afterIncidentChange } from './incident-change.service.js';
-import { enqueueMail, prepareMail } from './outbound-mail.service.js';
+import { alertTeam } from './team-alert.service.js';
 import { applyPlaybook } from './playbook.service.js';
 import { parseInput } from './validate.js';
 
@@ -254,28 +254,19 @@ async function runAction(deps: ServiceDeps, tx: Store, incident: Incident, after
 }
 
 async function notify(deps: ServiceDeps, tx: Store, incident: Incident, who: string, rule: Rule): Promise<string> {
-  const leads = async () => (await tx.accounts.list()).filter((a) => a.roles.includes('lead') && !a.isDisabled).map((a) => a.email);
-  const to = who === 'leads' ? await leads() : who === 'on-call' ? (deps.settings.team.oncallEmail ? [deps.settings.team.oncallEmail] : await leads()) : [who];
-  if (to.length === 0) return `notify ${who}: nobody to notify`;
   const link = `${deps.settings.team.publicUrl}/incidents/${incident.number}`;
-  const prepared = await prepareMail(deps, {
-    kind: 'notice',
+  const facts = `category: ${incident.category} / severity: ${incident.severity} / priority: ${incident.priority} / TLP:${incident.tlp}`;
+  const to = await alertTeam(deps, tx, {
+    who,
     incidentId: incident.id,
     exercise: incident.exercise,
-    to: to.map((address) => ({ name: null, address })),
     subject: `[${incident.number}] 規則「${rule.name}」/ rule "${rule.name}": ${incident.title}`,
-    text: [
-      `規則「${rule.name}」が ${incident.number} に対して発動しました。`,
-      `Rule "${rule.name}" fired for ${incident.number}.`,
-      '',
-      `${incident.title}`,
-      `category: ${incident.category} / severity: ${incident.severity} / priority: ${incident.priority} / TLP:${incident.tlp}`,
-      link,
-    ].join('\n'),
-    language: 'ja',
+    lines: {
+      ja: [`規則「${rule.name}」が ${incident.number} に対して発動しました。`, '', incident.title, facts, link],
+      en: [`Rule "${rule.name}" fired for ${incident.number}.`, '', incident.title, facts, link],
+    },
   });
-  await enqueueMail(deps, tx, RULES_ACTOR, prepared, deps.clock().toISOString());
-  return `notify ${to.join(', ')}`;
+  return to.length ? `notify ${to.join(', ')}` : `notify ${who}: nobody to notify`;
 }
 
 /** Rules with a "due soon" condition are evaluated again when a running clock enters their window (a durable job, not a timer). */

@@ -241,6 +241,11 @@ describe('integrity', () => {
     const timeline = (await getTimeline(h.deps, h.actor, incident.number)).items;
     expect(timeline.filter((e) => e.action === 'evidence.integrity-failed')).toHaveLength(2);
     expect((await list(incident.number)).find((i) => i.id === item.id)!.integrityFailedAt).not.toBeNull();
+    // The alert: a mail to the leads is queued with each failure, not only a log line.
+    const alerts = await sql<{ subject: string; envelope_to: string }>`select subject, envelope_to from outbound_mail where kind = 'notice' and incident_id = ${incident.id}`.execute(h.database.db);
+    expect(alerts.rows).toHaveLength(2);
+    expect(alerts.rows[0]!.subject).toContain('evidence failed its integrity check');
+    expect(JSON.parse(alerts.rows[0]!.envelope_to)).toContain('handler@team.example');
     // An export containing it stops, loudly.
     const exported = await post(lead, `/api/incidents/${incident.number}/evidence/export`, {});
     expect(exported.json<{ error: { code: string } }>().error.code).toBe('EVIDENCE_CORRUPT');
