@@ -17,6 +17,9 @@ import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import { afterIncidentChange } from './incident-change.service.js';
 import { assertDecided } from './rules.service.js';
+import { assessFile } from './evidence.service.js';
+import { entryName, infectedZip } from '../formats/infected-zip.js';
+import { INFECTED_PASSWORD } from '../domain/evidence.js';
 import { loadIncident } from './incident.service.js';
 import { recordMailedEvidence } from './evidence.service.js';
 import { enqueueMail, prepareMail } from './outbound-mail.service.js';
@@ -341,11 +344,19 @@ export async function contactKey(store: Store, row: CoordinationRow): Promise<st
 async function evidenceFiles(deps: ServiceDeps, incident: Incident, shas: string[]): Promise<OutboundAttachment[]> {
   if (shas.length === 0) return [];
   const held = await deps.store.reports.attachmentsForIncident(incident.id);
-  return shas.map((sha) => {
-    const a = held.find((h) => h.sha256 === sha);
-    if (!a) throw new AppError('VALIDATION', `evidence ${sha} is no longer attached to this incident`, { issues: [{ path: ['evidence'], message: 'not a file of this incident' }] });
-    return { filename: a.filename ?? `${sha.slice(0, 12)}.bin`, contentType: a.mimeType, content: deps.evidence.get(sha) };
-  });
+  return Promise.all(
+    shas.map(async (sha) => {
+      const a = held.find((h) => h.sha256 === sha);
+      if (!a) throw new AppError('VALIDATION', `evidence ${sha} is no longer attached to this incident`, { issues: [{ path: ['evidence'], message: 'not a file of this incident' }] });
+      const filename = a.filename ?? `${sha.slice(0, 12)}.bin`;
+      const content = deps.evidence.get(sha);
+      // A dangerous file leaves the team only inside a ZIP encrypted with "infected", beside a warning.
+      const danger = assessFile(content, a.filename, a.mimeType);
+      if (danger === null) return { filename, contentType: a.mimeType, content };
+      const zipped = await infectedZip({ name: entryName(a.filename, `${sha.slice(0, 16)}.bin`), content, sha256: sha, reasons: danger.split('; ') }, INFECTED_PASSWORD);
+      return { filename: `${entryName(a.filename, sha.slice(0, 16))}.zip`, contentType: 'application/zip', content: zipped };
+    }),
+  );
 }
 
 /**

@@ -15,6 +15,8 @@ import { createOrganisation } from '../../src/services/organisation.service.js';
 import { setIncidentShares } from '../../src/services/incident-access.service.js';
 import { getTimeline } from '../../src/services/timeline.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
+import { createCoordination, sendCoordination } from '../../src/services/coordination.service.js';
+import { parseMail } from '../../src/formats/mail.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { openDatabase } from '../../src/store/database.js';
 import * as m0001 from '../../src/store/migrations/0001-core.js';
@@ -274,6 +276,28 @@ describe('integrity', () => {
 });
 
 describe('dangerous files', () => {
+  it('leave the team in a coordination only inside a ZIP encrypted with "infected"; harmless ones as they are', async () => {
+    const { incident } = await incidentFromMail('danger-mail', [
+      { name: 'dropper.js', type: 'application/javascript', content: Buffer.from('new ActiveXObject("WScript.Shell").Run("calc")') },
+      { name: 'headers.txt', type: 'text/plain', content: Buffer.from('Received: from evil.example') },
+    ]);
+    const [js, txt] = (await list(incident.number)).filter((i) => i.kind !== 'raw-original') as [EvidenceItem, EvidenceItem];
+    const draft = await createCoordination(h.deps, h.actor, incident.number, { purpose: 'notification', contactEmail: 'abuse@hoster.example', language: 'en', evidence: [js.sha256, txt.sha256] });
+    await sendCoordination(h.deps, h.actor, incident.number, draft.id);
+    const sent = await sql<{ raw: Buffer }>`select raw from outbound_mail where coordination_id = ${draft.id}`.execute(h.database.db);
+    const mime = await parseMail(Buffer.from(sent.rows[0]!.raw));
+    // (the PGP signature of the signed message is an attachment too)
+    const names = mime.attachments.map((a) => a.filename).filter((n) => !n?.endsWith('.asc')).sort();
+    expect(names).toEqual(['dropper.js.zip', 'headers.txt']);
+    const zip = mime.attachments.find((a) => a.filename === 'dropper.js.zip')!;
+    expect(zip.mimeType).toBe('application/zip');
+    expect(Buffer.from(zip.content).includes(Buffer.from('WScript.Shell'))).toBe(false);
+    const entries = await new ZipReader(new Uint8ArrayReader(new Uint8Array(zip.content))).getEntries();
+    const inner = entries.find((e) => e.filename === 'dropper.js')! as Entry & { getData(w: TextWriter, o: { password: string }): Promise<string> };
+    expect(inner.encrypted).toBe(true);
+    expect(await inner.getData(new TextWriter(), { password: 'infected' })).toContain('WScript.Shell');
+  });
+
   it('are only handed out inside a ZIP encrypted with "infected", with a warning', async () => {
     const { report, incident } = await incidentFromMail('danger-1', [
       { name: 'invoice.pdf.exe', type: 'application/octet-stream', content: EXE },
