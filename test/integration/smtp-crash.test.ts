@@ -133,5 +133,5 @@ describe('SMTP intake under SIGKILL', () => {
     const missing = [...acked].filter((i) => counts.get(`<crash-${i}@example.jp>`) !== 1);
     expect(missing, `acknowledged but not stored exactly once (of ${MESSAGES}, ${kills} kills)`).toEqual([]);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-  }, 600_000);
+  }, 1_200_000);
 });
