@@ -14,7 +14,7 @@ import { actorOf, publicAccountOf } from '../services/auth/session.service.js';
 import { listIncidents } from '../services/incident.service.js';
 import { exportOrganisationsCsv, importOrganisationsCsv } from '../services/organisation.service.js';
 import { importRegistry } from '../services/abuse-contact.service.js';
-import { runEvidenceRetention } from '../services/evidence.service.js';
+import { runEvidenceRetention } from '../services/evidence-retention.service.js';
 import { serve } from './serve.js';
 import { quarterlyReport, quarterlyReportFile } from '../services/statistics.service.js';
 import { htmlToPdf } from './pdf.js';

@@ -9,7 +9,7 @@ import type { ImapPoller } from '../channels/imap-poller.js';
 import { systemActor } from '../domain/actor.js';
 import { parseIntakeRoutes } from '../domain/intake-route.js';
 import { bootstrapAdministrator } from '../services/auth/account.service.js';
-import { scheduleEvidenceRetention } from '../services/evidence.service.js';
+import { scheduleEvidenceRetention } from '../services/evidence-retention.service.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 

@@ -7,7 +7,7 @@ import { ACKNOWLEDGE_JOB, acknowledgeReport } from '../services/acknowledge.serv
 import { TAKEDOWN_CHECK_JOB, runLivenessCheck } from '../services/takedown.service.js';
 import { SLA_CHECK_JOB, runSlaCheck } from '../services/sla.service.js';
 import { RULES_EVALUATE_JOB, runRulesTimer } from '../services/rules.service.js';
-import { EVIDENCE_RETENTION_JOB, runScheduledEvidenceRetention } from '../services/evidence.service.js';
+import { EVIDENCE_RETENTION_JOB, runScheduledEvidenceRetention } from '../services/evidence-retention.service.js';
 import { PermanentJobError, type JobHandler } from './runner.js';
 
 /** Every kind of background job, and the use case it runs. */

@@ -8,7 +8,7 @@ import { systemActor, type Actor } from '../../src/domain/actor.js';
 import type { CustodyEvent, EvidenceItem } from '../../src/domain/evidence.js';
 import { buildApp } from '../../src/http/app.js';
 import { searchAudit } from '../../src/services/audit.service.js';
-import { runEvidenceRetention, scheduleEvidenceRetention, EVIDENCE_RETENTION_JOB } from '../../src/services/evidence.service.js';
+import { runEvidenceRetention, scheduleEvidenceRetention, EVIDENCE_RETENTION_JOB } from '../../src/services/evidence-retention.service.js';
 import { changeIncidentStatus, updateIncident } from '../../src/services/incident.service.js';
 import { receiveMail } from '../../src/services/mail-intake.service.js';
 import { createOrganisation } from '../../src/services/organisation.service.js';
