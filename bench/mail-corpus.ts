@@ -1,18 +1,24 @@
 import iconv from 'iconv-lite';
+import * as openpgp from 'openpgp';
+import type { PublicKey } from 'openpgp';
 import { randomHex, seededRandom } from './workload.js';
 
 /**
  * A seeded corpus of realistic report mails for the intake benchmark: plain
  * phishing reports, forwarded phishing mails (message/rfc822), ARF feedback
  * reports, filled-in report templates; 30% Japanese in ISO-2022-JP,
- * Shift_JIS, EUC-JP or UTF-8; 10% carry a 20–200 KB attachment.
- * (PGP-encrypted mails join the corpus when the PGP intake lands.)
+ * Shift_JIS, EUC-JP or UTF-8; 10% carry a 20–200 KB attachment; with
+ * `encryptTo` (the team's armored public key), 5% are PGP/MIME (RFC 3156)
+ * encrypted to it. The plaintexts are fixed by the seed; the ciphertexts are
+ * not (OpenPGP session keys are random), which changes nothing measured.
  */
-export function mailCorpus(count: number, seed = 42): Buffer[] {
+export async function mailCorpus(count: number, seed = 42, encryptTo?: string): Promise<Buffer[]> {
   const rand = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const teamKey = encryptTo ? await openpgp.readKey({ armoredKey: encryptTo }) : undefined;
   const out: Buffer[] = [];
   for (let i = 0; i < count; i++) {
+    const encrypted = rand() < 0.05;
     const japanese = rand() < 0.3;
     const charset = japanese ? pick(['iso-2022-jp', 'shift_jis', 'euc-jp', 'utf-8'] as const) : 'utf-8';
     const kind = pick(['plain', 'plain', 'forwarded', 'arf', 'template'] as const);
@@ -20,9 +26,39 @@ export function mailCorpus(count: number, seed = 42): Buffer[] {
     const ip = `${11 + Math.floor(rand() * 200)}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}`;
     const text = japanese ? japaneseBody(pick, host, ip) : englishBody(pick, host, ip);
     const attachment = rand() < 0.1 ? Buffer.from(randomHex(rand, 40_000 + Math.floor(rand() * 360_000))).subarray(0, 20_000 + Math.floor(rand() * 180_000)) : undefined;
-    out.push(build(i, kind, charset, japanese ? '不審なメールの報告' : 'Suspicious mail report', text, host, ip, attachment));
+    const mail = build(i, kind, charset, japanese ? '不審なメールの報告' : 'Suspicious mail report', text, host, ip, attachment);
+    out.push(encrypted && teamKey ? await encryptMail(mail, teamKey) : mail);
   }
   return out;
+}
+
+/** The mail's content entity (its Content-* headers and body) encrypted to `key`, as RFC 3156 multipart/encrypted. */
+async function encryptMail(mail: Buffer, key: PublicKey): Promise<Buffer> {
+  const split = mail.indexOf('\r\n\r\n');
+  const headers = mail.subarray(0, split).toString('latin1').split('\r\n');
+  const outer = headers.filter((h) => !/^content-/i.test(h));
+  const entity = Buffer.concat([Buffer.from(`${headers.filter((h) => /^content-/i.test(h)).join('\r\n')}\r\n\r\n`, 'latin1'), mail.subarray(split + 4)]);
+  const armored = (await openpgp.encrypt({ message: await openpgp.createMessage({ binary: entity }), encryptionKeys: key, format: 'armored' })) as string;
+  const boundary = `enc-${outer.find((h) => /^message-id:/i.test(h))?.replace(/\W/g, '') ?? 'x'}`;
+  return Buffer.from(
+    [
+      ...outer,
+      `Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: application/pgp-encrypted',
+      '',
+      'Version: 1',
+      '',
+      `--${boundary}`,
+      'Content-Type: application/octet-stream; name="encrypted.asc"',
+      '',
+      armored.replace(/\r?\n/g, '\r\n'),
+      `--${boundary}--`,
+      '',
+    ].join('\r\n'),
+    'latin1',
+  );
 }
 
 function japaneseBody(pick: <T>(xs: readonly T[]) => T, host: string, ip: string): string {

@@ -3,11 +3,14 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import nodemailer from 'nodemailer';
 import { parseMail } from '../src/formats/mail.js';
+import { generateTeamKey } from '../src/formats/pgp-keys.js';
+import { KeyFiles } from '../src/store/key-files.js';
+import { createContainer } from '../src/container.js';
 import { defineBench, percentile, type BenchResult } from './lib.js';
 import { mailCorpus } from './mail-corpus.js';
 import { benchDatabases, openBenchDb } from './workload.js';
 
-const MAILS = 10_000;
+const MAILS = Number(process.env.BENCH_MAILS ?? 10_000);
 const CLIENTS = 8;
 
 const freePort = () =>
@@ -27,12 +30,29 @@ const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/p
  * when its `250` arrives, i.e. once it is stored, parsed, extracted and
  * correlated. Also: the parse-only rate in one thread, and the server's peak RSS.
  */
+/** Every mail became a report, and every encrypted one was decrypted with the team key (else the figures measure nothing). */
+async function assertAllStored(dataDir: string, url: string | undefined, encrypted: number): Promise<void> {
+  const container = await createContainer({ incidentPrefix: 'RK', timeZone: 'Asia/Tokyo', dataDir, ...(url ? { databaseUrl: url } : {}) });
+  try {
+    const db = container.database.db;
+    const { n } = await db.selectFrom('report').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const reports = await db.selectFrom('report').select('meta').where('meta', 'like', '%"isDecrypted":true%').execute();
+    if (Number(n) !== MAILS) throw new Error(`${n} reports stored of ${MAILS} acknowledged mails`);
+    if (reports.length < encrypted) throw new Error(`${reports.length} of ${encrypted} encrypted mails were decrypted`);
+  } finally {
+    await container.close();
+  }
+}
+
 export default defineBench({
   name: 'smtp-intake',
   async run() {
-    const corpus = mailCorpus(MAILS);
+    // The team key the SMTP process decrypts with; 5% of the corpus is encrypted to it.
+    const teamKey = await generateTeamKey('Bench CSIRT', 'report@renkei.example');
+    const corpus = await mailCorpus(MAILS, 42, process.env.BENCH_NO_PGP ? undefined : teamKey.publicKeyArmored);
+    const encrypted = corpus.filter((m) => m.includes('multipart/encrypted')).length;
     const sizes = corpus.map((m) => m.length).sort((a, b) => a - b);
-    const workload = `${MAILS} generated report mails (median ${Math.round(sizes[MAILS >> 1]! / 1024)} KB; plain, forwarded, ARF, template; 30% Japanese in 4 charsets; 10% with 20–200 KB attachment), ${CLIENTS} SMTP clients`;
+    const workload = `${MAILS} generated report mails (median ${Math.round(sizes[MAILS >> 1]! / 1024)} KB; plain, forwarded, ARF, template; 30% Japanese in 4 charsets; 10% with 20–200 KB attachment; ${encrypted} PGP/MIME encrypted), ${CLIENTS} SMTP clients`;
     const results: BenchResult[] = [];
     const t0 = performance.now();
     for (const m of corpus) await parseMail(m);
@@ -42,8 +62,9 @@ export default defineBench({
     for (const name of await benchDatabases()) {
       const db = await openBenchDb(name);
       await db.container.close();
+      new KeyFiles(db.dataDir).save(teamKey.fingerprint, teamKey.privateKeyArmored);
       const port = await freePort();
-      const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', 'smtp'], {
+      const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', 'smtp'], {
         env: { ...process.env, RENKEI_DATA_DIR: db.dataDir, DATABASE_URL: db.url ?? '', RENKEI_SMTP_PORT: String(port), RENKEI_LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -68,6 +89,7 @@ export default defineBench({
           }),
         );
         const rate = MAILS / ((performance.now() - start) / 1000);
+        await assertAllStored(db.dataDir, db.url, encrypted);
         results.push(
           { metric: `end to end (${name})`, value: Math.round(rate), unit: 'reports/s', target: '>= 500', workload },
           { metric: `time to 250, p50 (${name})`, value: percentile(latencies, 50), unit: 'ms', target: '-', workload },

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -90,6 +91,8 @@ export const ConfigSchema = z.strictObject({
   fetchTimeoutSeconds: z.coerce.number().int().min(1).max(120).default(10),
   /** Seconds to wait for the relay before a delivery attempt counts as failed (and is retried). */
   smtpRelayTimeoutSeconds: z.coerce.number().int().min(1).max(600).default(30),
+  /** Worker threads that parse inbound mail beside the database thread; 0: parse in the main thread. Default: the cores but one, at most 4. */
+  parseWorkers: z.coerce.number().int().min(0).max(32).default(Math.min(4, Math.max(1, availableParallelism() - 1))),
   smtpMaxBytes: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
   incidentPrefix: z.string().regex(/^[A-Z]{1,8}$/, 'incident prefix is 1–8 capital letters').default('RK'),
   /** Zone of the numbering year and of dates shown by default. */
@@ -143,6 +146,7 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_SMTP_HOST: 'smtpHost',
   RENKEI_INTAKE_ADDRESSES: 'intakeAddresses',
   RENKEI_SMTP_MAX_BYTES: 'smtpMaxBytes',
+  RENKEI_PARSE_WORKERS: 'parseWorkers',
   RENKEI_TEAM_EMAIL: 'teamEmail',
   RENKEI_TEAM_NAME: 'teamName',
   RENKEI_ONCALL_EMAIL: 'oncallEmail',

@@ -18,6 +18,7 @@ import { businessCalendar } from './domain/business-calendar.js';
 import { loadSlaPolicies } from './services/sla.service.js';
 import { JobRunner, type RunnerOptions } from './jobs/runner.js';
 import { JOB_HANDLERS } from './jobs/handlers.js';
+import { mailReaderPool } from './formats/mail-reader-pool.js';
 
 /**
  * The composition root: the only place that knows every layer. It opens the
@@ -35,7 +36,7 @@ export interface Container {
 
 export async function createContainer(
   config: Pick<Config, 'dataDir' | 'databaseUrl' | 'incidentPrefix' | 'timeZone'> &
-    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'oncallEmail' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds' | 'fetchConcurrency' | 'officeHours' | 'closedDays' | 'slaPolicies' | 'formPowBits' | 'country' | 'publicStatus' | 'evidenceRetentionDays'>> & {
+    Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'oncallEmail' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds' | 'fetchConcurrency' | 'parseWorkers' | 'officeHours' | 'closedDays' | 'slaPolicies' | 'formPowBits' | 'country' | 'publicStatus' | 'evidenceRetentionDays'>> & {
       sqliteFile?: string;
     },
   options: { migrate?: boolean; clock?: () => Date; mailer?: MailTransport; resolve?: Resolver } = {},
@@ -84,6 +85,8 @@ export async function createContainer(
     teamKeys: await loadTeamKeys(new KeyFiles(config.dataDir), { name: teamName, email: teamEmail }),
     mailer: options.mailer ?? smtpRelay(config.smtpRelay, config.smtpRelayTimeoutSeconds),
     wakeJobs: () => wake(),
+    // Only processes that take in mail start threads for it (tests and tools that build a container need none).
+    ...(config.parseWorkers ? { mailReader: mailReaderPool(config.parseWorkers, (err) => process.emitWarning(`a mail reader thread failed (${String(err)}); the mail was read in the main thread`)) } : {}),
     fetchSite: limitConcurrency(
       (url: string, profile: FetchProfile) =>
         fetchAsProfile(url, profile, {
@@ -109,6 +112,7 @@ export async function createContainer(
     },
     async close() {
       await Promise.all(runners.map((r) => r.stop()));
+      await deps.mailReader?.close();
       await database.close();
     },
   };

@@ -64,6 +64,7 @@ const FLAG_ORDER: readonly ArchiveFlag[] = [
 ];
 const BOMB_FLAGS: readonly ArchiveFlag[] = ['too-large', 'ratio', 'overlapping-entries', 'declared-size-lies'];
 const SIG = { local: 0x04034b50, central: 0x02014b50, end: 0x06054b50, end64: 0x06064b50, locator64: 0x07064b50, spanned: 0x08074b50 };
+const END_SIGNATURE = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 const [STORED, DEFLATE] = [0, 8];
 /** Below this many declared bytes a high ratio is a compressible file, not a threat. */
 const RATIO_FLOOR = 1 * MiB;
@@ -314,8 +315,10 @@ function readZip64Extra(extra: Buffer, sizes: { uncompressed: number; compressed
  */
 function locateDirectory(buf: Buffer): Directory | string | undefined {
   let problem: string | undefined;
-  for (let pos = buf.length - 22; pos >= Math.max(0, buf.length - 22 - 0xffff); pos--) {
-    if (buf.readUInt32LE(pos) !== SIG.end) continue;
+  // Native search backwards for "PK\x05\x06" within the last 64 KiB + 22 (the comment's limit): every raw mail is assessed,
+  // and reading 64K words one by one cost more than parsing it.
+  const lowest = Math.max(0, buf.length - 22 - 0xffff);
+  for (let pos = buf.length < 22 ? -1 : buf.lastIndexOf(END_SIGNATURE, buf.length - 22); pos >= lowest; pos = pos > 0 ? buf.lastIndexOf(END_SIGNATURE, pos - 1) : -1) {
     const found = readEnd(buf, pos);
     if (typeof found !== 'string') return found;
     problem ??= found;

@@ -17,7 +17,7 @@ import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import { afterIncidentChange } from './incident-change.service.js';
 import { assertDecided } from './rules.service.js';
-import { assessFile } from './evidence.service.js';
+import { assessFile } from '../formats/file-assessment.js';
 import { entryName, infectedZip } from '../formats/infected-zip.js';
 import { INFECTED_PASSWORD } from '../domain/evidence.js';
 import { loadIncident } from './incident.service.js';

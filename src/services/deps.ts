@@ -1,3 +1,4 @@
+import type { MailReader } from '../formats/mail-reader-pool.js';
 import type { Store } from '../store/store.js';
 import type { EvidenceFiles } from '../store/evidence-files.js';
 import type { TeamKey } from '../formats/pgp.js';
@@ -88,6 +89,8 @@ export interface ServiceDeps {
   mailer: MailTransport;
   /** Liveness checks of reported sites. */
   fetchSite: SiteFetcher;
+  /** Reads inbound mail (MIME, ARF, archives) — in worker threads when configured; absent: in this thread. */
+  mailReader?: MailReader;
   /** Called after a transaction that enqueued jobs committed, so a worker in this process starts at once. */
   wakeJobs: () => void;
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
-import { assessDanger } from '../domain/dangerous-file.js';
 import { AppError, notFound } from '../domain/errors.js';
 import {
   EVIDENCE_EXPORT_MAX_BYTES,
@@ -17,7 +16,7 @@ import {
 import { newId } from '../domain/ids.js';
 import type { Incident } from '../domain/incident.js';
 import type { Report } from '../domain/report.js';
-import { inspectZip, type ArchiveInspection } from '../formats/archive.js';
+import { assessFile } from '../formats/file-assessment.js';
 import { entryName, infectedZip, plainZip, type ZipEntryInput } from '../formats/infected-zip.js';
 import { safeFilename } from '../formats/mail.js';
 import type { AssessedAttachment, EvidenceItemRow } from '../store/repositories/evidence.repository.js';
@@ -75,21 +74,6 @@ export interface EvidenceDelivery {
 export interface DownloadOptions {
   /** `zip`: always as the encrypted ZIP; dangerous items are packed whatever is asked. */
   as?: 'original' | 'zip';
-}
-
-// ---------------------------------------------------------------------------
-// Assessment
-
-/** Why a file is dangerous (reasons joined), or null. */
-export function assessFile(content: Buffer, filename: string | null, mimeType: string | null, zip?: ArchiveInspection): string | null {
-  const listing = zip ?? inspectZip(content);
-  const verdict = assessDanger({
-    content,
-    filename,
-    mimeType,
-    archive: listing ? { entries: listing.entries, entryCount: listing.entryCount, isBomb: listing.isBomb, flags: listing.flags } : null,
-  });
-  return verdict.dangerous ? verdict.reasons.join('; ').slice(0, 2000) : null;
 }
 
 // ---------------------------------------------------------------------------

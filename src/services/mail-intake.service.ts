@@ -1,6 +1,4 @@
 import type { Actor } from '../domain/actor.js';
-import { parseReportTemplate } from '../formats/report-template.js';
-import { inspectZip, zipTextEntries, type ArchiveInspection } from '../formats/archive.js';
 import { matchReply, recordCoordinationReply } from './coordination-reply.service.js';
 import { ACKNOWLEDGE_JOB, mayAcknowledge } from './acknowledge.service.js';
 import { attachReports } from './triage.service.js';
@@ -8,9 +6,10 @@ import { newId } from '../domain/ids.js';
 import type { IntakeRoute } from '../domain/intake-route.js';
 import { parseMail, type ParsedMail } from '../formats/mail.js';
 import { fingerprintOf, openPgpMail, type PgpOpened } from '../formats/pgp.js';
-import { parseAbuseReport, type AbuseReport } from '../formats/abuse-report.js';
+import type { AbuseReport } from '../formats/abuse-report.js';
+import { inThreadReader } from '../formats/mail-reader-pool.js';
+import { readParsed, type MailReading } from '../formats/mail-reading.js';
 import type { AssessedAttachment } from '../store/repositories/evidence.repository.js';
-import { assessFile } from './evidence.service.js';
 import type { ServiceDeps } from './deps.js';
 import { recordChannelReport, type RecordedReport } from './record-report.service.js';
 import type { GroupCommitter } from './group-commit.js';
@@ -44,23 +43,11 @@ export async function receiveMail(
   route: IntakeRoute | undefined,
   committer?: GroupCommitter,
 ): Promise<RecordedReport & { mail: ParsedMail }> {
-  const { mail, pgp } = await openAndParse(deps, raw);
-  const abuse = await parseAbuseReport(raw);
-  if (abuse?.originalMessage && !mail.attachments.some((a) => a.kind === 'forwarded-message'))
-    mail.attachments.push({ filename: 'original-message.eml', mimeType: 'message/rfc822', content: abuse.originalMessage, kind: 'forwarded-message' });
+  const { reading, pgp } = await openAndRead(deps, raw);
+  const { mail, abuse, archiveTexts } = reading;
   // Ids first, in message order (they sort the attachments), then the writes, side by side.
-  const ids = mail.attachments.map(() => newId());
-  const archiveTexts: string[] = [];
   const attachments: AssessedAttachment[] = await Promise.all(
-    mail.attachments.map(async (a, i) => {
-      const stored = await deps.evidence.put(a.content);
-      // ZIPs are listed from their central directory, never expanded blindly; a bomb is recorded as such.
-      const zip = inspectZip(a.content);
-      if (zip && !zip.isBomb) for (const t of zipTextEntries(a.content, zip)) archiveTexts.push(`${t.name}\n${t.text}`);
-      const note = zip ? archiveNote(zip) : null;
-      // Dangerous files (executables, macro documents, archives that cannot be checked …) are marked now, while the bytes are at hand.
-      return { id: ids[i]!, ...stored, filename: a.filename, mimeType: a.mimeType.slice(0, 255), kind: a.kind, note, dangerousReason: assessFile(a.content, a.filename, a.mimeType, zip) };
-    }),
+    reading.attachments.map(async (a) => ({ id: newId(), ...(await deps.evidence.put(a.content)), filename: a.filename, mimeType: a.mimeType.slice(0, 255), kind: a.kind, note: a.note, dangerousReason: a.dangerousReason })),
   );
   const problems = [...mail.problems];
   if (mail.text.length > MAX_BODY) problems.push(`the body was cut to ${MAX_BODY} characters for reading; the raw original is whole`);
@@ -88,7 +75,7 @@ export async function receiveMail(
         envelope,
         pgp,
         // A filled-in report template (in the body or a text attachment): its fields, for triage to take over.
-        template: parseReportTemplate(mail.text) ?? mail.attachmentsText.map((t) => parseReportTemplate(t)).find(Boolean) ?? null,
+        template: reading.template,
         abuseReport: abuse ? { ...abuse, originalMessage: undefined, hasOriginalMessage: abuse.originalMessage !== null } : null,
         route: route ? { address: `${route.localPart}@${route.domain}`, category: route.category, constituency: route.constituency } : null,
         problems,
@@ -120,11 +107,12 @@ const looksPgp = (raw: Buffer) => {
 
 /**
  * Decrypt and verify when the mail is PGP (the ciphertext stays the raw
- * original); parse what is readable. Undecryptable mail is parsed as
- * received and flagged — never dropped.
+ * original); read what is readable — in the mail reader's worker threads
+ * when it has them. Undecryptable mail is read as received and flagged —
+ * never dropped.
  */
-async function openAndParse(deps: ServiceDeps, raw: Buffer): Promise<{ mail: ParsedMail; pgp: PgpSummary | null }> {
-  if (!looksPgp(raw)) return { mail: await parseMail(raw), pgp: null };
+async function openAndRead(deps: ServiceDeps, raw: Buffer): Promise<{ reading: MailReading; pgp: PgpSummary | null }> {
+  if (!looksPgp(raw)) return { reading: await (deps.mailReader ?? inThreadReader).read(raw), pgp: null };
   const contacts = await deps.store.organisations.contactKeys();
   const opened = await openPgpMail(raw, deps.teamKeys, contacts.map((c) => c.pgpKey));
   const outer = await parseMail(raw);
@@ -146,7 +134,7 @@ async function openAndParse(deps: ServiceDeps, raw: Buffer): Promise<{ mail: Par
     }
   }
   return {
-    mail,
+    reading: await readParsed(mail, raw),
     pgp: { kind: opened.kind, isEncrypted: opened.isEncrypted, isDecrypted: opened.isDecrypted, signature: { ...opened.signature, contact }, problems: opened.problems },
   };
 }
@@ -176,8 +164,3 @@ async function threadReply(deps: ServiceDeps, actor: Actor, reportId: string, ma
 }
 
 /** One line on an archive attachment: what is in it, and why it was not opened. */
-function archiveNote(zip: ArchiveInspection): string {
-  const size = `${zip.entryCount} entries, ${zip.totalUncompressed} bytes uncompressed (declared)`;
-  if (zip.isBomb) return `ZIP BOMB — not expanded: ${zip.flags.join(', ')}; ${size}`;
-  return `ZIP: ${size}${zip.flags.length ? `; ${zip.flags.join(', ')}` : ''}`;
-}

@@ -9,7 +9,7 @@ import type { AssessedAttachment } from '../store/repositories/evidence.reposito
 import { ACKNOWLEDGE_JOB, reportReference } from './acknowledge.service.js';
 import type { ServiceDeps } from './deps.js';
 import { recordChannelReport } from './record-report.service.js';
-import { assessFile } from './evidence.service.js';
+import { assessFile } from '../formats/file-assessment.js';
 import { parseInput } from './validate.js';
 
 const FORM_ACTOR = systemActor('web-form');

@@ -5,6 +5,7 @@ import nodemailer from 'nodemailer';
 import type { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
 import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
+import { mailReaderPool } from '../../src/formats/mail-reader-pool.js';
 import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
 import { getReport } from '../../src/services/report.service.js';
 import { getIncident } from '../../src/services/incident.service.js';
@@ -29,13 +30,18 @@ async function listen(deps: ServiceDeps, maxBytes = 1024 * 1024): Promise<{ serv
   return { server: s, port: (s.server.address() as AddressInfo).port };
 }
 
+// Mail is read in a worker thread here, as `renkei serve` does; a worker failure would fall back silently, so it is checked.
+const readerErrors: unknown[] = [];
 beforeAll(async () => {
   h = await createHarness();
+  h.deps.mailReader = mailReaderPool(1, (err) => readerErrors.push(err));
   ({ server, port } = await listen(h.deps));
 });
 afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
+  await h.deps.mailReader?.close();
   await h.close();
+  expect(readerErrors).toEqual([]);
 });
 
 const send = (raw: Buffer | string, to = 'phishing@renkei.example', p = port) =>
