@@ -85,4 +85,6 @@ export interface MessageTemplate {
   isDefault: boolean;
   updatedAt: string | null;
   updatedBy: string | null;
+  /** The display name of the account that saved this version; null for the built-in one. */
+  updatedByName: string | null;
 }

@@ -60,4 +60,9 @@ export interface TimelineEntry {
   note: string | null;
 }
 
+/** An entry as it is read: with the display name of the account that wrote it (null for Renkei's own `system:…` actors). */
+export interface TimelineEntryView extends TimelineEntry {
+  actorName: string | null;
+}
+
 export type TimelineEntryInput = Omit<TimelineEntry, 'id' | 'at'> & { at?: string };

@@ -305,6 +305,8 @@ export interface Decision {
   requiredAt: string;
   decision: 'approved' | 'refused' | null;
   decidedBy: string | null;
+  /** The display name of the lead who decided. */
+  decidedByName: string | null;
   decidedAt: string | null;
   note: string | null;
 }
@@ -316,7 +318,7 @@ export async function getDecisions(deps: ServiceDeps, actor: Actor, incidentRef:
   const [gates, firings, rules] = await Promise.all([deps.store.steering.gates(incident.id), deps.store.steering.firings(incident.id), deps.store.steering.rules(true)]);
   const names = new Map(rules.map((r) => [r.id, r.name]));
   return {
-    decisions: gates.map((g) => ({ before: g.before_action as GateAction, ruleId: g.rule_id, requiredAt: g.required_at, decision: g.decision as Decision['decision'], decidedBy: g.decided_by, decidedAt: g.decided_at, note: g.note })),
+    decisions: gates.map((g) => ({ before: g.before_action as GateAction, ruleId: g.rule_id, requiredAt: g.required_at, decision: g.decision as Decision['decision'], decidedBy: g.decided_by, decidedByName: g.decided_by_name, decidedAt: g.decided_at, note: g.note })),
     firings: firings.map((f) => ({ ruleId: f.rule_id, name: names.get(f.rule_id) ?? null, cause: f.cause, version: Number(f.rule_version), firedAt: f.fired_at })),
   };
 }

@@ -13,7 +13,7 @@ import { parseInput } from './validate.js';
 export async function currentTemplate(store: Store, kind: TemplateKind, language: Language): Promise<MessageTemplate> {
   const saved = await store.coordinations.latestTemplate(kind, language);
   if (saved) return { ...saved, isDefault: false };
-  return { kind, language, ...DEFAULT_TEMPLATES[kind][language], version: 0, isDefault: true, updatedAt: null, updatedBy: null };
+  return { kind, language, ...DEFAULT_TEMPLATES[kind][language], version: 0, isDefault: true, updatedAt: null, updatedBy: null, updatedByName: null };
 }
 
 export async function listTemplates(deps: ServiceDeps, actor: Actor): Promise<MessageTemplate[]> {
@@ -46,6 +46,16 @@ export async function saveTemplate(deps: ServiceDeps, actor: Actor, kind: string
   return deps.store.transaction(async (tx) => {
     const version = await tx.coordinations.saveTemplate(kind, language, subject, body, actor.id, at);
     await audit(tx, actor, 'template.save', { type: 'template', id: `${kind}/${language}` }, { version });
-    return { kind, language: language as Language, subject, body, version, isDefault: false, updatedAt: at, updatedBy: actor.id };
+    return {
+      kind,
+      language: language as Language,
+      subject,
+      body,
+      version,
+      isDefault: false,
+      updatedAt: at,
+      updatedBy: actor.id,
+      updatedByName: actor.kind === 'user' ? actor.displayName : null,
+    };
   });
 }

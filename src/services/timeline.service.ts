@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { Actor } from '../domain/actor.js';
+import { isStaff, type Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { multiLine } from '../domain/text.js';
-import type { TimelineEntry } from '../domain/timeline.js';
+import type { TimelineEntryView } from '../domain/timeline.js';
 import type { Page, PageResult } from '../domain/access.js';
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
@@ -23,7 +23,7 @@ export async function getTimeline(
   actor: Actor,
   idOrNumber: string,
   page: Page = { limit: 100_000, offset: 0 },
-): Promise<PageResult<TimelineEntry>> {
+): Promise<PageResult<TimelineEntryView>> {
   const incident = await loadIncident(deps.store, actor, idOrNumber);
   // Incidents merged into this one, and those merged into them, as far as it goes.
   const merged: string[] = [];
@@ -34,7 +34,8 @@ export async function getTimeline(
   }
   const ids = [incident.id, ...merged];
   const [items, total] = await Promise.all([deps.store.timeline.forIncident(ids, page), deps.store.timeline.countForIncident(ids)]);
-  return { items, total, totalIsExact: true, ...page };
+  // The team's people are named to the team; a partner reading a shared incident learns what was done, not by whom.
+  return { items: isStaff(actor) ? items : items.map((e) => ({ ...e, actorName: null })), total, totalIsExact: true, ...page };
 }
 
 export async function addTimelineNote(
@@ -42,7 +43,7 @@ export async function addTimelineNote(
   actor: Actor,
   idOrNumber: string,
   input: TimelineNoteInput,
-): Promise<TimelineEntry> {
+): Promise<TimelineEntryView> {
   assertCan(actor, 'incident.write');
   const { note, corrects } = parseInput(TimelineNoteSchema, input);
   return deps.store.transaction(async (tx) => {
@@ -65,6 +66,7 @@ export async function addTimelineNote(
       },
     ]);
     await audit(tx, actor, corrects ? 'incident.correction' : 'incident.note', { type: 'incident', id: incident.id });
-    return entry!;
+    // As the timeline reads it back: the account's display name, none for Renkei's own actors.
+    return { ...entry!, actorName: actor.kind === 'user' ? actor.displayName : null };
   });
 }

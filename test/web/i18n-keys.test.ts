@@ -7,6 +7,7 @@ import { CONTACT_ROLES, ORGANISATION_KINDS, TRUST_LEVELS } from '../../src/domai
 import { REJECT_REASONS, REPORT_CHANNELS, REPORT_STATUSES } from '../../src/domain/report.js';
 import { CATEGORIES, CATEGORY_INFO, PRIORITIES, SEVERITIES } from '../../src/domain/taxonomy.js';
 import { TIMELINE_ACTIONS } from '../../src/domain/timeline.js';
+import { TEMPLATE_FIELD_NAMES, TEMPLATE_KINDS } from '../../src/domain/message-template.js';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import ja from '../../web/src/locales/ja.json' with { type: 'json' };
 
@@ -92,6 +93,8 @@ describe('web translations', () => {
       ['trust', TRUST_LEVELS],
       ['contactRole', CONTACT_ROLES],
       ['timelineAction', TIMELINE_ACTIONS],
+      ['templateKind', TEMPLATE_KINDS],
+      ['templateField', TEMPLATE_FIELD_NAMES],
       ['marks.signature', ['valid', 'invalid', 'unknown-key', 'none']],
       ['attachmentKind', ['attachment', 'inline', 'forwarded-message']],
     ];

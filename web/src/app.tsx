@@ -20,7 +20,12 @@ const ReportStatusScreen = lazy(() => import('./screens/report-form').then((m) =
 const DirectoryScreen = lazy(() => import('./screens/directory').then((m) => ({ default: m.DirectoryScreen })));
 const RulesScreen = lazy(() => import('./screens/rules').then((m) => ({ default: m.RulesScreen })));
 const PlaybooksScreen = lazy(() => import('./screens/playbooks').then((m) => ({ default: m.PlaybooksScreen })));
+const TemplatesScreen = lazy(() => import('./screens/templates').then((m) => ({ default: m.TemplatesScreen })));
 const StatisticsScreen = lazy(() => import('./screens/statistics').then((m) => ({ default: m.StatisticsScreen })));
+// Administration: accounts (administrators), my API tokens (everyone), the audit log (auditors, administrators).
+const AccountsScreen = lazy(() => import('./screens/admin-accounts').then((m) => ({ default: m.AccountsScreen })));
+const TokensScreen = lazy(() => import('./screens/admin-tokens').then((m) => ({ default: m.TokensScreen })));
+const AuditScreen = lazy(() => import('./screens/audit').then((m) => ({ default: m.AuditScreen })));
 // The public status page (numbers only, no sign-in; shown when the team publishes it).
 const PublicStatusScreen = lazy(() => import('./screens/public-status').then((m) => ({ default: m.PublicStatusScreen })));
 
@@ -85,7 +90,11 @@ function Screen() {
   if (path === '/directory') return <DirectoryScreen />;
   if (path === '/rules') return <RulesScreen />;
   if (path === '/playbooks') return <PlaybooksScreen />;
+  if (path === '/templates') return <TemplatesScreen />;
   if (path === '/statistics') return <StatisticsScreen />;
+  if (path === '/accounts') return <AccountsScreen />;
+  if (path === '/tokens') return <TokensScreen />;
+  if (path === '/audit') return <AuditScreen />;
   return (
     <main id="main">
       <h1>{t('notFound.title')}</h1>
@@ -121,6 +130,13 @@ function Header() {
           ['/rules', t('nav.rules')],
         ] as [string, string][])
       : []),
+    // Message templates: the team's staff read them (coordination.read), leads edit them (template.write).
+    ...(account?.roles.some((r) => r !== 'partner') ? ([['/templates', t('nav.templates')]] as [string, string][]) : []),
+    // Accounts for administrators (account.admin); the audit log for auditors and administrators (audit.read).
+    ...(account?.roles.includes('administrator') ? ([['/accounts', t('nav.accounts')]] as [string, string][]) : []),
+    ...(account?.roles.some((r) => r === 'administrator' || r === 'auditor') ? ([['/audit', t('nav.audit')]] as [string, string][]) : []),
+    // Everyone's own API tokens.
+    ['/tokens', t('nav.tokens')],
   ];
   const current = (to: string) => (to === '/' ? path === '/' || path === '/dashboard' : path.startsWith(to));
   return (

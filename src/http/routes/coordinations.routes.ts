@@ -86,6 +86,7 @@ const TemplateSchema = z
     isDefault: z.boolean(),
     updatedAt: z.string().nullable(),
     updatedBy: z.string().nullable(),
+    updatedByName: z.string().nullable().describe('the display name of the account that saved this version'),
   })
   .meta({ id: 'MessageTemplate' });
 

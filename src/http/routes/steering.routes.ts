@@ -202,6 +202,7 @@ export const steeringRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
                 requiredAt: z.string(),
                 decision: z.enum(['approved', 'refused']).nullable(),
                 decidedBy: z.string().nullable(),
+                decidedByName: z.string().nullable().describe("the display name of the deciding lead's account"),
                 decidedAt: z.string().nullable(),
                 note: z.string().nullable(),
               }),

@@ -157,13 +157,24 @@ export function createCoordinationRepository(db: Kysely<DB>) {
     async latestTemplate(kind: TemplateKind, language: string): Promise<Omit<MessageTemplate, 'isDefault'> | null> {
       const row = await db
         .selectFrom('message_template')
-        .selectAll()
-        .where('kind', '=', kind)
-        .where('language', '=', language)
-        .orderBy('version', 'desc')
+        .leftJoin('account', 'account.id', 'message_template.updated_by')
+        .selectAll('message_template')
+        .select('account.display_name as updated_by_name')
+        .where('message_template.kind', '=', kind)
+        .where('message_template.language', '=', language)
+        .orderBy('message_template.version', 'desc')
         .executeTakeFirst();
       return row
-        ? { kind, language: row.language as 'ja' | 'en', subject: row.subject, body: row.body, version: row.version, updatedAt: row.updated_at, updatedBy: row.updated_by }
+        ? {
+            kind,
+            language: row.language as 'ja' | 'en',
+            subject: row.subject,
+            body: row.body,
+            version: row.version,
+            updatedAt: row.updated_at,
+            updatedBy: row.updated_by,
+            updatedByName: row.updated_by_name,
+          }
         : null;
     },
 

@@ -113,8 +113,16 @@ export function createSteeringRepository(db: Kysely<DB>) {
       return db.selectFrom('rule_firing').select(['rule_id', 'cause', 'rule_version', 'fired_at', 'actions']).where('incident_id', '=', incidentId).orderBy('fired_at').execute();
     },
 
-    async gates(incidentId: string): Promise<GateRow[]> {
-      return db.selectFrom('decision_gate').selectAll().where('incident_id', '=', incidentId).orderBy('required_at').execute();
+    /** The incident's decision gates, each with the display name of the lead who decided (the account table joined; one query). */
+    async gates(incidentId: string): Promise<(GateRow & { decided_by_name: string | null })[]> {
+      return db
+        .selectFrom('decision_gate')
+        .leftJoin('account', 'account.id', 'decision_gate.decided_by')
+        .selectAll('decision_gate')
+        .select('account.display_name as decided_by_name')
+        .where('decision_gate.incident_id', '=', incidentId)
+        .orderBy('decision_gate.required_at')
+        .execute();
     },
     async requireGate(row: { incident_id: string; before_action: string; rule_id: string | null; required_at: string }): Promise<boolean> {
       const r = await db

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../../domain/ids.js';
-import type { TimelineAction, TimelineEntry, TimelineEntryInput } from '../../domain/timeline.js';
+import type { TimelineAction, TimelineEntry, TimelineEntryInput, TimelineEntryView } from '../../domain/timeline.js';
 import type { DB } from '../schema.js';
 import type { Page } from '../../domain/access.js';
 
@@ -25,12 +25,19 @@ export function createTimelineRepository(db: Kysely<DB>, clock: () => Date) {
       return rows.map(toEntry);
     },
 
-    /** Oldest first (by time, then by order of writing), optionally one page of them. */
-    async forIncident(incidentIds: string[], page?: Page): Promise<TimelineEntry[]> {
+    /**
+     * Oldest first (by time, then by order of writing), optionally one page of
+     * them, each with the display name of the account that wrote it (one
+     * query: the account table joined; null for Renkei's own `system:…` actors).
+     */
+    async forIncident(incidentIds: string[], page?: Page): Promise<TimelineEntryView[]> {
       if (incidentIds.length === 0) return [];
-      let q = db.selectFrom('timeline_entry').selectAll().where('incident_id', 'in', incidentIds).orderBy('at').orderBy('seq');
+      let q = withActorName()
+        .where('timeline_entry.incident_id', 'in', incidentIds)
+        .orderBy('timeline_entry.at')
+        .orderBy('timeline_entry.seq');
       if (page) q = q.limit(page.limit).offset(page.offset);
-      return (await q.execute()).map(toEntry);
+      return (await q.execute()).map(toView);
     },
 
     async countForIncident(incidentIds: string[]): Promise<number> {
@@ -43,11 +50,20 @@ export function createTimelineRepository(db: Kysely<DB>, clock: () => Date) {
       return Number(row.n);
     },
 
-    async forReport(reportId: string): Promise<TimelineEntry[]> {
-      const rows = await db.selectFrom('timeline_entry').selectAll().where('report_id', '=', reportId).orderBy('seq').execute();
-      return rows.map(toEntry);
+    async forReport(reportId: string): Promise<TimelineEntryView[]> {
+      const rows = await withActorName().where('timeline_entry.report_id', '=', reportId).orderBy('timeline_entry.seq').execute();
+      return rows.map(toView);
     },
   };
+
+  /** Entries with their actor's display name: a left join, so entries by `system:…` actors (no account) stay. */
+  function withActorName() {
+    return db
+      .selectFrom('timeline_entry')
+      .leftJoin('account', 'account.id', 'timeline_entry.actor')
+      .selectAll('timeline_entry')
+      .select('account.display_name as actor_name');
+  }
 }
 export type TimelineRepository = ReturnType<typeof createTimelineRepository>;
 
@@ -71,4 +87,8 @@ function toEntry(r: {
     changes: JSON.parse(r.changes) as Record<string, unknown>,
     note: r.note,
   };
+}
+
+function toView(r: Parameters<typeof toEntry>[0] & { actor_name: string | null }): TimelineEntryView {
+  return { ...toEntry(r), actorName: r.actor_name };
 }

@@ -16,13 +16,15 @@ import type {
   TimelineEntrySchema,
 } from '../../../src/http/schemas.js';
 import type { Language } from '../../../src/domain/organisation.schema.js';
-import type { Role } from '../../../src/domain/actor.js';
+import type { Role, TokenScope } from '../../../src/domain/actor.js';
 import type { CoordinationPurpose, CoordinationState } from '../../../src/domain/coordination.js';
 import type { SlaClock } from '../../../src/domain/sla.js';
 import type { Tlp } from '../../../src/domain/tlp.js';
 import type { Phase, PlaybookTask, TaskState } from '../../../src/domain/playbook.js';
 import type { RuleAction, RuleCondition } from '../../../src/domain/escalation-rule.js';
 import type { Category } from '../../../src/domain/taxonomy.js';
+import type { TemplateKind } from '../../../src/domain/message-template.js';
+import type { CustodyEvent, EvidenceItem } from '../../../src/domain/evidence.js';
 
 export type Incident = z.infer<typeof IncidentSchema>;
 export type Report = z.infer<typeof ReportSchema>;
@@ -64,6 +66,54 @@ export interface Me {
   account: Account;
   next: NextStep;
   csrfToken: string | null;
+}
+
+/** POST /api/accounts: the account, and its password once when none was given. */
+export interface AccountCreated {
+  account: Account;
+  initialPassword?: string;
+}
+
+/** ApiTokenSchema in src/http/routes/auth.routes.ts (never the secret). */
+export interface ApiToken {
+  id: string;
+  accountId: string;
+  name: string;
+  scopes: TokenScope[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** POST /api/tokens: the token itself, shown once. */
+export interface ApiTokenCreated {
+  token: string;
+  apiToken: ApiToken;
+}
+
+/** AuditEventSchema in src/http/routes/admin.routes.ts. */
+export interface AuditEvent {
+  position: number;
+  id: string;
+  at: string;
+  actor: string;
+  ip: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** GET /api/audit/verify: intact up to the head, or the first broken link. */
+export interface AuditVerification {
+  ok: boolean;
+  events: number;
+  head?: string;
+  position?: number;
+  problem?: 'hash' | 'link' | 'gap' | 'head';
 }
 
 /** AttachmentSchema in src/http/routes/reports.routes.ts. */
@@ -259,6 +309,15 @@ export interface AbuseContact {
   steps: { source: 'directory' | 'registry' | 'security.txt'; found: boolean; detail: string; asOf: string | null }[];
 }
 
+/** EvidenceItem and CustodyEvent in src/http/routes/evidence.routes.ts (the domain's own shapes, sent as they are). */
+export type { CustodyEvent, EvidenceItem };
+
+/** GET /api/incidents/:id/evidence/:itemId, POST …/:itemId/hand-over */
+export interface EvidenceItemView {
+  item: EvidenceItem;
+  custody: CustodyEvent[];
+}
+
 /** Task in src/http/routes/steering.routes.ts (GET /api/incidents/:id/tasks). */
 export interface Task {
   id: string;
@@ -307,6 +366,27 @@ export interface Rule {
   updatedAt: string;
 }
 
+/** TemplateSchema in src/http/routes/coordinations.routes.ts (GET /api/templates, GET/PUT /api/templates/:kind/:language). */
+export interface MessageTemplate {
+  kind: TemplateKind;
+  language: Language;
+  subject: string;
+  body: string;
+  /** 0: the built-in template. */
+  version: number;
+  isDefault: boolean;
+  updatedAt: string | null;
+  updatedBy: string | null;
+  /** The display name of the account that saved this version. */
+  updatedByName: string | null;
+}
+
+/** GET /api/templates: every kind × language in use, and the fields a template may name (English descriptions). */
+export interface MessageTemplates {
+  items: MessageTemplate[];
+  fields: Record<string, string>;
+}
+
 /** GET /api/incidents/:id/decisions */
 export interface IncidentDecisions {
   decisions: {
@@ -315,6 +395,8 @@ export interface IncidentDecisions {
     requiredAt: string;
     decision: 'approved' | 'refused' | null;
     decidedBy: string | null;
+    /** The display name of the lead who decided. */
+    decidedByName: string | null;
     decidedAt: string | null;
     note: string | null;
   }[];

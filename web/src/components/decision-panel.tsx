@@ -6,23 +6,15 @@ import type { IncidentDecisions } from '../api/types';
 import { useApi } from '../api/use-api';
 import { Link } from '../router';
 import { useAccount } from '../session';
+import { ActorName } from './actor-name';
 import { DateTime, ErrorNote, Field, Loading } from './common';
 import './steering.css';
 
 type Decision = IncidentDecisions['decisions'][number];
 
-/** Who did it: "you", Renkei itself, or the start of an account id (as the timeline says it). */
-export function Who({ id }: { id: string | null }) {
-  const { t } = useTranslation();
-  const me = useAccount();
-  if (!id) return <span className="muted">—</span>;
-  if (id === me.id) return <>{t('timeline.you')}</>;
-  if (id.startsWith('system:') || id === 'renkei') return <>{t('timeline.system')}</>;
-  return (
-    <>
-      {t('timeline.someone')} <code translate="no">{id.slice(0, 8)}</code>
-    </>
-  );
+/** Who did it, as the timeline says it: a person's name when the API gives it (or it is the reader), Renkei's own actors by what they are. */
+export function Who({ id, name }: { id: string | null; name?: string | null }) {
+  return <ActorName id={id} name={name} />;
 }
 
 /**
@@ -152,7 +144,7 @@ function DecisionItem({ decision, canDecide, path, onDecided }: { decision: Deci
       </div>
       {decision.decision && (
         <div>
-          {t('decisions.decidedBy')} <Who id={decision.decidedBy} /> · <DateTime value={decision.decidedAt} />
+          {t('decisions.decidedBy')} <Who id={decision.decidedBy} name={decision.decidedByName} /> · <DateTime value={decision.decidedAt} />
           {decision.note && (
             <p className="note" translate="no">
               {decision.note}

@@ -4,8 +4,8 @@ import { multiLine } from '../../../src/domain/text.js';
 import { api } from '../api/client';
 import type { Page, TimelineEntry } from '../api/types';
 import { useApi } from '../api/use-api';
-import { useAccount } from '../session';
 import { zodFieldErrors } from '../validation';
+import { ActorName } from './actor-name';
 import { DateTime, ErrorNote, Loading } from './common';
 
 /** TimelineNoteSchema's note (src/services/timeline.service.ts): the domain's multi-line text rule. */
@@ -51,22 +51,11 @@ function Changes({ changes }: { changes: Record<string, unknown> }) {
 /** The 経過記録: every entry, oldest first; notes are added, never edited. */
 export function IncidentTimeline({ incidentId }: { incidentId: string }) {
   const { t } = useTranslation();
-  const me = useAccount();
   const timeline = useApi<Page<TimelineEntry>>(`/api/incidents/${encodeURIComponent(incidentId)}/timeline?limit=500`);
   const [note, setNote] = useState('');
   const [noteError, setNoteError] = useState<string | undefined>();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const who = (actor: string) =>
-    actor === me.id ? (
-      t('timeline.you')
-    ) : actor.startsWith('system:') ? (
-      t('timeline.system')
-    ) : (
-      <>
-        {t('timeline.someone')} <code translate="no">{actor.slice(0, 8)}</code>
-      </>
-    );
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!note.trim()) return setNoteError(t('validation.required'));
@@ -95,7 +84,9 @@ export function IncidentTimeline({ incidentId }: { incidentId: string }) {
           {timeline.data.items.map((entry) => (
             <li key={entry.id} className={`timeline-entry action-${entry.action.replace('.', '-')}`}>
               <div className="timeline-head">
-                <strong>{t(`timelineAction.${entry.action}`)}</strong> <span className="muted">{who(entry.actor)}</span> <DateTime value={entry.at} />
+                <strong>{t(`timelineAction.${entry.action}`)}</strong> <span className="timeline-actor muted" data-testid="timeline-actor">
+                  <ActorName id={entry.actor} name={entry.actorName} />
+                </span> <DateTime value={entry.at} />
               </div>
               {entry.note && (
                 <p className="note" translate="no">

@@ -11,6 +11,7 @@ import { IncidentObservables } from '../components/incident-observables';
 import { IncidentTimeline } from '../components/incident-timeline';
 import { CoordinationPanel } from '../components/coordination-panel';
 import { SlaPanel } from '../components/sla-panel';
+import { EvidencePanel } from '../components/evidence-panel';
 import { TakedownPanel } from '../components/takedown-panel';
 import { TaskPanel } from '../components/task-panel';
 import { Link } from '../router';
@@ -159,6 +160,7 @@ export function IncidentScreen({ id }: { id: string }) {
           <TaskPanel key={`tasks-${incident.version}`} incidentId={incident.id} category={incident.category} onChanged={() => setTick((n) => n + 1)} />
           <CoordinationPanel incidentId={incident.id} tlp={incident.tlp} reports={detail.data.reports} onChanged={() => setTick((n) => n + 1)} />
           <TakedownPanel key={`takedowns-${tick}`} incidentId={incident.id} />
+          <EvidencePanel incidentId={incident.id} onChanged={() => setTick((n) => n + 1)} />
           <IncidentTimeline key={`${incident.version}-${tick}`} incidentId={incident.id} />
         </div>
         <div className="incident-side">

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client';
 import { ErrorNote } from '../components/common';
 import { LanguageSwitch } from '../components/language-switch';
+import { TotpQr } from '../components/totp-qr';
 import { useSession } from '../session';
 import { Link } from '../router';
 
@@ -180,6 +181,7 @@ function EnrolStep() {
       <ErrorNote error={error} />
       {enrolment && (
         <>
+          <TotpQr uri={enrolment.uri} />
           <dl className="enrolment">
             <dt>{t('signIn.secret')}</dt>
             <dd>
