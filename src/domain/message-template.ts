@@ -69,6 +69,8 @@ const templateText = (schema: z.ZodType<string, string>, label: string) =>
 export const TemplateInputSchema = z.strictObject({
   subject: templateText(singleLine(400), 'subject'),
   body: templateText(multiLine(100_000), 'body'),
+  /** The version the editor started from (0: the built-in text); when given, saving over a newer version is refused. */
+  baseVersion: z.number().int().min(0).optional(),
 });
 export type TemplateInput = z.infer<typeof TemplateInputSchema>;
 

@@ -41,9 +41,14 @@ export async function getTemplate(deps: ServiceDeps, actor: Actor, kind: string,
 export async function saveTemplate(deps: ServiceDeps, actor: Actor, kind: string, language: string, input: TemplateInput): Promise<MessageTemplate> {
   assertCan(actor, 'template.write');
   assertKind(kind, language);
-  const { subject, body } = parseInput(TemplateInputSchema, input);
+  const { subject, body, baseVersion } = parseInput(TemplateInputSchema, input);
   const at = deps.clock().toISOString();
   return deps.store.transaction(async (tx) => {
+    if (baseVersion !== undefined) {
+      const current = await currentTemplate(tx, kind, language as Language);
+      if (current.version !== baseVersion)
+        throw new AppError('CONFLICT', `template ${kind}/${language} is at version ${current.version}, not ${baseVersion}: someone saved it meanwhile; reload and try again`);
+    }
     const version = await tx.coordinations.saveTemplate(kind, language, subject, body, actor.id, at);
     await audit(tx, actor, 'template.save', { type: 'template', id: `${kind}/${language}` }, { version });
     return {

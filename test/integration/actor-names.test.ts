@@ -124,5 +124,15 @@ describe('actor names', () => {
     expect(issues[0]!.message).toMatch(/unknown field \{\{incident\.nope\}\}/);
     const list = (await as(handler, { url: '/api/templates' })).json<{ items: { kind: string; language: string; updatedByName: string | null }[] }>();
     expect(list.items.find((x) => x.kind === 'takedown' && x.language === 'ja')?.updatedByName).toBe(lead.name);
+
+    // Two editors opened version 1: the first save wins, the second is refused (409) and nothing of it is stored.
+    const first = await as(lead, { method: 'PUT', url: '/api/templates/takedown/ja', payload: { subject: 'first {{coordination.tag}}', body: 'a', baseVersion: 1 } });
+    expect(first.json()).toMatchObject({ version: 2 });
+    const second = await as(lead, { method: 'PUT', url: '/api/templates/takedown/ja', payload: { subject: 'second', body: 'b', baseVersion: 1 } });
+    expect(second.statusCode).toBe(409);
+    const conflict = second.json<{ error: { code: string; message: string } }>().error;
+    expect(conflict.code).toBe('CONFLICT');
+    expect(conflict.message).toMatch(/version 2, not 1/);
+    expect((await as(handler, { url: '/api/templates/takedown/ja' })).json()).toMatchObject({ version: 2, subject: 'first {{coordination.tag}}' });
   });
 });

@@ -256,14 +256,13 @@ function TemplateEditor({ template, canEdit, onSaved, onReload }: { template: Me
     setConflict(null);
     setBusy(true);
     try {
-      // The API saves a new version whatever the version in use is (no If-Match): check here that nobody saved one since this form opened.
-      const current = await get<MessageTemplate>(path);
-      if (current.version !== template.version) {
-        setConflict(current);
+      // The server refuses (CONFLICT) when someone saved a version after the one this form opened.
+      onSaved(await api<MessageTemplate>('PUT', path, { ...draft, baseVersion: template.version }));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'CONFLICT') {
+        setConflict(await get<MessageTemplate>(path));
         return;
       }
-      onSaved(await api<MessageTemplate>('PUT', path, draft));
-    } catch (err) {
       if (err instanceof ApiError && err.code === 'VALIDATION') setIssues(apiIssues(t, err, draft));
       setError(err);
     } finally {
