@@ -62,6 +62,8 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
     if (!routes.ok) throw new Error(routes.error);
     if (Boolean(config.smtpTlsKey) !== Boolean(config.smtpTlsCert)) throw new Error('set both RENKEI_SMTP_TLS_KEY and RENKEI_SMTP_TLS_CERT (PEM files) to offer STARTTLS, or neither');
     const tls = config.smtpTlsKey && config.smtpTlsCert ? { key: readFileSync(config.smtpTlsKey), cert: readFileSync(config.smtpTlsCert) } : undefined;
+    // The listener says it is up only when mail can be read at once (worker threads started and loaded).
+    await container.deps.mailReader?.warm();
     smtp = createSmtpIntake({
       deps: container.deps,
       routes: routes.routes,

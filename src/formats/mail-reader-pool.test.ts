@@ -74,6 +74,11 @@ describe('mail reader pool', () => {
   afterAll(() => pool.close());
   afterEach(() => expect(workerErrors).toEqual([]));
 
+  it('warms up: its threads start and read a mail before the first real one (no timing asserted: these machines are noisy)', async () => {
+    await pool.warm();
+    expect((await pool.read(arf)).abuse?.format).toBe('arf');
+  });
+
   it('reads in a worker thread exactly what the main thread reads, Buffers included', async () => {
     for (const raw of [arf, await withZip(), Buffer.from('not a mail at all\r\n')]) {
       const [there, here] = await Promise.all([pool.read(raw), readMail(raw)]);

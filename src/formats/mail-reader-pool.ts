@@ -6,11 +6,15 @@ import { readMail, type MailReading } from './mail-reading.js';
 
 export interface MailReader {
   read(raw: Buffer): Promise<MailReading>;
+  /** Start the threads and read one small mail in each, so the first real mail does not wait for them. */
+  warm(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Reading in this thread: for tests, tools and `RENKEI_PARSE_WORKERS=0`. */
-export const inThreadReader: MailReader = { read: (raw) => readMail(raw), close: async () => {} };
+export const inThreadReader: MailReader = { read: (raw) => readMail(raw), warm: async () => {}, close: async () => {} };
+
+const WARM_UP = Buffer.from('Subject: warm-up\r\n\r\nwarm-up\r\n');
 
 /**
  * Mail reading on `threads` worker threads, so parsing uses the cores the
@@ -37,7 +41,10 @@ export function mailReaderPool(threads: number, onWorkerError: (err: unknown) =>
     });
     return pool;
   };
-  return {
+  const reader: MailReader = {
+    async warm() {
+      await Promise.all(Array.from({ length: threads }, () => started().run(new Uint8Array(WARM_UP))));
+    },
     async read(raw) {
       try {
         return revive((await started().run(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength))) as MailReading);
@@ -51,6 +58,7 @@ export function mailReaderPool(threads: number, onWorkerError: (err: unknown) =>
       pool = undefined;
     },
   };
+  return reader;
 }
 
 function withTsx(argv: string[]): string[] {

@@ -43,7 +43,10 @@ const freePort = () =>
 
 function start(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', 'smtp'], {
-    env: { ...process.env, RENKEI_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, RENKEI_SMTP_PORT: String(port), RENKEI_LOG_LEVEL: 'warn' },
+    // Mail is read in the main thread here (RENKEI_PARSE_WORKERS=0): durability does not depend on where mail is parsed, and
+    // starting worker threads would add a second or more to each of the hundreds of restarts. The threads are tested in
+    // smtp-intake.test.ts, the CI smoke test and the intake benchmark.
+    env: { ...process.env, RENKEI_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, RENKEI_SMTP_PORT: String(port), RENKEI_LOG_LEVEL: 'warn', RENKEI_PARSE_WORKERS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
