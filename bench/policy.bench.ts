@@ -7,6 +7,7 @@ import { createAccount } from '../src/services/auth/account.service.js';
 import { actorOf, signIn } from '../src/services/auth/session.service.js';
 import { listIncidents } from '../src/services/incident.service.js';
 import { createOrganisation } from '../src/services/organisation.service.js';
+import type { IncidentTable } from '../src/store/schema.js';
 import { defineBench, percentile, type BenchResult } from './lib.js';
 import { benchDatabases, incidentRow, insertIncidentRows, openBenchDb, seededRandom } from './workload.js';
 
@@ -31,24 +32,24 @@ export default defineBench({
         const partnerOrg = (await createOrganisation(deps, system, { name: 'Partner', kind: 'csirt' })).id;
         const rand = seededRandom(9);
         const at0 = Date.parse('2026-01-01T00:00:00Z');
-        const ids: string[] = [];
+        const incidents: IncidentTable[] = [];
         await db.container.database.db.transaction().execute(async (tx) => {
           for (let i = 0; i < INCIDENTS; i += 1000) {
             const rows = [];
             for (let k = i; k < i + 1000; k++) {
-              const id = newId();
-              ids.push(id);
-              rows.push(
-                incidentRow(id, k, new Date(at0 + k * 60_000).toISOString(), {
-                  tlp: TLP_LABELS[Math.floor(rand() * TLP_LABELS.length)]!,
-                  constituency: CONSTITUENCIES[Math.floor(rand() * CONSTITUENCIES.length)]!,
-                }),
-              );
+              const row = incidentRow(newId(), k, new Date(at0 + k * 60_000).toISOString(), {
+                tlp: TLP_LABELS[Math.floor(rand() * TLP_LABELS.length)]!,
+                constituency: CONSTITUENCIES[Math.floor(rand() * CONSTITUENCIES.length)]!,
+              });
+              incidents.push(row);
+              rows.push(row);
             }
             await insertIncidentRows(tx, rows);
           }
-          // A tenth shared with the partner, a fiftieth with someone on the access list.
-          const shares = ids.filter((_, k) => k % 10 === 0).map((incident_id) => ({ incident_id, organisation_id: partnerOrg }));
+          // A tenth shared with the partner; a share carries copies of its incident's created_at, tlp and merged_into (as setShares writes them).
+          const shares = incidents
+            .filter((_, k) => k % 10 === 0)
+            .map(({ id, created_at, tlp, merged_into }) => ({ incident_id: id, organisation_id: partnerOrg, created_at, tlp, merged_into }));
           for (let i = 0; i < shares.length; i += 1000) await tx.insertInto('incident_share').values(shares.slice(i, i + 1000)).execute();
         });
         if (name === 'postgres') await sql`analyze`.execute(db.container.database.db);

@@ -28,6 +28,8 @@ function incidentCondition(scope: AccessScope, id: RawBuilder<unknown>, tlp: Raw
       }
       // Uncorrelated `in (…)` sub-selects: each is computed once per query (a hashed set on PostgreSQL, an
       // ephemeral index on SQLite) instead of once per incident row, which is what keeps the policy cheap.
+      // A scope that sees only shares and its access list (a partner) lists incidents another way, from its
+      // shares (listShared in repositories/incident.repository.ts): a change to this rule is a change there too.
       if (scope.organisationId && scope.sharedTlp.length)
         parts.push(
           sql<SqlBool>`(${tlp} in (${sql.join(scope.sharedTlp.map((t) => sql.lit(t)))}) and ${id} in (select s.incident_id from incident_share s where s.organisation_id = ${scope.organisationId}))`,

@@ -11,6 +11,7 @@ import * as incidentSteering from './migrations/0008-incident-steering.js';
 import * as playbooksRules from './migrations/0011-playbooks-rules.js';
 import * as evidenceCustody from './migrations/0009-evidence-custody.js';
 import * as reportOrigin from './migrations/0010-report-origin.js';
+import * as incidentShareCopies from './migrations/0012-incident-share-copies.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0009-evidence-custody': evidenceCustody,
   '0010-report-origin': reportOrigin,
   '0011-playbooks-rules': playbooksRules,
+  '0012-incident-share-copies': incidentShareCopies,
 };
 
 class StaticProvider implements MigrationProvider {

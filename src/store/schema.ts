@@ -26,7 +26,11 @@ export interface DB {
   api_token: ApiTokenTable;
   recovery_code: { account_id: string; code_hash: string; used_at: string | null };
   incident_access: { incident_id: string; account_id: string };
-  incident_share: { incident_id: string; organisation_id: string };
+  /**
+   * `created_at`, `tlp` and `merged_into` are copies of the incident's (kept equal by a trigger), so that a partner's
+   * list walks their shares in order and counts them on one index (migration 0012).
+   */
+  incident_share: { incident_id: string; organisation_id: string; created_at: string; tlp: string; merged_into: string | null };
   throttle: { key: string; window_start: string; count: number };
   audit_event: AuditEventTable;
   audit_head: { id: number; position: number; hash: string };
