@@ -12,6 +12,7 @@ import * as playbooksRules from './migrations/0011-playbooks-rules.js';
 import * as evidenceCustody from './migrations/0009-evidence-custody.js';
 import * as reportOrigin from './migrations/0010-report-origin.js';
 import * as incidentShareCopies from './migrations/0012-incident-share-copies.js';
+import * as mergedIndexPartial from './migrations/0013-merged-index-partial.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0010-report-origin': reportOrigin,
   '0011-playbooks-rules': playbooksRules,
   '0012-incident-share-copies': incidentShareCopies,
+  '0013-merged-index-partial': mergedIndexPartial,
 };
 
 class StaticProvider implements MigrationProvider {
