@@ -28,10 +28,9 @@ export interface MailReading {
   template: ReportTemplate | null;
 }
 
-/** Read a mail; `envelopeBytes` (the PGP envelope of a decrypted mail) is where ARF / X-ARF is looked for when given. */
-export async function readMail(raw: Buffer, envelopeBytes: Buffer = raw): Promise<MailReading> {
-  const mail = await parseMail(raw);
-  return readParsed(mail, envelopeBytes);
+/** Read a mail from its bytes. */
+export async function readMail(raw: Buffer): Promise<MailReading> {
+  return readParsed(await parseMail(raw), raw);
 }
 
 /** The same, for a mail already parsed (a decrypted PGP mail is parsed from its inner entity). */

@@ -17,6 +17,7 @@ import * as m0011 from '../../src/store/migrations/0011-playbooks-rules.js';
 import * as m0012 from '../../src/store/migrations/0012-incident-share-copies.js';
 import type { IncidentTable } from '../../src/store/schema.js';
 import { onPostgres } from '../support/harness.js';
+import { incidentRow } from '../../bench/workload.js';
 
 /** A database of its own, at no migration: in-memory SQLite, or a new PostgreSQL database when DATABASE_URL is set. */
 async function emptyDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
@@ -39,42 +40,8 @@ async function emptyDatabase(): Promise<{ database: Database; drop: () => Promis
   return { database, drop: async () => (await database.close(), await admin(`drop database if exists ${name} with (force)`)) };
 }
 
-const incident = (id: string, createdAt: string, tlp: string, mergedInto: string | null = null): IncidentTable => ({
-  id,
-  number: `RK-2026-${id}`,
-  title: id,
-  summary: null,
-  category: 'phishing',
-  severity: 'medium',
-  priority: 'normal',
-  tlp,
-  status: mergedInto ? 'closed' : 'open',
-  constituency: null,
-  owner: null,
-  occurred_at: null,
-  detected_at: null,
-  reported_at: null,
-  vector: null,
-  impact: null,
-  affected_assets: null,
-  threat_actor: null,
-  motive: null,
-  merged_into: mergedInto,
-  created_at: createdAt,
-  created_by: 'test',
-  updated_at: createdAt,
-  resolved_at: null,
-  closed_at: null,
-  version: 1,
-  decision_owner: null,
-  decided_scope: null,
-  exercise: 0,
-  legal_hold: 0,
-  brand_name: null,
-  brand_sector: null,
-  brand_origin: null,
-  sla_due_at: null,
-});
+const incident = (id: string, createdAt: string, tlp: string, mergedInto: string | null = null): IncidentTable =>
+  incidentRow(id, 0, createdAt, { number: `RK-2026-${id}`, title: id, tlp, status: mergedInto ? 'closed' : 'open', merged_into: mergedInto, created_by: 'test' });
 
 describe('migration 0012', () => {
   it("gives the shares made before it copies of their incident's created_at, TLP and merge, and keeps them equal after", async () => {

@@ -15,6 +15,7 @@ import { createOrganisation } from '../../src/services/organisation.service.js';
 import { COUNT_CAP } from '../../src/store/paging.js';
 import { INCIDENT_SORTS, type IncidentListFilter, type IncidentSort } from '../../src/store/repositories/incident.repository.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { incidentRow } from '../../bench/workload.js';
 
 /**
  * A partner's list is driven from the shares of their organisation
@@ -224,42 +225,15 @@ describe('a partner with more shares than a list counts', () => {
     const base = Date.parse('2026-12-01T00:00:00.000Z');
     const rows = Array.from({ length: 1500 }, (_, k) => {
       const at = new Date(base + Math.floor(k / 3) * 1000).toISOString();
-      return {
-        id: newId(),
+      return incidentRow(newId(), k, at, {
         number: `RK-2026-${String(900_000 + k)}`,
         title: `bulk ${k}`,
-        summary: null,
         category: 'scan',
         severity: 'low',
-        priority: 'normal',
         tlp: TLP_LABELS[k % 4]!,
         status: 'new',
-        constituency: null,
-        owner: null,
-        occurred_at: null,
-        detected_at: null,
-        reported_at: null,
-        vector: null,
-        impact: null,
-        affected_assets: null,
-        threat_actor: null,
-        motive: null,
-        merged_into: null,
-        created_at: at,
         created_by: 'test',
-        updated_at: at,
-        resolved_at: null,
-        closed_at: null,
-        version: 1,
-        decision_owner: null,
-        decided_scope: null,
-        exercise: 0,
-        legal_hold: 0,
-        brand_name: null,
-        brand_sector: null,
-        brand_origin: null,
-        sla_due_at: null,
-      };
+      });
     });
     for (let i = 0; i < rows.length; i += 200) await db.insertInto('incident').values(rows.slice(i, i + 200)).execute();
     await sql`insert into incident_share (incident_id, organisation_id, created_at, tlp, merged_into)
