@@ -1,3 +1,4 @@
+import { isStaff, type Actor } from './actor.js';
 /**
  * The 経過記録 (tracking) of the seed: every change to a report or incident is
  * an entry; entries are never edited — a correction is a new entry that
@@ -63,6 +64,11 @@ export interface TimelineEntry {
 /** An entry as it is read: with the display name of the account that wrote it (null for Renkei's own `system:…` actors). */
 export interface TimelineEntryView extends TimelineEntry {
   actorName: string | null;
+}
+
+/** The entries as `reader` may see them: the team's people are named to the team; a partner learns what was done, not by whom. */
+export function namedFor(reader: Actor, entries: TimelineEntryView[]): TimelineEntryView[] {
+  return isStaff(reader) ? entries : entries.map((e) => ({ ...e, actorName: null }));
 }
 
 export type TimelineEntryInput = Omit<TimelineEntry, 'id' | 'at'> & { at?: string };

@@ -1,8 +1,8 @@
 import type { Page, PageResult } from '../domain/access.js';
-import { isStaff, type Actor } from '../domain/actor.js';
+import type { Actor } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
 import type { Report } from '../domain/report.js';
-import type { TimelineEntryView } from '../domain/timeline.js';
+import { namedFor, type TimelineEntryView } from '../domain/timeline.js';
 import type { IncidentRef, Observable } from '../store/repositories/observable.repository.js';
 import type { ReportListFilter } from '../store/repositories/report.repository.js';
 import { accessScope } from './access.policy.js';
@@ -30,8 +30,7 @@ export async function getReport(deps: ServiceDeps, actor: Actor, id: string): Pr
     deps.store.timeline.forReport(id),
     deps.store.reports.attachments(id),
   ]);
-  // As on the incident timeline: a partner is not told which of the team's people did what.
-  return { report, observables, candidates, timeline: isStaff(actor) ? timeline : timeline.map((e) => ({ ...e, actorName: null })), attachments };
+  return { report, observables, candidates, timeline: namedFor(actor, timeline), attachments };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { isStaff, type Actor } from '../domain/actor.js';
+import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { multiLine } from '../domain/text.js';
-import type { TimelineEntryView } from '../domain/timeline.js';
+import { namedFor, type TimelineEntryView } from '../domain/timeline.js';
 import type { Page, PageResult } from '../domain/access.js';
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
@@ -34,8 +34,7 @@ export async function getTimeline(
   }
   const ids = [incident.id, ...merged];
   const [items, total] = await Promise.all([deps.store.timeline.forIncident(ids, page), deps.store.timeline.countForIncident(ids)]);
-  // The team's people are named to the team; a partner reading a shared incident learns what was done, not by whom.
-  return { items: isStaff(actor) ? items : items.map((e) => ({ ...e, actorName: null })), total, totalIsExact: true, ...page };
+  return { items: namedFor(actor, items), total, totalIsExact: true, ...page };
 }
 
 export async function addTimelineNote(
