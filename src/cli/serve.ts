@@ -46,17 +46,9 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   const lines = ['', `Renkei (連携) is up — ${container.database.describe}`];
-  if (app) {
-    await app.listen({ host: config.httpHost, port: config.httpPort });
-    const url = `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${config.httpPort}`;
-    lines.push(
-      `  Web app       ${url}/`,
-      `  Report form   ${url}/report`,
-      `  API           ${url}/api`,
-      `  API docs      ${url}/api/docs`,
-      `  Health        ${url}/healthz`,
-    );
-  }
+  // The SMTP listener comes up before the API: once /healthz answers, every
+  // door this process opens is open (operators and the CI smoke test rely on it).
+  let smtpLine: string | undefined;
   if (runSmtp) {
     const routes = parseIntakeRoutes(config.intakeAddresses);
     if (!routes.ok) throw new Error(routes.error);
@@ -77,8 +69,20 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
       smtp!.once('error', reject);
       smtp!.listen(config.smtpPort, config.smtpHost, () => resolve());
     });
-    lines.push(`  SMTP intake   ${config.smtpHost}:${config.smtpPort} for ${config.intakeAddresses}${tls ? ' (STARTTLS)' : ''}`);
+    smtpLine = `  SMTP intake   ${config.smtpHost}:${config.smtpPort} for ${config.intakeAddresses}${tls ? ' (STARTTLS)' : ''}`;
   }
+  if (app) {
+    await app.listen({ host: config.httpHost, port: config.httpPort });
+    const url = `http://${config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost}:${config.httpPort}`;
+    lines.push(
+      `  Web app       ${url}/`,
+      `  Report form   ${url}/report`,
+      `  API           ${url}/api`,
+      `  API docs      ${url}/api/docs`,
+      `  Health        ${url}/healthz`,
+    );
+  }
+  if (smtpLine) lines.push(smtpLine);
   if ((role === 'all' || role === 'smtp') && config.imapUrl) {
     const routes = parseIntakeRoutes(config.intakeAddresses);
     if (!routes.ok) throw new Error(routes.error);
