@@ -76,7 +76,10 @@ export async function openBenchDb(name: 'sqlite' | 'postgres'): Promise<BenchDb>
 
 /** The databases a benchmark runs on: SQLite always, PostgreSQL when reachable (DATABASE_URL or the local server). */
 export async function benchDatabases(): Promise<('sqlite' | 'postgres')[]> {
-  return (await postgresAvailable()) ? ['sqlite', 'postgres'] : ['sqlite'];
+  // BENCH_DATABASES=sqlite (or postgres) runs one of them only.
+  const only = process.env.BENCH_DATABASES?.split(',').map((s) => s.trim());
+  const all: ('sqlite' | 'postgres')[] = (await postgresAvailable()) ? ['sqlite', 'postgres'] : ['sqlite'];
+  return only ? all.filter((d) => only.includes(d)) : all;
 }
 
 const JA = [

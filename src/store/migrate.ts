@@ -13,6 +13,7 @@ import * as evidenceCustody from './migrations/0009-evidence-custody.js';
 import * as reportOrigin from './migrations/0010-report-origin.js';
 import * as incidentShareCopies from './migrations/0012-incident-share-copies.js';
 import * as mergedIndexPartial from './migrations/0013-merged-index-partial.js';
+import * as incidentSortIndexes from './migrations/0014-incident-sort-indexes.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0011-playbooks-rules': playbooksRules,
   '0012-incident-share-copies': incidentShareCopies,
   '0013-merged-index-partial': mergedIndexPartial,
+  '0014-incident-sort-indexes': incidentSortIndexes,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -24,6 +24,18 @@ describe.skipIf(process.env.DATABASE_URL)('SQLite plans for incident lists', () 
     expect(p).toMatch(/incident_created/);
   });
 
+  it('pages "recently changed" from the updated_at index (migration 0014)', async () => {
+    const p = await plan(sql`select * from incident where merged_into is null order by updated_at desc, id desc limit 50`);
+    expect(p).toMatch(/incident_updated/);
+    expect(p).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('pages "SLA due soon" from the index on the due time, incidents without one last (migration 0014)', async () => {
+    const p = await plan(sql`select * from incident where merged_into is null order by sla_due_at is null, sla_due_at asc, id asc limit 50`);
+    expect(p).toMatch(/incident_sla_order/);
+    expect(p).not.toMatch(/TEMP B-TREE/);
+  });
+
   it('finds the incidents merged into one by the index', async () => {
     expect(await plan(sql`select id from incident where merged_into = ${'x'}`)).toMatch(/USING INDEX incident_merged_into/);
   });
