@@ -18,7 +18,7 @@ import { businessCalendar } from './domain/business-calendar.js';
 import { loadSlaPolicies } from './services/sla.service.js';
 import { JobRunner, type RunnerOptions } from './jobs/runner.js';
 import { JOB_HANDLERS } from './jobs/handlers.js';
-import { mailReaderPool } from './formats/mail-reader-pool.js';
+import { inboundMailPool } from './services/inbound-mail-pool.js';
 
 /**
  * The composition root: the only place that knows every layer. It opens the
@@ -43,7 +43,11 @@ export async function createContainer(
 ): Promise<Container> {
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: config.sqliteFile });
   try {
-    if (options.migrate !== false) await migrateToLatest(database);
+    if (options.migrate !== false) {
+      await migrateToLatest(database);
+      // Migrations commit as every transaction does (database.ts CommitSync): on disk before anything else.
+      await database.commitSync?.flushed();
+    }
   } catch (err) {
     await database.close();
     throw err;
@@ -53,8 +57,9 @@ export async function createContainer(
   const teamName = config.teamName ?? 'Renkei CSIRT';
   let wake = () => {};
   const fetchPolicy = new FetchPolicy(config.fetchAllow ?? []);
+  const evidence = new EvidenceFiles(config.dataDir);
   const deps: ServiceDeps = {
-    store: createStore(database.db, database.dialect, clock),
+    store: createStore(database.db, database.dialect, clock, database.commitSync),
     clock,
     settings: {
       incidentPrefix: config.incidentPrefix,
@@ -81,12 +86,12 @@ export async function createContainer(
     },
     directoryIndex: new DirectoryIndex(),
     registryIndex: new RegistryIndex(),
-    evidence: new EvidenceFiles(config.dataDir),
+    evidence,
     teamKeys: await loadTeamKeys(new KeyFiles(config.dataDir), { name: teamName, email: teamEmail }),
     mailer: options.mailer ?? smtpRelay(config.smtpRelay, config.smtpRelayTimeoutSeconds),
     wakeJobs: () => wake(),
     // Only processes that take in mail start threads for it (tests and tools that build a container need none).
-    ...(config.parseWorkers ? { mailReader: mailReaderPool(config.parseWorkers, (err) => process.emitWarning(`a mail reader thread failed (${String(err)}); the mail was read in the main thread`)) } : {}),
+    ...(config.parseWorkers ? { mailReader: inboundMailPool(config.parseWorkers, evidence, (err) => process.emitWarning(`a mail reader thread failed (${String(err)}); the mail was read in the main thread`)) } : {}),
     fetchSite: limitConcurrency(
       (url: string, profile: FetchProfile) =>
         fetchAsProfile(url, profile, {

@@ -1,7 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let counter = 0;
+/** Random bytes drawn 4 KB at a time (one call into the CSPRNG per 512 ids, as crypto.randomUUID does). */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
 
 /**
  * UUIDv7 (RFC 9562): time-ordered, so new rows land at the end of B-tree
@@ -21,7 +24,13 @@ export function newId(now = Date.now()): string {
     lastMs = now;
     counter = 0;
   }
-  const bytes = randomBytes(16);
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const bytes = Buffer.allocUnsafe(16);
+  pool.copy(bytes, 8, poolAt, poolAt + 8);
+  poolAt += 8;
   bytes.writeUIntBE(lastMs, 0, 6);
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;

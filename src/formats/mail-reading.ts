@@ -3,7 +3,7 @@
  * the MIME parse, the ARF / X-ARF fields, the filled-in report template,
  * and for each attachment its ZIP listing, the text of small text files
  * inside archives and whether it is dangerous. Pure and CPU-bound, so the
- * SMTP listener runs it in worker threads (`mail-reader-pool.ts`) while the
+ * SMTP listener runs it in worker threads (`services/inbound-mail-pool.ts`) while the
  * main thread writes to the database.
  */
 import { parseAbuseReport, type AbuseReport } from './abuse-report.js';

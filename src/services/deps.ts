@@ -1,4 +1,4 @@
-import type { MailReader } from '../formats/mail-reader-pool.js';
+import type { InboundMailReader } from './inbound-mail-pool.js';
 import type { Store } from '../store/store.js';
 import type { EvidenceFiles } from '../store/evidence-files.js';
 import type { TeamKey } from '../formats/pgp.js';
@@ -89,8 +89,8 @@ export interface ServiceDeps {
   mailer: MailTransport;
   /** Liveness checks of reported sites. */
   fetchSite: SiteFetcher;
-  /** Reads inbound mail (MIME, ARF, archives) — in worker threads when configured; absent: in this thread. */
-  mailReader?: MailReader;
+  /** Reads inbound mail (MIME, ARF, archives), files its attachments and prepares its report — in worker threads when configured; absent: in this thread. */
+  mailReader?: InboundMailReader;
   /** Called after a transaction that enqueued jobs committed, so a worker in this process starts at once. */
   wakeJobs: () => void;
 }

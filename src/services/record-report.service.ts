@@ -20,27 +20,34 @@ export interface RecordedReport {
   candidateIncidentIds: string[];
 }
 
-/** Work done before the transaction: validation, hashing, extraction, tokenising. */
-interface Prepared {
+/**
+ * Work done before the transaction, needing no database: validation,
+ * hashing, extraction, tokenising. Plain data (the mail threads make it and
+ * hand it over; see inbound-mail.ts).
+ */
+export interface PreparedReport {
   input: ReportCreate;
   raw: Buffer | undefined;
+  rawSha256: string | null;
   sourceRef: string;
   observables: ExtractedObservable[];
   terms: string[];
 }
 
 /** `rawBytes`: a channel's original as bytes (no base64 round trip); the API sends `raw` as base64 instead. */
-function prepare(input: ReportCreateInput, rawBytes?: Buffer): Prepared {
+export function prepareReport(input: ReportCreateInput, rawBytes?: Buffer): PreparedReport {
   const data = parseInput(ReportCreateSchema, input);
   const raw = rawBytes ?? (data.raw === undefined ? undefined : Buffer.from(data.raw, 'base64'));
   const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+  const rawSha256 = raw ? sha256(raw) : null;
   // Without the channel's own identity, the same raw bytes, or the same text from the same sender, is one report;
   // the same text from two different senders stays two reports.
-  const sourceRef = data.sourceRef ?? `sha256:${raw ? sha256(raw) : sha256(`${data.sender ?? ''}\n${data.subject ?? ''}\n${data.body}`)}`;
+  const sourceRef = data.sourceRef ?? `sha256:${rawSha256 ?? sha256(`${data.sender ?? ''}\n${data.subject ?? ''}\n${data.body}`)}`;
   const texts = [data.subject ?? '', data.body, ...(data.attachmentsText ?? [])];
   return {
     input: data,
     raw,
+    rawSha256,
     sourceRef,
     observables: extractObservables(texts.join('\n')),
     terms: documentTerms([data.sender ?? '', data.senderName ?? '', ...texts].join('\n')),
@@ -59,7 +66,7 @@ async function reporterCountryOf(tx: Store, input: ReportCreate): Promise<string
   return (await tx.reports.directoryCountryOf(sender, senderDomains(sender))) ?? countryOfCcTld(sender);
 }
 
-async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared, attachments: ReportAttachment[] = []): Promise<RecordedReport> {
+async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: PreparedReport, attachments: ReportAttachment[] = []): Promise<RecordedReport> {
   const now = deps.clock().toISOString();
   const { input, raw } = p;
   const reporterCountry = await reporterCountryOf(tx, input);
@@ -77,7 +84,7 @@ async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared, at
       createdAt: now,
       createdBy: actor.id,
       tlp: input.tlp,
-      rawSha256: raw ? createHash('sha256').update(raw).digest('hex') : null,
+      rawSha256: p.rawSha256,
       rawSize: raw ? raw.length : null,
       meta: input.meta ?? {},
       reporterCountry,
@@ -121,7 +128,7 @@ async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: Prepared, at
  */
 export async function recordReport(deps: ServiceDeps, actor: Actor, input: ReportCreateInput): Promise<RecordedReport> {
   assertCan(actor, 'report.submit');
-  const prepared = prepare(input);
+  const prepared = prepareReport(input);
   return deps.store.transaction(async (tx) => {
     const result = await store(deps, tx, actor, prepared);
     if (result.isNew) await audit(tx, actor, 'report.recorded', { type: 'report', id: result.report.id }, { channel: result.report.channel });
@@ -137,13 +144,13 @@ export async function recordReport(deps: ServiceDeps, actor: Actor, input: Repor
 export async function recordChannelReport(
   deps: ServiceDeps,
   actor: Actor,
-  input: ReportCreateInput,
+  input: ChannelItem['input'],
   attachments: ReportAttachment[],
   raw?: Buffer,
   followUp?: FollowUpJob,
 ): Promise<RecordedReport> {
   assertCan(actor, 'report.submit');
-  const prepared = prepare(input, raw);
+  const prepared = preparedOf(input, raw);
   const result = await deps.store.transaction(async (tx) => withFollowUp(deps, tx, await store(deps, tx, actor, prepared, attachments), followUp));
   if (result.isNew && followUp) deps.wakeJobs();
   return result;
@@ -168,7 +175,8 @@ async function withFollowUp(deps: ServiceDeps, tx: Store, result: RecordedReport
 }
 
 export interface ChannelItem {
-  input: ReportCreateInput;
+  /** The report's input, or the report already prepared from it (by a mail thread; its raw is `raw`). */
+  input: ReportCreateInput | { prepared: Omit<PreparedReport, 'raw'> };
   /** The original as received (kept byte for byte). */
   raw?: Buffer;
   attachments: ReportAttachment[];
@@ -184,10 +192,10 @@ export interface ChannelItem {
 export async function recordChannelReports(deps: ServiceDeps, actor: Actor, items: ChannelItem[]): Promise<BatchItemResult[]> {
   assertCan(actor, 'report.submit');
   const results: BatchItemResult[] = new Array<BatchItemResult>(items.length);
-  const prepared: { index: number; p: Prepared; attachments: ReportAttachment[]; followUp: FollowUpJob | undefined }[] = [];
+  const prepared: { index: number; p: PreparedReport; attachments: ReportAttachment[]; followUp: FollowUpJob | undefined }[] = [];
   items.forEach((item, index) => {
     try {
-      prepared.push({ index, p: prepare(item.input, item.raw), attachments: item.attachments, followUp: item.followUp });
+      prepared.push({ index, p: preparedOf(item.input, item.raw), attachments: item.attachments, followUp: item.followUp });
     } catch (error) {
       results[index] = { ok: false, index, error };
     }
@@ -212,6 +220,9 @@ export async function recordChannelReports(deps: ServiceDeps, actor: Actor, item
   return results;
 }
 
+const preparedOf = (input: ChannelItem['input'], raw: Buffer | undefined): PreparedReport =>
+  typeof input === 'object' && input !== null && 'prepared' in input ? { ...input.prepared, raw } : prepareReport(input, raw);
+
 export type BatchItemResult = ({ ok: true } & RecordedReport) | { ok: false; index: number; error: unknown };
 
 /**
@@ -222,10 +233,10 @@ export type BatchItemResult = ({ ok: true } & RecordedReport) | { ok: false; ind
 export async function recordReports(deps: ServiceDeps, actor: Actor, inputs: ReportCreateInput[]): Promise<BatchItemResult[]> {
   assertCan(actor, 'report.submit');
   const results: BatchItemResult[] = new Array<BatchItemResult>(inputs.length);
-  const prepared: { index: number; p: Prepared }[] = [];
+  const prepared: { index: number; p: PreparedReport }[] = [];
   inputs.forEach((input, index) => {
     try {
-      prepared.push({ index, p: prepare(input) });
+      prepared.push({ index, p: prepareReport(input) });
     } catch (error) {
       results[index] = { ok: false, index, error };
     }

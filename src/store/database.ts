@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -14,6 +15,21 @@ export interface Database {
   describe: string;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /**
+   * SQLite on a file: a transaction's disk sync off the main thread. Every
+   * transaction (BEGIN … COMMIT) commits with `synchronous=NORMAL` — written
+   * to the write-ahead log, not yet synced — and FULL is back in force before
+   * anything else runs, so single statements outside a transaction still
+   * sync as they commit. `flushed()` then resolves once the log is fsynced in
+   * the thread pool: the store's `transaction` waits for it before it
+   * returns, so durability is unchanged, but the event loop does not wait —
+   * other mail and requests go on during the disk sync.
+   */
+  commitSync?: CommitSync;
+}
+
+export interface CommitSync {
+  flushed: () => Promise<void>;
 }
 
 export interface DatabaseOptions {
@@ -37,15 +53,17 @@ function openSqlite(options: DatabaseOptions): Database {
     file = join(dir, 'renkei.sqlite');
   }
   const sqlite = new SQLite(file);
+  const onDisk = file !== ':memory:' && file !== '';
   // WAL with synchronous=FULL: every commit is on disk before it returns (nothing acknowledged is lost).
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: immediateTransactions(sqlite) }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: immediateTransactions(sqlite, onDisk) }) });
   return {
     db,
     dialect: 'sqlite',
+    ...(onDisk ? { commitSync: { flushed: walFlusher(`${file}-wal`) } } : {}),
     describe: `SQLite ${file}`,
     ping: async () => {
       try {
@@ -66,8 +84,33 @@ function openSqlite(options: DatabaseOptions): Database {
  * committed in between. BEGIN IMMEDIATE takes the write lock up front and
  * waits for it (busy_timeout) instead.
  */
-function immediateTransactions(sqlite: SQLite.Database): SQLite.Database {
+function immediateTransactions(sqlite: SQLite.Database, deferSync: boolean): SQLite.Database {
   const prepare = sqlite.prepare.bind(sqlite);
+  // With deferSync (see CommitSync): NORMAL from just before BEGIN to just after COMMIT or ROLLBACK, FULL at
+  // all other times. The pragma may not change inside a transaction; each pair runs as one synchronous call,
+  // and Kysely lends the one connection to one transaction at a time, so no other statement sees NORMAL.
+  const [begin, commit, rollback, normal, full] = ['begin immediate', 'commit', 'rollback', 'pragma synchronous = normal', 'pragma synchronous = full'].map(prepare) as [
+    SQLite.Statement,
+    SQLite.Statement,
+    SQLite.Statement,
+    SQLite.Statement,
+    SQLite.Statement,
+  ];
+  const fullAgain = () => {
+    if (!sqlite.inTransaction) full.run();
+  };
+  const around = (stmt: SQLite.Statement, before?: SQLite.Statement) => ({
+    reader: false,
+    run() {
+      try {
+        before?.run();
+        return stmt.run();
+      } finally {
+        fullAgain();
+      }
+    },
+  });
+  const special = deferSync ? { begin: around(begin, normal), commit: around(commit), rollback: around(rollback) } : { begin, commit, rollback };
   // Kysely prepares every query anew; the same few hundred statements recur, so keep them (one connection, used in turn).
   const cache = new Map<string, SQLite.Statement>();
   const cached = (source: string) => {
@@ -81,11 +124,56 @@ function immediateTransactions(sqlite: SQLite.Database): SQLite.Database {
   };
   return new Proxy(sqlite, {
     get(target, prop, receiver) {
-      if (prop === 'prepare') return (source: string) => cached(/^\s*begin\s*$/i.test(source) ? 'begin immediate' : source);
+      if (prop === 'prepare')
+        return (source: string) => {
+          const word = /^\s*(begin|commit|rollback)\s*$/i.exec(source)?.[1]?.toLowerCase() as keyof typeof special | undefined;
+          return word ? special[word] : cached(source);
+        };
       const value = Reflect.get(target, prop, receiver) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/**
+ * fsync of the write-ahead log in the thread pool, shared: a caller gets a
+ * sync that started after it asked (a sync already running may have missed
+ * its commit), and every caller waiting meanwhile shares the next one.
+ */
+function walFlusher(walFile: string): () => Promise<void> {
+  return sharedFlusher(async () => {
+    let handle;
+    try {
+      handle = await open(walFile, 'r');
+    } catch (err) {
+      // No log (nothing written since it was checkpointed and removed): nothing to sync.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+/** `syncOnce` shared between callers as walFlusher describes. */
+export function sharedFlusher(syncOnce: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const flush = (): Promise<void> => {
+    if (!running) {
+      running = syncOnce().finally(() => (running = undefined));
+      return running;
+    }
+    next ??= running.then(
+      () => ((next = undefined), flush()),
+      () => ((next = undefined), flush()),
+    );
+    return next;
+  };
+  return flush;
 }
 
 function openPostgres(url: string, poolSize = 10): Database {

@@ -18,9 +18,12 @@ export interface StoredFile {
  */
 export class EvidenceFiles {
   private readonly root: string;
+  /** The data directory (the mail threads open their own EvidenceFiles on it). */
+  readonly dataDir: string;
 
   constructor(dataDir: string) {
-    this.root = join(resolve(dataDir), 'evidence', 'sha256');
+    this.dataDir = resolve(dataDir);
+    this.root = join(this.dataDir, 'evidence', 'sha256');
   }
 
   static hashes(content: Buffer): StoredFile {

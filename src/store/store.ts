@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { DialectName } from './database.js';
+import type { CommitSync, DialectName } from './database.js';
 import { createAccountRepository } from './repositories/account.repository.js';
 import { createAuditRepository } from './repositories/audit.repository.js';
 import { createCoordinationRepository } from './repositories/coordination.repository.js';
@@ -53,7 +53,8 @@ export interface Store {
 
 const ATTEMPTS = 3;
 
-export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => Date = () => new Date()): Store {
+/** `commitSync`: SQLite's commit without its disk sync in the main thread; the transaction still returns only once it is on disk (see database.ts). */
+export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => Date = () => new Date(), commitSync?: CommitSync): Store {
   const store: Store = {
     dialect,
     reports: createReportRepository(db, dialect),
@@ -76,7 +77,10 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
       if (db.isTransaction) return fn(store);
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction().execute((trx) => fn(createStore(trx, dialect, clock)));
+          const result = await db.transaction().execute((trx) => fn(createStore(trx, dialect, clock)));
+          // Committed; returned only once on disk, like any commit — the sync ran in the thread pool.
+          await commitSync?.flushed();
+          return result;
         } catch (err) {
           if (attempt < ATTEMPTS && isRetryable(err)) {
             await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));

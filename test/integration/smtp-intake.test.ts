@@ -5,7 +5,7 @@ import nodemailer from 'nodemailer';
 import type { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
 import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
-import { mailReaderPool } from '../../src/formats/mail-reader-pool.js';
+import { inboundMailPool } from '../../src/services/inbound-mail-pool.js';
 import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
 import { getReport } from '../../src/services/report.service.js';
 import { getIncident } from '../../src/services/incident.service.js';
@@ -34,7 +34,7 @@ async function listen(deps: ServiceDeps, maxBytes = 1024 * 1024): Promise<{ serv
 const readerErrors: unknown[] = [];
 beforeAll(async () => {
   h = await createHarness();
-  h.deps.mailReader = mailReaderPool(1, (err) => readerErrors.push(err));
+  h.deps.mailReader = inboundMailPool(1, h.deps.evidence, (err) => readerErrors.push(err));
   ({ server, port } = await listen(h.deps));
 });
 afterAll(async () => {

@@ -1,0 +1,138 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { plainZip } from '../formats/infected-zip.js';
+import { EvidenceFiles } from '../store/evidence-files.js';
+import { inboundMailPool } from './inbound-mail-pool.js';
+import { readInboundMail, type Envelope, type InboundMail } from './inbound-mail.js';
+
+const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'));
+
+const arf = crlf([
+  'From: fbl@isp.example',
+  'To: abuse@renkei.example',
+  'Subject: FW: spam report',
+  'Message-ID: <arf-1@isp.example>',
+  'MIME-Version: 1.0',
+  'Content-Type: multipart/report; report-type=feedback-report; boundary="b"',
+  '',
+  '--b',
+  'Content-Type: text/plain',
+  '',
+  'This is an abuse report for a phishing mail sent from 192.0.2.7.',
+  '--b',
+  'Content-Type: message/feedback-report',
+  '',
+  'Feedback-Type: abuse',
+  'User-Agent: Test/1.0',
+  'Version: 1',
+  'Source-IP: 192.0.2.7',
+  'Reported-URI: https://login-bank.example.net/verify',
+  '',
+  '--b',
+  'Content-Type: text/rfc822-headers',
+  '',
+  'From: "Bank" <no-reply@login-bank.example.net>',
+  'Subject: verify your account',
+  '',
+  '--b--',
+  '',
+]);
+
+async function withZip(): Promise<Buffer> {
+  const zip = await plainZip([
+    { path: 'access.log', content: Buffer.from('203.0.113.9 - - "GET /wp-login.php" 200\n') },
+    { path: 'invoice.exe', content: Buffer.from('MZ\x90\x00 not really a program') },
+  ]);
+  return Buffer.concat([
+    crlf([
+      'From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <yamada@example.co.jp>',
+      'To: report@renkei.example',
+      'Subject: =?UTF-8?B?5LiN5a+p44Gq44OV44Kh44Kk44Or?=',
+      'Message-ID: <zip-1@example.co.jp>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="z"',
+      '',
+      '--z',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      '報告者: 山田\r\nインシデントの種類: 不正アクセス\r\n送信元: 203.0.113.9\r\n',
+      '--z',
+      'Content-Type: application/zip; name="logs.zip"',
+      'Content-Transfer-Encoding: base64',
+      'Content-Disposition: attachment; filename="logs.zip"',
+      '',
+      '',
+    ]),
+    Buffer.from(zip.toString('base64').replace(/.{76}/g, '$&\r\n')),
+    crlf(['', '--z--', '']),
+  ]);
+}
+
+const envelope: Envelope = { mailFrom: 'fbl@isp.example', rcptTo: ['abuse@renkei.example'], remoteAddress: '192.0.2.1' };
+const route = { address: 'abuse@*', category: null, constituency: null };
+const filesUnder = (dir: string) => readdirSync(dir, { recursive: true }).map(String).sort();
+/** Attachment ids are made where the mail is read (time-ordered, so never equal twice). */
+const withoutIds = (m: InboundMail) => ({ ...m, attachments: m.attachments.map(({ id: _id, ...a }) => a) });
+
+describe('inbound mail pool', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'renkei-inbound-'));
+  const files = new EvidenceFiles(dataDir);
+  // A failed worker falls back to this thread silently for the sender; here it must not happen at all.
+  const workerErrors: unknown[] = [];
+  const pool = inboundMailPool(1, files, (err) => workerErrors.push(err));
+  afterAll(async () => {
+    await pool.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  afterEach(() => expect(workerErrors).toEqual([]));
+
+  it('warms up: its threads start and read a mail before the first real one (no timing asserted: these machines are noisy)', async () => {
+    await pool.warm();
+    expect((await pool.read(arf, envelope, route)).report.input.meta).toMatchObject({ abuseReport: { format: 'arf' } });
+  });
+
+  it('makes in a worker thread exactly what the main thread makes', async () => {
+    for (const raw of [arf, await withZip(), Buffer.from('not a mail at all\r\n')]) {
+      const [there, here] = await Promise.all([pool.read(raw, envelope, route), readInboundMail(files, raw, envelope, route)]);
+      expect(withoutIds(there)).toEqual(withoutIds(here));
+    }
+  });
+
+  it('keeps the facts the intake records: ARF fields, the zip listing and its text, danger, the template, the observables', async () => {
+    const fbl = await pool.read(arf, envelope, route);
+    expect(fbl.report.input.meta).toMatchObject({ abuseReport: { format: 'arf', sourceIp: '192.0.2.7', reportedUri: 'https://login-bank.example.net/verify' }, route });
+    expect(fbl.report.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['192.0.2.7', 'https://login-bank.example.net/verify']));
+    expect(fbl.report.sourceRef).toBe('<arf-1@isp.example>');
+    expect(fbl.report.rawSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(fbl.facts).toMatchObject({ subject: 'FW: spam report', from: { address: 'fbl@isp.example' } });
+    const zipped = await pool.read(await withZip(), envelope, null);
+    const zip = zipped.attachments.find((a) => a.filename === 'logs.zip')!;
+    expect(zip.note).toMatch(/^ZIP: 2 entries/);
+    expect(zip.dangerousReason).toMatch(/invoice\.exe/);
+    expect(zipped.report.input.attachmentsText?.join('\n')).toContain('203.0.113.9');
+    expect((zipped.report.input.meta as { template: unknown }).template).not.toBeNull();
+    expect(zipped.report.terms.length).toBeGreaterThan(0);
+  });
+
+  it('writes the attachments to the evidence store (fsynced) before it answers', async () => {
+    const read = await pool.read(await withZip(), envelope, null);
+    expect(read.attachments).not.toHaveLength(0);
+    for (const a of read.attachments) expect(files.get(a.sha256)).toHaveLength(a.size);
+  });
+
+  it('answers many mails at once, in order', async () => {
+    const mails = Array.from({ length: 40 }, (_, i) => crlf([`Message-ID: <m${i}@x.example>`, `Subject: mail ${i}`, '', `body ${i} from 198.51.100.${i}`, '']));
+    const read = await Promise.all(mails.map((m) => pool.read(m, envelope, null)));
+    expect(read.map((r) => r.facts.subject)).toEqual(mails.map((_, i) => `mail ${i}`));
+  });
+
+  it('refuses a mail too large to be a report as such — not as a failed thread — and writes nothing', async () => {
+    const huge = Buffer.concat([crlf(['Subject: huge', 'Content-Type: multipart/mixed; boundary="h"', '', '--h', 'Content-Type: application/octet-stream', 'Content-Transfer-Encoding: base64', '', '']), Buffer.alloc(26 * 1024 * 1024, 'QUFB')]);
+    const before = filesUnder(dataDir);
+    await expect(pool.read(huge, envelope, null)).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(filesUnder(dataDir)).toEqual(before);
+  });
+});

@@ -1,0 +1,84 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { AppError } from '../domain/errors.js';
+import type { EvidenceFiles } from '../store/evidence-files.js';
+import { readInboundMail, type Envelope, type InboundMail, type RouteTaken } from './inbound-mail.js';
+import type { InboundResult, InboundTask } from './inbound-mail.worker.js';
+
+export interface InboundMailReader {
+  /** Read, file the attachments and prepare the report (see inbound-mail.ts). */
+  read(raw: Buffer, envelope: Envelope, route: RouteTaken | null): Promise<InboundMail>;
+  /** Start the threads and read one small mail in each, so the first real mail does not wait for them. */
+  warm(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Reading in this thread: for tests, tools and `RENKEI_PARSE_WORKERS=0`. */
+export const inThreadReader = (files: EvidenceFiles): InboundMailReader => ({
+  read: (raw, envelope, route) => readInboundMail(files, raw, envelope, route),
+  warm: async () => {},
+  close: async () => {},
+});
+
+const WARM_UP = Buffer.from('Subject: warm-up\r\n\r\nwarm-up\r\n');
+
+/**
+ * Inbound mail on `threads` worker threads: the MIME parse, the attachments'
+ * hashes and their files, extraction and tokenising use the cores the
+ * database thread does not (issue #4: SQLite's writes and their disk syncs
+ * hold the main thread, so the main thread does only the transaction). Only
+ * plain data comes back. A worker that dies on a mail (it should not: the
+ * parser has limits) is replaced by the pool, and that one mail is read in
+ * this thread instead — it is never refused for it.
+ */
+export function inboundMailPool(threads: number, files: EvidenceFiles, onWorkerError: (err: unknown) => void = () => {}): InboundMailReader {
+  if (threads <= 0) return inThreadReader(files);
+  // Started at the first mail: a CLI command that builds a container and reads no mail starts no thread.
+  let pool: Piscina<InboundTask, InboundResult> | undefined;
+  const started = () => {
+    if (pool) return pool;
+    const extension = extname(fileURLToPath(import.meta.url));
+    pool = new Piscina<InboundTask, InboundResult>({
+      filename: new URL(`./inbound-mail.worker${extension}`, import.meta.url).href,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Infinity,
+      // Run from TypeScript sources (npm start, tests), a worker needs the same loader as this thread.
+      ...(extension === '.ts' ? { execArgv: withTsx(process.execArgv) } : {}),
+    });
+    return pool;
+  };
+  const task = (raw: Buffer, envelope: Envelope, route: RouteTaken | null): InboundTask => ({
+    raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength),
+    envelope,
+    route,
+    dataDir: files.dataDir,
+  });
+  return {
+    async warm() {
+      // Warm-up mails have no attachment: nothing is written.
+      await Promise.all(Array.from({ length: threads }, () => started().run(task(WARM_UP, { mailFrom: null, rcptTo: [], remoteAddress: null }, null))));
+    },
+    async read(raw, envelope, route) {
+      let result: InboundResult;
+      try {
+        result = await started().run(task(raw, envelope, route));
+      } catch (err) {
+        onWorkerError(err);
+        return readInboundMail(files, raw, envelope, route);
+      }
+      if (!result.ok) throw new AppError('VALIDATION', result.refused);
+      return result.mail;
+    },
+    close: async () => {
+      await pool?.destroy();
+      pool = undefined;
+    },
+  };
+}
+
+function withTsx(argv: string[]): string[] {
+  const hasTsx = argv.some((a, i) => (a === '--import' && /^tsx(\/|$)/.test(argv[i + 1] ?? '')) || /^--import=tsx(\/|$)/.test(a));
+  return hasTsx ? argv : [...argv, '--import', 'tsx'];
+}

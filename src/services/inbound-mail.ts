@@ -1,0 +1,123 @@
+/**
+ * Everything the intake makes of one inbound mail before the database:
+ * the reading (MIME, ARF / X-ARF, the report template, archives, danger —
+ * `formats/mail-reading.ts`), its attachments written to the evidence store
+ * (fsynced), and the report it becomes, validated, with its observables
+ * extracted and its search terms (`prepareReport`). No database, so the
+ * SMTP listener runs it in worker threads (`inbound-mail-pool.ts`) and its
+ * main thread does only the transaction.
+ */
+import type { Category } from '../domain/taxonomy.js';
+import { MAX_RAW_BYTES, type ReportCreateInput } from '../domain/report.js';
+import { AppError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import type { AbuseReport } from '../formats/abuse-report.js';
+import { readMail, type MailReading } from '../formats/mail-reading.js';
+import type { ParsedMail } from '../formats/mail.js';
+import type { PgpOpened } from '../formats/pgp.js';
+import type { EvidenceFiles } from '../store/evidence-files.js';
+import type { AssessedAttachment } from '../store/repositories/evidence.repository.js';
+import { prepareReport, type PreparedReport } from './record-report.service.js';
+
+export interface Envelope {
+  mailFrom: string | null;
+  rcptTo: string[];
+  remoteAddress: string | null;
+}
+
+/** The report address a mail came to (see domain/intake-route.ts), as recorded on the report. */
+export interface RouteTaken {
+  address: string;
+  category: Category | null;
+  constituency: string | null;
+}
+
+/** What the report records about PGP: how it came, and whose valid signature it carried (matched against the directory). */
+export interface PgpSummary {
+  kind: PgpOpened['kind'];
+  isEncrypted: boolean;
+  isDecrypted: boolean;
+  signature: PgpOpened['signature'] & { contact: { email: string; organisationId: string; organisation: string } | null };
+  problems: string[];
+}
+
+/** What acknowledging the sender and threading a reply need of the mail. */
+export type MailFacts = Pick<ParsedMail, 'subject' | 'inReplyTo' | 'references' | 'from' | 'isAutomated'>;
+
+export interface InboundMail {
+  /** The report, validated and prepared; its raw original is the mail's bytes. */
+  report: Omit<PreparedReport, 'raw'>;
+  /** Its attachments, already durably in the evidence store. */
+  attachments: AssessedAttachment[];
+  facts: MailFacts;
+}
+
+const MAX_BODY = 5_000_000;
+// eslint-disable-next-line no-control-regex -- control characters are what is being removed
+const oneLine = (s: string | null | undefined, max: number) => (s ? s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, max) || undefined : undefined);
+
+/**
+ * Read (unless `opened` brings a reading: a decrypted PGP mail), file the
+ * attachments and prepare the report. A mail that can never be a report
+ * (larger than a report may be) throws VALIDATION.
+ */
+export async function readInboundMail(
+  files: EvidenceFiles,
+  raw: Buffer,
+  envelope: Envelope,
+  route: RouteTaken | null,
+  opened?: { reading: MailReading; pgp: PgpSummary | null },
+): Promise<InboundMail> {
+  if (raw.length > MAX_RAW_BYTES) throw new AppError('VALIDATION', `the message is larger than ${MAX_RAW_BYTES} bytes`);
+  const { reading, pgp } = opened ?? { reading: await readMail(raw), pgp: null };
+  const { mail, abuse, archiveTexts } = reading;
+  // Ids first, in message order (they sort the attachments), then the writes, side by side.
+  const attachments: AssessedAttachment[] = await Promise.all(
+    reading.attachments.map(async (a) => ({ id: newId(), ...(await files.put(a.content)), filename: a.filename, mimeType: a.mimeType.slice(0, 255), kind: a.kind, note: a.note, dangerousReason: a.dangerousReason })),
+  );
+  const problems = [...mail.problems];
+  if (mail.text.length > MAX_BODY) problems.push(`the body was cut to ${MAX_BODY} characters for reading; the raw original is whole`);
+  const input: ReportCreateInput = {
+    channel: 'email',
+    // Without a Message-ID the raw bytes' hash is the identity (the default).
+    ...(mail.messageId ? { sourceRef: mail.messageId.slice(0, 998) } : {}),
+    sender: oneLine(mail.from?.address ?? envelope.mailFrom, 320),
+    senderName: oneLine(mail.from?.name, 200),
+    subject: oneLine(mail.subject, 998),
+    body: mail.text.slice(0, MAX_BODY),
+    ...(mail.language ? { language: mail.language } : {}),
+    attachmentsText: [...(abuse ? [abuseText(abuse)] : []), ...mail.attachmentsText, ...archiveTexts].slice(0, 100).map((t) => t.slice(0, MAX_BODY)),
+    meta: {
+      mail: {
+        messageId: mail.messageId,
+        date: mail.date,
+        to: mail.to,
+        inReplyTo: mail.inReplyTo,
+        references: mail.references,
+        hasHtml: mail.html !== null,
+        isAutomated: mail.isAutomated,
+        forwarded: mail.forwarded.map(({ text: _t, ...f }) => f),
+      },
+      envelope,
+      pgp,
+      // A filled-in report template (in the body or a text attachment): its fields, for triage to take over.
+      template: reading.template,
+      abuseReport: abuse ? { ...abuse, originalMessage: undefined, hasOriginalMessage: abuse.originalMessage !== null } : null,
+      route,
+      problems,
+    },
+  };
+  const { raw: _raw, ...report } = prepareReport(input, raw);
+  return {
+    report,
+    attachments,
+    facts: { subject: mail.subject, inReplyTo: mail.inReplyTo, references: mail.references, from: mail.from, isAutomated: mail.isAutomated },
+  };
+}
+
+/** The structured fields of an ARF / X-ARF report as text, so their addresses and URLs become observables. */
+function abuseText(a: AbuseReport): string {
+  return [a.type, a.category, a.sourceIp, a.reportedUri, a.reportedDomain, a.reporter, ...Object.entries(a.fields).map(([k, v]) => `${k}: ${[v].flat().join(' ')}`)]
+    .filter(Boolean)
+    .join('\n');
+}
