@@ -115,7 +115,8 @@ async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: PreparedRepo
       note: null,
     },
   ]);
-  await tx.search.index('report', report.id, p.terms);
+  // A new report: no earlier index rows to remove.
+  await tx.search.index('report', report.id, p.terms, { isNew: true });
   const shown = new Set(visible.map((i) => i.id));
   return { report, isNew, observableCount: observables.length, candidateIncidentIds: candidates.map((c) => c.incidentId).filter((id) => shown.has(id)) };
 }

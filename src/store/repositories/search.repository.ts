@@ -22,9 +22,9 @@ const OVERLAP = 64;
  */
 export function createSearchRepository(db: Kysely<DB>, dialect: DialectName) {
   return {
-    /** Replace the indexed terms of one document. */
-    async index(kind: SearchKind, refId: string, terms: string[]): Promise<void> {
-      await this.remove(kind, refId);
+    /** Index a document, replacing what was indexed for it; `isNew`: nothing was (a row just inserted), so nothing to remove. */
+    async index(kind: SearchKind, refId: string, terms: string[], options: { isNew?: boolean } = {}): Promise<void> {
+      if (!options.isNew) await this.remove(kind, refId);
       const segments = dialect === 'postgres' ? pgSegments(terms) : [terms];
       for (const segment of segments) {
         if (dialect === 'postgres') {
