@@ -12,7 +12,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit+integration', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['node_modules/**', 'test/e2e/**'], sequence: { groupOrder: 0 } },
+        test: { name: 'unit+integration', include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'], exclude: ['node_modules/**', 'test/e2e/**'], sequence: { groupOrder: 0 } },
       },
       // The browser tests run after the rest, on their own: Chromium beside the timing-sensitive suites (the SMTP crash test) would slow them on two cores.
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], sequence: { groupOrder: 1 } } },

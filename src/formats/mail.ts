@@ -183,7 +183,11 @@ const TEXT_EXTENSIONS = /\.(txt|log|csv|json|xml|eml|html?|md|ini|conf|ya?ml)$/i
 const isTextLike = (mime: string, filename: string | null | undefined) =>
   /^text\//i.test(mime) || /(json|xml|csv)/i.test(mime) || (filename ? TEXT_EXTENSIONS.test(filename) : false);
 
-/** Text of an HTML body for search and extraction only — never for display (the UI sanitises). */
+/**
+ * Text of an HTML body for search and extraction only — never for display. The HTML itself is shown only on request
+ * (GET /api/reports/:id/html), after the web app has sanitised it with DOMPurify and blocked remote content
+ * (web/src/mail-html.ts).
+ */
 export function htmlToText(html: string): string {
   return html
     .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')

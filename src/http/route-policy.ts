@@ -57,6 +57,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/reports': { kind: 'collection' },
   'GET /api/reports/:id': { kind: 'report' },
   'GET /api/reports/:id/raw': { kind: 'report' },
+  'GET /api/reports/:id/html': { kind: 'report' },
   'GET /api/reports/:id/attachments/:attachmentId': { kind: 'report' },
   'POST /api/reports/:id/reject': { kind: 'report', capability: 'report.triage' },
 
@@ -73,6 +74,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/incidents/:id/sla': { kind: 'incident' },
   'POST /api/incidents/:id/timeline': { kind: 'incident', capability: 'incident.write' },
   'GET /api/incidents/:id/observables': { kind: 'incident' },
+  'GET /api/incidents/:id/observables/:observableId/incidents': { kind: 'incident' },
   'POST /api/incidents/:id/observables': { kind: 'incident', capability: 'incident.write' },
   'GET /api/incidents/:id/access': { kind: 'incident' },
   'PUT /api/incidents/:id/access': { kind: 'incident', capability: 'incident.share' },

@@ -384,8 +384,8 @@ export async function downloadReportAttachment(deps: ServiceDeps, actor: Actor, 
   return deliver(deps, actor, item, options, { reportId });
 }
 
-/** A report's raw original (GET /api/reports/:id/raw), under the report's visibility. */
-export async function downloadReportRaw(deps: ServiceDeps, actor: Actor, reportId: string, options: DownloadOptions = {}): Promise<EvidenceDelivery & { report: Report }> {
+/** A report's raw original as an item, under the report's visibility (made at its first read when the report has none). */
+async function rawOriginalOf(deps: ServiceDeps, actor: Actor, reportId: string): Promise<{ report: Report; item: EvidenceItem }> {
   const report = await deps.store.reports.findById(accessScope(actor), reportId);
   if (!report || !report.rawSha256) throw notFound('raw original of report', reportId);
   let item = (await deps.store.evidence.forReport(reportId)).find((i) => i.kind === 'raw-original');
@@ -397,7 +397,28 @@ export async function downloadReportRaw(deps: ServiceDeps, actor: Actor, reportI
       return (await tx.evidence.forReport(reportId)).find((i) => i.kind === 'raw-original')!;
     });
   }
+  return { report, item };
+}
+
+/** A report's raw original (GET /api/reports/:id/raw), under the report's visibility. */
+export async function downloadReportRaw(deps: ServiceDeps, actor: Actor, reportId: string, options: DownloadOptions = {}): Promise<EvidenceDelivery & { report: Report }> {
+  const { report, item } = await rawOriginalOf(deps, actor, reportId);
   return { ...(await deliver(deps, actor, item, options, { reportId })), report };
+}
+
+/**
+ * A report's raw original read to show something of it inside Renkei (`shownAs`, e.g. its HTML version), never handed
+ * out: the same visibility and hash check as a download, recorded as `viewed` in its chain of custody.
+ */
+export async function viewReportRaw(deps: ServiceDeps, actor: Actor, reportId: string, shownAs: string): Promise<Buffer> {
+  const { item } = await rawOriginalOf(deps, actor, reportId);
+  const content = await readVerified(deps, actor, item);
+  const at = deps.clock().toISOString();
+  await deps.store.transaction(async (tx) => {
+    await tx.evidence.appendCustody([{ itemId: item.id, at, actor: actor.id, action: 'viewed', detail: { reportId, shownAs } }]);
+    await audit(tx, actor, 'evidence.viewed', { type: 'evidence', id: item.id }, { reportId, shownAs, sha256: item.sha256 });
+  });
+  return content;
 }
 
 // ---------------------------------------------------------------------------

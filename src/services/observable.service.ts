@@ -1,6 +1,7 @@
 import { afterIncidentChange } from './incident-change.service.js';
 import { z } from 'zod';
 import { multiLine } from '../domain/text.js';
+import type { Page, PageResult } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { OBSERVABLE_TYPES, detectObservable, normaliseObservable } from '../domain/observables/index.js';
@@ -57,6 +58,24 @@ async function sightingsOf(deps: ServiceDeps, actor: Actor, observable: Observab
 export async function listIncidentObservables(deps: ServiceDeps, actor: Actor, idOrNumber: string): Promise<IncidentObservable[]> {
   const incident = await loadIncident(deps.store, actor, idOrNumber);
   return deps.store.observables.forIncident(accessScope(actor), incident.id);
+}
+
+/**
+ * The incident page's "seen in N other incidents", a page at a time: the
+ * other incidents the actor may see that hold one of this incident's
+ * observables. An observable not on the incident answers NOT_FOUND.
+ */
+export async function listOtherIncidents(
+  deps: ServiceDeps,
+  actor: Actor,
+  idOrNumber: string,
+  observableId: string,
+  page: Page,
+): Promise<PageResult<IncidentRef>> {
+  const incident = await loadIncident(deps.store, actor, idOrNumber);
+  if (!(await deps.store.observables.isOnIncident(incident.id, observableId))) throw notFound('observable', observableId);
+  const { items, total } = await deps.store.observables.otherIncidents(accessScope(actor), observableId, incident.id, page);
+  return { items, total, totalIsExact: true, ...page };
 }
 
 /** A handler adds an observable to an incident by hand (found during analysis). */

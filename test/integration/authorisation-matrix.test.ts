@@ -39,6 +39,8 @@ const cases: Case[] = [];
 let untriaged: string;
 let orgId: string;
 let observableId: string;
+/** An observable added by hand to every case's incident (kept there when the split route moves its report away). */
+let sharedObservableId: string;
 /** One evidence attachment per report, so the download route has something to serve. */
 const attachmentOf = new Map<string, string>();
 /** One coordination per incident (by number), for the coordination routes. */
@@ -89,6 +91,7 @@ beforeAll(async () => {
       takedownOf.set(i.number, (await createTakedown(h.deps, h.actor, i.id, { url: `http://192.0.2.1/${tlp}` })).id);
       taskOf.set(i.number, (await h.deps.store.steering.tasks(i.id))[0]!.id);
       await attach(report.id);
+      sharedObservableId = (await addIncidentObservable(h.deps, h.actor, i.id, { type: 'ipv4', value: '192.0.2.99' })).id;
       itemOf.set(i.number, (await uploadEvidence(h.deps, h.actor, i.id, { filename: 'matrix.txt', contentBase64: Buffer.from(`matrix ${i.number}`).toString('base64') })).id);
     }
   ruleId = (await createRule(h.deps, h.actor, { name: 'matrix rule', when: { keywords: ['never-in-the-matrix'] }, then: [{ type: 'notify', who: 'leads' }] })).id;
@@ -168,6 +171,8 @@ function example(route: string, c?: Case, extra: { access?: string[]; shares?: s
       return { url: '/api/templates/takedown/en' };
     case 'PUT /api/templates/:kind/:language':
       return { url: '/api/templates/takedown/en', body: { subject: 'Takedown {{incident.number}}', body: 'Please act on {{observables.urls}}' } };
+    case 'GET /api/incidents/:id/observables/:observableId/incidents':
+      return { url: `/api/incidents/${c!.number}/observables/${sharedObservableId}/incidents` };
     case 'GET /api/observables/sightings':
       return { url: '/api/observables/sightings?q=203.0.113.251' };
     case 'GET /api/observables/:id/sightings':

@@ -38,6 +38,19 @@ export function formatInstant(iso: string, lng: Language, zone = userZone()): { 
   return { jst, local };
 }
 
+/** A day in JST (the team's day) as the instant it starts: `2026-11-25` → `2026-11-25T00:00:00+09:00`. */
+export const jstDayStart = (day: string): string => `${day}T00:00:00+09:00`;
+
+/** The instant the JST day after `day` starts (the API's `to` bounds are exclusive). */
+export function jstDayAfter(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return jstDayStart(d.toISOString().slice(0, 10));
+}
+
+/** Whether a text is a calendar day as a date field gives it (`2026-11-25`). */
+export const isDay = (s: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`));
+
 export const formatNumber = (n: number, lng: Language): string => new Intl.NumberFormat(locale(lng)).format(n);
 
 export function formatBytes(n: number, lng: Language): string {

@@ -9,7 +9,7 @@ import { INCIDENT_SORTS } from '../../store/repositories/incident.repository.js'
 import type { ServiceDeps } from '../../services/deps.js';
 import { changeIncidentStatus, createIncident, getIncident, listIncidents, updateIncident } from '../../services/incident.service.js';
 import { MergeSchema, SplitSchema, mergeIncidents, splitIncident } from '../../services/merge-split.service.js';
-import { addIncidentObservable, listIncidentObservables, ObservableAddSchema } from '../../services/observable.service.js';
+import { addIncidentObservable, listIncidentObservables, listOtherIncidents, ObservableAddSchema } from '../../services/observable.service.js';
 import { TimelineNoteSchema, addTimelineNote, getTimeline } from '../../services/timeline.service.js';
 import { getIncidentSla } from '../../services/sla.service.js';
 import { SLA_CLOCKS } from '../../domain/sla.js';
@@ -20,7 +20,7 @@ import {
   attachReports,
   createIncidentFromReports,
 } from '../../services/triage.service.js';
-import { IncidentSchema, ObservableSchema, PageQuery, ReportSummarySchema, TimelineEntrySchema, errorResponses, listParam, page } from '../schemas.js';
+import { IncidentRefSchema, IncidentSchema, ObservableSchema, PageQuery, ReportSummarySchema, TimelineEntrySchema, errorResponses, listParam, page } from '../schemas.js';
 
 /** `:id` is the UUID or the human number (RK-2026-000042). */
 const params = z.object({ id: z.string().min(1).max(64) });
@@ -182,7 +182,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
     {
       schema: {
         tags: ['incidents'],
-        summary: 'The timeline (経過記録): every change, oldest first; append-only',
+        summary: 'The timeline (経過記録): every change, oldest first, a page at a time (the total is exact: page on until offset reaches it); append-only',
         params,
         querystring: z.strictObject({
           limit: z.coerce.number().int().min(1).max(5000).default(500),
@@ -255,6 +255,20 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
       },
     },
     async (req) => ({ items: await listIncidentObservables(deps, req.actor, req.params.id) }),
+  );
+
+  app.get(
+    '/incidents/:id/observables/:observableId/incidents',
+    {
+      schema: {
+        tags: ['incidents', 'observables'],
+        summary: "The other incidents that share one of this incident's observables (its \"seen in N other incidents\"), newest first, a page at a time; the total is exact",
+        params: params.extend({ observableId: z.uuid() }),
+        querystring: z.strictObject(PageQuery),
+        response: { 200: page(IncidentRefSchema), ...errorResponses },
+      },
+    },
+    async (req) => listOtherIncidents(deps, req.actor, req.params.id, req.params.observableId, req.query),
   );
 
   app.post(

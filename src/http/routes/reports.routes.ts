@@ -5,6 +5,7 @@ import type { ServiceDeps } from '../../services/deps.js';
 import { recordReport, recordReports } from '../../services/record-report.service.js';
 import { AppError } from '../../domain/errors.js';
 import { getReport, getReportAttachment, getReportRaw, listReports } from '../../services/report.service.js';
+import { getReportHtml, MAX_REPORT_HTML_CHARS } from '../../services/report-html.service.js';
 import { rejectReport } from '../../services/triage.service.js';
 import {
   IncidentRefSchema,
@@ -34,6 +35,18 @@ const AttachmentSchema = z
     note: z.string().nullable(),
   })
   .meta({ id: 'Attachment' });
+
+const ReportHtmlSchema = z
+  .object({
+    html: z
+      .string()
+      .nullable()
+      .describe('the HTML part of the mail exactly as the sender wrote it: hostile until sanitised; never render it as received'),
+    length: z.number().int().describe('characters of the whole HTML part'),
+    isTruncated: z.boolean().describe(`cut to ${MAX_REPORT_HTML_CHARS} characters`),
+    unavailable: z.enum(['no-html', 'undecryptable']).nullable().describe('why html is null'),
+  })
+  .meta({ id: 'ReportHtml' });
 
 export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
   app.post(
@@ -162,6 +175,20 @@ export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
       },
     },
     async (req, reply) => sendEvidence(reply, await getReportRaw(deps, req.actor, req.params.id, req.query)),
+  );
+
+  app.get(
+    '/reports/:id/html',
+    {
+      schema: {
+        tags: ['reports'],
+        summary:
+          "A mailed report's HTML part, read again from the raw original (decrypted with the team key when it came encrypted), as JSON data for the web app to sanitise — never served as a page; the read is recorded in the raw original's chain of custody",
+        params: idParams,
+        response: { 200: ReportHtmlSchema, ...errorResponses },
+      },
+    },
+    async (req) => getReportHtml(deps, req.actor, req.params.id),
   );
 
   app.get(

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { AccessScope } from '../../domain/access.js';
+import type { AccessScope, Page } from '../../domain/access.js';
 import type { ReportChannel, ReportStatus } from '../../domain/report.js';
 import { newId } from '../../domain/ids.js';
 import type { ExtractedObservable, ObservableType } from '../../domain/observables/index.js';
@@ -199,6 +199,47 @@ export function createObservableRepository(db: Kysely<DB>) {
         isManual: Number(r.is_manual) === 1,
         seenInOtherIncidents: Number(r.seen_elsewhere ?? 0),
       }));
+    },
+
+    async isOnIncident(incidentId: string, observableId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('incident_observable')
+        .select('observable_id')
+        .where('incident_id', '=', incidentId)
+        .where('observable_id', '=', observableId)
+        .executeTakeFirst();
+      return Boolean(row);
+    },
+
+    /**
+     * The other visible incidents that hold the observable, newest first, one
+     * page of them, and how many there are — the same count as
+     * `forIncident`'s `seenInOtherIncidents`, so a pager reaches every one.
+     */
+    async otherIncidents(
+      scope: AccessScope,
+      observableId: string,
+      exceptIncidentId: string,
+      page: Page,
+    ): Promise<{ items: IncidentRef[]; total: number }> {
+      const others = db
+        .selectFrom('incident_observable as io')
+        .innerJoin('incident', 'incident.id', 'io.incident_id')
+        .where('io.observable_id', '=', observableId)
+        .where('io.incident_id', '<>', exceptIncidentId)
+        .where(incidentVisible(scope));
+      const [rows, count] = await Promise.all([
+        others
+          .select(INCIDENT_REF_COLUMNS)
+          // The number breaks ties, so pages neither repeat nor skip an incident.
+          .orderBy('incident.created_at', 'desc')
+          .orderBy('incident.number', 'desc')
+          .limit(page.limit)
+          .offset(page.offset)
+          .execute(),
+        others.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { items: rows.map(toIncidentRef), total: Number(count.n) };
     },
 
     /** "Where else has this been seen": visible incidents and reports that share the observable. */

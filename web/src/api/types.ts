@@ -179,6 +179,14 @@ export interface OwnerLookup {
   source: 'directory';
 }
 
+/** ReportHtml in src/http/routes/reports.routes.ts (GET /api/reports/:id/html): the sender's HTML, still to be sanitised. */
+export interface ReportHtml {
+  html: string | null;
+  length: number;
+  isTruncated: boolean;
+  unavailable: 'no-html' | 'undecryptable' | null;
+}
+
 /** What mail intake records in a report's meta (src/services/mail-intake.service.ts), as far as the screens read it. */
 export interface MailMeta {
   mail?: { messageId?: string | null; date?: string | null; to?: string[]; hasHtml?: boolean; isAutomated?: boolean };

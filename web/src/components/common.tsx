@@ -80,14 +80,40 @@ export function Loading() {
   );
 }
 
-/** Previous / next over a server-side page. */
-export function Pager({ offset, limit, total, isExact, onChange }: { offset: number; limit: number; total: number; isExact: boolean; onChange: (offset: number) => void }) {
+/**
+ * Previous / next over a server-side page; `withEnds` adds the first and the
+ * last page (the last only when the total is exact). `label` names the pager
+ * when a screen has more than one.
+ */
+export function Pager({
+  offset,
+  limit,
+  total,
+  isExact,
+  onChange,
+  label,
+  withEnds = false,
+}: {
+  offset: number;
+  limit: number;
+  total: number;
+  isExact: boolean;
+  onChange: (offset: number) => void;
+  label?: string;
+  withEnds?: boolean;
+}) {
   const { t } = useTranslation();
   const lng = currentLanguage();
   const from = total === 0 ? 0 : offset + 1;
   const to = Math.min(offset + limit, total);
+  const last = total === 0 ? 0 : Math.floor((total - 1) / limit) * limit;
   return (
-    <nav className="pager" aria-label={t('pager.label')}>
+    <nav className="pager" aria-label={label ?? t('pager.label')}>
+      {withEnds && (
+        <button type="button" disabled={offset === 0} onClick={() => onChange(0)}>
+          {t('pager.first')}
+        </button>
+      )}
       <button type="button" disabled={offset === 0} onClick={() => onChange(Math.max(0, offset - limit))}>
         {t('pager.previous')}
       </button>
@@ -97,6 +123,11 @@ export function Pager({ offset, limit, total, isExact, onChange }: { offset: num
       <button type="button" disabled={offset + limit >= total} onClick={() => onChange(offset + limit)}>
         {t('pager.next')}
       </button>
+      {withEnds && isExact && (
+        <button type="button" disabled={offset >= last} onClick={() => onChange(last)}>
+          {t('pager.last')}
+        </button>
+      )}
     </nav>
   );
 }

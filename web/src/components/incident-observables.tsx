@@ -1,28 +1,40 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { IncidentObservable, Sightings } from '../api/types';
+import { withQuery } from '../api/client';
+import type { IncidentObservable, IncidentRef, Page } from '../api/types';
 import { useApi } from '../api/use-api';
 import { Link } from '../router';
-import { ErrorNote, Loading, Num, TlpLabel } from './common';
+import { ErrorNote, Loading, Num, Pager, TlpLabel } from './common';
 
-function SightingList({ observableId, incidentId }: { observableId: string; incidentId: string }) {
+/** Other incidents a page: the API counts them exactly (the same count as the link's), so the pager reaches all of them. */
+export const OTHERS_PAGE = 20;
+
+/** The other incidents (visible to the reader) that hold this observable, a page at a time. */
+function OtherIncidents({ observableId, incidentId }: { observableId: string; incidentId: string }) {
   const { t } = useTranslation();
-  const s = useApi<Sightings>(`/api/observables/${observableId}/sightings`);
+  const [offset, setOffset] = useState(0);
+  const s = useApi<Page<IncidentRef>>(
+    withQuery(`/api/incidents/${encodeURIComponent(incidentId)}/observables/${observableId}/incidents`, { limit: OTHERS_PAGE, offset }),
+  );
   if (s.error) return <ErrorNote error={s.error} />;
   if (!s.data) return <Loading />;
-  const others = s.data.incidents.filter((i) => i.id !== incidentId);
   return (
-    <ul className="sightings">
-      {others.map((i) => (
-        <li key={i.id}>
-          <Link to={`/incidents/${i.number}`} translate="no">
-            {i.number}
-          </Link>{' '}
-          <span translate="no">{i.title}</span> <TlpLabel tlp={i.tlp} /> <span className="muted">{t(`incidentStatus.${i.status}`)}</span>
-        </li>
-      ))}
-      {others.length === 0 && <li className="muted">{t('observables.noOthers')}</li>}
-    </ul>
+    <div className="sightings-wrap">
+      <ul className="sightings">
+        {s.data.items.map((i) => (
+          <li key={i.id}>
+            <Link to={`/incidents/${i.number}`} translate="no">
+              {i.number}
+            </Link>{' '}
+            <span translate="no">{i.title}</span> <TlpLabel tlp={i.tlp} /> <span className="muted">{t(`incidentStatus.${i.status}`)}</span>
+          </li>
+        ))}
+        {s.data.total === 0 && <li className="muted">{t('observables.noOthers')}</li>}
+      </ul>
+      {s.data.total > OTHERS_PAGE && (
+        <Pager offset={s.data.offset} limit={OTHERS_PAGE} total={s.data.total} isExact={s.data.totalIsExact} onChange={setOffset} label={t('observables.pages')} />
+      )}
+    </div>
   );
 }
 
@@ -61,7 +73,7 @@ export function IncidentObservables({ incidentId }: { incidentId: string }) {
                       <button type="button" className="link-button" aria-expanded={open === o.id} onClick={() => setOpen(open === o.id ? null : o.id)}>
                         {t('observables.seenIn', { count: o.seenInOtherIncidents })}
                       </button>
-                      {open === o.id && <SightingList observableId={o.id} incidentId={incidentId} />}
+                      {open === o.id && <OtherIncidents observableId={o.id} incidentId={incidentId} />}
                     </>
                   ) : (
                     <span className="muted">

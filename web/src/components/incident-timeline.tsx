@@ -1,12 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { multiLine } from '../../../src/domain/text.js';
-import { api } from '../api/client';
+import { api, withQuery } from '../api/client';
 import type { Page, TimelineEntry } from '../api/types';
 import { useApi } from '../api/use-api';
 import { zodFieldErrors } from '../validation';
+import { formatNumber } from '../format';
+import { currentLanguage } from '../i18n';
 import { ActorName } from './actor-name';
-import { DateTime, ErrorNote, Loading } from './common';
+import { DateTime, ErrorNote, Loading, Pager } from './common';
 
 /** TimelineNoteSchema's note (src/services/timeline.service.ts): the domain's multi-line text rule. */
 const NoteSchema = multiLine(20_000);
@@ -48,10 +50,19 @@ function Changes({ changes }: { changes: Record<string, unknown> }) {
   );
 }
 
-/** The 経過記録: every entry, oldest first; notes are added, never edited. */
+/** Entries a page; the API counts them all exactly, so the pager reaches every one. */
+export const TIMELINE_PAGE = 100;
+
+/**
+ * The 経過記録: every entry, oldest first, a page at a time (first, previous,
+ * next, last); notes are added, never edited.
+ */
 export function IncidentTimeline({ incidentId }: { incidentId: string }) {
   const { t } = useTranslation();
-  const timeline = useApi<Page<TimelineEntry>>(`/api/incidents/${encodeURIComponent(incidentId)}/timeline?limit=500`);
+  const [offset, setOffset] = useState(0);
+  const timeline = useApi<Page<TimelineEntry>>(
+    withQuery(`/api/incidents/${encodeURIComponent(incidentId)}/timeline`, { limit: TIMELINE_PAGE, offset }),
+  );
   const [note, setNote] = useState('');
   const [noteError, setNoteError] = useState<string | undefined>();
   const [error, setError] = useState<unknown>(null);
@@ -67,21 +78,37 @@ export function IncidentTimeline({ incidentId }: { incidentId: string }) {
     try {
       await api('POST', `/api/incidents/${encodeURIComponent(incidentId)}/timeline`, { note: parsed.data });
       setNote('');
-      timeline.reload();
+      // The new note is the newest entry: show the page it is on.
+      const total = (timeline.data?.total ?? 0) + 1;
+      const last = Math.floor((total - 1) / TIMELINE_PAGE) * TIMELINE_PAGE;
+      if (last === offset) timeline.reload();
+      else setOffset(last);
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
     }
   };
+  const data = timeline.data;
+  const isPaged = data ? data.total > TIMELINE_PAGE : false;
+  const lng = currentLanguage();
   return (
     <section aria-labelledby="timeline-title" className="panel">
       <h2 id="timeline-title">{t('timeline.heading')}</h2>
       <ErrorNote error={timeline.error} />
-      {!timeline.data && timeline.isLoading && <Loading />}
-      {timeline.data && (
-        <ol className="timeline">
-          {timeline.data.items.map((entry) => (
+      {!data && timeline.isLoading && <Loading />}
+      {data && isPaged && (
+        <p className="muted" data-testid="timeline-range">
+          {t('timeline.range', {
+            from: formatNumber(data.offset + 1, lng),
+            to: formatNumber(Math.min(data.offset + data.items.length, data.total), lng),
+            total: formatNumber(data.total, lng),
+          })}
+        </p>
+      )}
+      {data && (
+        <ol className="timeline" start={data.offset + 1}>
+          {data.items.map((entry) => (
             <li key={entry.id} className={`timeline-entry action-${entry.action.replace('.', '-')}`}>
               <div className="timeline-head">
                 <strong>{t(`timelineAction.${entry.action}`)}</strong> <span className="timeline-actor muted" data-testid="timeline-actor">
@@ -98,7 +125,9 @@ export function IncidentTimeline({ incidentId }: { incidentId: string }) {
           ))}
         </ol>
       )}
-      {timeline.data && !timeline.data.totalIsExact && <p className="muted">{t('timeline.more')}</p>}
+      {data && isPaged && (
+        <Pager offset={data.offset} limit={TIMELINE_PAGE} total={data.total} isExact={data.totalIsExact} onChange={setOffset} label={t('timeline.pages')} withEnds />
+      )}
       <form onSubmit={(e) => void submit(e)} className="note-form">
         <label htmlFor="new-note">{t('timeline.addNote')}</label>
         <textarea

@@ -4,6 +4,7 @@ import { api, withQuery } from '../api/client';
 import type { AuditEvent, AuditVerification, Page } from '../api/types';
 import { useApi } from '../api/use-api';
 import { DateTime, ErrorNote, Loading, Num, Pager } from '../components/common';
+import { jstDayAfter, jstDayStart } from '../format';
 import { navigate, useLocation } from '../router';
 import { useAccount } from '../session';
 import '../components/steering.css';
@@ -32,15 +33,6 @@ const KNOWN_ACTIONS = [
   'token.revoked',
 ];
 
-/** A day in JST (the team's day) as the instant it starts: `2026-11-25` → `2026-11-25T00:00:00+09:00`. */
-const dayStart = (day: string): string => `${day}T00:00:00+09:00`;
-/** The instant the JST day after `day` starts (the API's `to` is exclusive). */
-function dayAfter(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return dayStart(d.toISOString().slice(0, 10));
-}
-
 /** The audit log for auditors and administrators: search it, page through it, and check its hash chain. */
 export function AuditScreen() {
   const { t } = useTranslation();
@@ -55,8 +47,8 @@ export function AuditScreen() {
           actor: filters.actor,
           action: filters.action,
           targetId: filters.targetId,
-          from: filters.from ? dayStart(filters.from) : undefined,
-          to: filters.to ? dayAfter(filters.to) : undefined,
+          from: filters.from ? jstDayStart(filters.from) : undefined,
+          to: filters.to ? jstDayAfter(filters.to) : undefined,
           limit: LIMIT,
           offset,
         })

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { MailMeta, ReportDetail } from '../api/types';
 import { useApi } from '../api/use-api';
 import { DateTime, ErrorNote, Loading, TlpLabel } from '../components/common';
+import { MailHtmlView } from '../components/mail-html-view';
 import { LanguageName, ReportMarks } from '../components/report-marks';
 import { formatBytes, hasControls, revealControls } from '../format';
 import { currentLanguage } from '../i18n';
@@ -10,9 +11,10 @@ import { Link } from '../router';
 
 /**
  * One report as received. Everything in it was written by someone outside —
- * perhaps an attacker — so it is shown as text only: no HTML is rendered,
- * attachments are downloads (never shown inline), and names have their
- * direction controls made visible.
+ * perhaps an attacker — so it is shown as text: a mail's HTML version only on
+ * request and sanitised, with remote content blocked and links made text
+ * (MailHtmlView), attachments are downloads (never shown inline), and names
+ * have their direction controls made visible.
  */
 export function ReportScreen({ id }: { id: string }) {
   const { t } = useTranslation();
@@ -96,10 +98,10 @@ export function ReportScreen({ id }: { id: string }) {
           </section>
           <section className="panel" aria-labelledby="body-title">
             <h2 id="body-title">{t('report.body')}</h2>
-            {meta.mail?.hasHtml && <p className="muted">{t('report.htmlNotShown')}</p>}
             <pre className="body-text" translate="no" data-testid="report-body">
               {report.body}
             </pre>
+            {meta.mail?.hasHtml && <MailHtmlView reportId={report.id} />}
             {report.rawSha256 && (
               <p>
                 <a href={`/api/reports/${report.id}/raw`} download>

@@ -1,58 +1,76 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { INCIDENT_STATUSES } from '../../../src/domain/incident-lifecycle.js';
+import { CATEGORIES } from '../../../src/domain/taxonomy.js';
+import { TLP_LABELS } from '../../../src/domain/tlp.js';
 import { withQuery } from '../api/client';
 import type { SearchResult } from '../api/types';
 import { useApi } from '../api/use-api';
 import { DateTime, ErrorNote, Loading, Num, Pager, StatusBadge, TlpLabel } from '../components/common';
+import { isDay, jstDayAfter, jstDayStart } from '../format';
 import { Link, navigate, useLocation } from '../router';
 
 const LIMIT = 20;
 const KINDS = ['all', 'incident', 'report'] as const;
+/**
+ * What the address holds, so a search can be linked: the words, where to
+ * look, and the API's filters (SearchQuerySchema in
+ * src/services/search.service.ts). `from` / `to` are JST days.
+ */
+const PARAMS = ['q', 'kind', 'status', 'category', 'tlp', 'owner', 'from', 'to', 'observable'] as const;
+type Param = (typeof PARAMS)[number];
+type Criteria = Record<Param, string>;
+const FILTERS = ['status', 'category', 'tlp', 'owner', 'from', 'to', 'observable'] as const satisfies readonly Param[];
+
+function criteriaOf(query: URLSearchParams): Criteria {
+  const c = Object.fromEntries(PARAMS.map((p) => [p, query.get(p) ?? ''])) as Criteria;
+  if (!(KINDS as readonly string[]).includes(c.kind)) c.kind = 'all';
+  for (const d of ['from', 'to'] as const) if (c[d] && !isDay(c[d])) c[d] = '';
+  return c;
+}
 
 /** Full-text search over incidents and reports (Japanese by bigrams on the server), with the same filters as the API. */
 export function SearchScreen() {
   const { t } = useTranslation();
-  const { query } = useLocation();
-  const q = query.get('q') ?? '';
-  const kind = (KINDS as readonly string[]).includes(query.get('kind') ?? '') ? query.get('kind')! : 'all';
-  const offset = Number(query.get('offset') ?? 0) || 0;
-  const [draft, setDraft] = useState(q);
-  const result = useApi<SearchResult>(q.trim() ? withQuery('/api/search', { q, kind, limit: LIMIT, offset }) : null);
-  const go = (changes: Record<string, string | number>) => navigate(withQuery('/search', { q, kind, offset: 0, ...changes }));
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    go({ q: draft.trim() });
-  };
-  const data = q.trim() ? result.data : undefined;
+  const location = useLocation();
+  const applied = criteriaOf(location.query);
+  const offset = Number(location.query.get('offset') ?? 0) || 0;
+  const isActive = Boolean(applied.q.trim()) || FILTERS.some((f) => applied[f]);
+  const result = useApi<SearchResult>(
+    isActive
+      ? withQuery('/api/search', {
+          q: applied.q,
+          kind: applied.kind,
+          status: applied.status,
+          category: applied.category,
+          tlp: applied.tlp,
+          owner: applied.owner,
+          from: applied.from ? jstDayStart(applied.from) : undefined,
+          to: applied.to ? jstDayAfter(applied.to) : undefined,
+          observable: applied.observable,
+          limit: LIMIT,
+          offset,
+        })
+      : null,
+  );
+  const go = (c: Criteria, page = 0) => navigate(withQuery('/search', { ...c, kind: c.kind === 'all' ? undefined : c.kind, offset: page || undefined }));
+  const data = isActive ? result.data : undefined;
   return (
     <main id="main">
       <div className="screen-title">
         <h1>{t('search.heading')}</h1>
       </div>
-      <form onSubmit={submit} className="search-form" role="search">
-        <label htmlFor="search-q">{t('search.label')}</label>
-        <input id="search-q" type="search" value={draft} onChange={(e) => setDraft(e.target.value)} autoFocus />
-        <label htmlFor="search-kind">{t('search.kind')}</label>
-        <select id="search-kind" value={kind} onChange={(e) => go({ kind: e.target.value })}>
-          {KINDS.map((k) => (
-            <option key={k} value={k}>
-              {t(`search.kinds.${k}`)}
-            </option>
-          ))}
-        </select>
-        <button type="submit" className="primary">
-          {t('search.submit')}
-        </button>
-      </form>
-      {!q.trim() && <p className="muted">{t('search.hint')}</p>}
+      {/* Remounted from the address, so going back and forth shows the criteria of each search. */}
+      <SearchForm key={location.query.toString()} applied={applied} onSearch={go} />
+      {!isActive && <p className="muted">{t('search.hint')}</p>}
       <ErrorNote error={result.error} />
-      {q.trim() && !data && result.isLoading && <Loading />}
+      {isActive && !data && result.isLoading && <Loading />}
       {data && (
         <div className="search-results">
-          {kind !== 'report' && (
+          {applied.kind !== 'report' && (
             <section aria-labelledby="hits-incidents">
               <h2 id="hits-incidents">
-                {t('search.incidents')} <span className="count"><Num value={data.incidents.total} /></span>
+                {t('search.incidents')} <span className="count"><Num value={data.incidents.total} />{!data.incidents.totalIsExact && '+'}</span>
               </h2>
               {data.incidents.items.length === 0 && <p className="muted">{t('search.none')}</p>}
               <ul className="hits">
@@ -66,13 +84,20 @@ export function SearchScreen() {
                   </li>
                 ))}
               </ul>
-              {kind === 'incident' && <Pager offset={offset} limit={LIMIT} total={data.incidents.total} isExact={data.incidents.totalIsExact} onChange={(o) => go({ offset: o })} />}
+              {applied.kind === 'incident' && (
+                <Pager offset={offset} limit={LIMIT} total={data.incidents.total} isExact={data.incidents.totalIsExact} onChange={(o) => go(applied, o)} />
+              )}
+              {applied.kind === 'all' && data.incidents.total > data.incidents.items.length && (
+                <p>
+                  <Link to={withQuery('/search', { ...applied, kind: 'incident' })}>{t('search.allIncidents')}</Link>
+                </p>
+              )}
             </section>
           )}
-          {kind !== 'incident' && (
+          {applied.kind !== 'incident' && (
             <section aria-labelledby="hits-reports">
               <h2 id="hits-reports">
-                {t('search.reports')} <span className="count"><Num value={data.reports.total} /></span>
+                {t('search.reports')} <span className="count"><Num value={data.reports.total} />{!data.reports.totalIsExact && '+'}</span>
               </h2>
               {data.reports.items.length === 0 && <p className="muted">{t('search.none')}</p>}
               <ul className="hits">
@@ -88,11 +113,98 @@ export function SearchScreen() {
                   </li>
                 ))}
               </ul>
-              {kind === 'report' && <Pager offset={offset} limit={LIMIT} total={data.reports.total} isExact={data.reports.totalIsExact} onChange={(o) => go({ offset: o })} />}
+              {applied.kind === 'report' && (
+                <Pager offset={offset} limit={LIMIT} total={data.reports.total} isExact={data.reports.totalIsExact} onChange={(o) => go(applied, o)} />
+              )}
+              {applied.kind === 'all' && data.reports.total > data.reports.items.length && (
+                <p>
+                  <Link to={withQuery('/search', { ...applied, kind: 'report' })}>{t('search.allReports')}</Link>
+                </p>
+              )}
             </section>
           )}
         </div>
       )}
     </main>
+  );
+}
+
+/** The words and every filter, each a labelled field; applied (into the address) when submitted. */
+function SearchForm({ applied, onSearch }: { applied: Criteria; onSearch: (c: Criteria) => void }) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState(applied);
+  const set = (p: Param) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [p]: e.target.value }));
+  const hasFilters = FILTERS.some((f) => applied[f]);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onSearch(Object.fromEntries(PARAMS.map((p) => [p, draft[p].trim()])) as Criteria);
+  };
+  const select = (name: 'status' | 'category' | 'tlp', values: readonly string[], label: (v: string) => string) => (
+    <div className="field">
+      <label htmlFor={`search-${name}`}>{t(`field.${name}`)}</label>
+      <select id={`search-${name}`} value={draft[name]} onChange={set(name)}>
+        <option value="">{t('list.any')}</option>
+        {/* A linked search may name several (status=new,open): shown as one choice. */}
+        {applied[name].includes(',') && <option value={applied[name]}>{applied[name].split(',').map(label).join(t('list.or'))}</option>}
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {label(v)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+  return (
+    <form onSubmit={submit} className="search-panel" role="search" aria-label={t('search.heading')}>
+      <div className="search-form">
+        <label htmlFor="search-q">{t('search.label')}</label>
+        <input id="search-q" type="search" value={draft.q} onChange={set('q')} autoFocus />
+        <label htmlFor="search-kind">{t('search.kind')}</label>
+        <select id="search-kind" value={draft.kind} onChange={set('kind')}>
+          {KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`search.kinds.${k}`)}
+            </option>
+          ))}
+        </select>
+        <button type="submit" className="primary">
+          {t('search.submit')}
+        </button>
+      </div>
+      <fieldset className="filters search-filters">
+        <legend>{t('search.filters')}</legend>
+        {select('status', INCIDENT_STATUSES, (v) => t(`incidentStatus.${v}`))}
+        {select('category', CATEGORIES, (v) => t(`category.${v}`))}
+        {select('tlp', TLP_LABELS, (v) => `TLP:${v}`)}
+        <div className="field">
+          <label htmlFor="search-owner">{t('field.owner')}</label>
+          <input id="search-owner" type="text" translate="no" value={draft.owner} onChange={set('owner')} autoComplete="off" />
+        </div>
+        <div className="field">
+          <label htmlFor="search-from">{t('search.from')}</label>
+          <input id="search-from" type="date" value={draft.from} onChange={set('from')} aria-describedby="search-dates-hint" />
+        </div>
+        <div className="field">
+          <label htmlFor="search-to">{t('search.to')}</label>
+          <input id="search-to" type="date" value={draft.to} onChange={set('to')} aria-describedby="search-dates-hint" />
+        </div>
+        <div className="field search-observable">
+          <label htmlFor="search-observable">{t('search.observable')}</label>
+          <input id="search-observable" type="text" translate="no" value={draft.observable} onChange={set('observable')} aria-describedby="search-observable-hint" autoComplete="off" />
+        </div>
+        {hasFilters && (
+          <div className="field search-clear">
+            <button type="button" onClick={() => onSearch({ ...applied, status: '', category: '', tlp: '', owner: '', from: '', to: '', observable: '' })}>
+              {t('search.clearFilters')}
+            </button>
+          </div>
+        )}
+      </fieldset>
+      <ul className="muted search-notes">
+        <li id="search-dates-hint">{t('search.datesHint')}</li>
+        <li id="search-observable-hint">{t('search.observableHint')}</li>
+        <li>{t('search.incidentFiltersHint')}</li>
+      </ul>
+    </form>
   );
 }
