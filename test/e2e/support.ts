@@ -8,7 +8,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { SMTPServer } from 'smtp-server';
 import type { FastifyInstance } from 'fastify';
 import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
-import { systemActor } from '../../src/domain/actor.js';
+import { systemActor, type Role } from '../../src/domain/actor.js';
 import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
 import type { Language } from '../../src/domain/organisation.schema.js';
 import { buildApp } from '../../src/http/app.js';
@@ -46,7 +46,7 @@ export interface E2eServer {
   base: string;
   smtpPort: number;
   /** A staff member: email, password, and — when enrolled — the TOTP secret. */
-  user(options: { email: string; language: Language; roles?: ('lead' | 'handler')[]; enrolled: boolean }): Promise<{ email: string; secret?: string }>;
+  user(options: { email: string; language: Language; roles?: Role[]; enrolled: boolean }): Promise<{ email: string; secret?: string }>;
   /** A mail to the intake, as a mail server would send it. */
   mail(message: SendMailOptions): Promise<void>;
   /** The code an authenticator shows now (server time). */

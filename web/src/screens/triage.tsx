@@ -173,6 +173,8 @@ export function TriageScreen() {
                       className={i === selected ? 'selected' : undefined}
                       aria-current={i === selected ? 'true' : undefined}
                       onClick={() => setSelected(i)}
+                      // Tabbing to the row's checkbox or link makes it the current row, as a click does.
+                      onFocus={() => setSelected(i)}
                     >
                       <td>
                         <input type="checkbox" aria-labelledby={`check-label subject-${r.id}`} checked={checked.has(r.id)} onChange={() => toggle(r.id)} />
