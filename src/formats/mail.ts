@@ -1,4 +1,4 @@
-import PostalMime, { type Email } from 'postal-mime';
+import PostalMime, { decodeWords, type Email } from 'postal-mime';
 
 /**
  * An inbound mail, parsed for intake: what a handler reads, what the
@@ -132,6 +132,40 @@ async function forwardedOf(content: Buffer, limits: MailLimits, depth: number, p
   for (const a of inner.attachments)
     if (a.mimeType.toLowerCase() === 'message/rfc822') deeper.push(...(await forwardedOf(Buffer.from(a.content as ArrayBuffer), limits, depth + 1, problems)));
   return [own, ...deeper];
+}
+
+export interface MailHeader {
+  /** As written in the message (case kept). */
+  name: string;
+  /** Unfolded, RFC 2047 encoded words decoded; a header that cannot be decoded is kept as written. */
+  value: string;
+}
+
+/**
+ * Every header of the message itself, in the order sent, duplicates kept (the
+ * Received chain, authentication results, X- headers…): for a handler to read
+ * in full. Only the header block is parsed, so a body that defeats the MIME
+ * parser does not hide the headers.
+ */
+export async function mailHeaders(raw: Buffer): Promise<MailHeader[]> {
+  // The header block ends at the first empty line (CRLF or bare LF).
+  const end = /\r?\n\r?\n/.exec(raw.subarray(0, 2 * 1024 * 1024).toString('latin1'));
+  const block = raw.subarray(0, end ? end.index + end[0].length : Math.min(raw.length, 2 * 1024 * 1024));
+  let email: Email;
+  try {
+    email = await PostalMime.parse(block, PARSE_OPTIONS);
+  } catch {
+    return [];
+  }
+  return email.headers.map((h) => {
+    let value = h.value.replace(/\s+/g, ' ').trim();
+    try {
+      value = decodeWords(value);
+    } catch {
+      // kept as written
+    }
+    return { name: h.originalKey, value };
+  });
 }
 
 /** When MIME parsing fails, keep what can be read: headers' subject and the bytes as text. */

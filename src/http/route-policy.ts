@@ -58,6 +58,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/reports/:id': { kind: 'report' },
   'GET /api/reports/:id/raw': { kind: 'report' },
   'GET /api/reports/:id/html': { kind: 'report' },
+  'GET /api/reports/:id/headers': { kind: 'report' },
   'GET /api/reports/:id/attachments/:attachmentId': { kind: 'report' },
   'POST /api/reports/:id/reject': { kind: 'report', capability: 'report.triage' },
 

@@ -1,6 +1,6 @@
 import type { Actor } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
-import { parseMail } from '../formats/mail.js';
+import { mailHeaders, parseMail, type MailHeader } from '../formats/mail.js';
 import { openPgpMail } from '../formats/pgp.js';
 import { accessScope } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
@@ -42,6 +42,28 @@ export async function getReportHtml(deps: ServiceDeps, actor: Actor, id: string)
   if (html === null) return none('no-html');
   const isTruncated = html.length > MAX_REPORT_HTML_CHARS;
   return { html: isTruncated ? cut(html, MAX_REPORT_HTML_CHARS) : html, length: html.length, isTruncated, unavailable: null };
+}
+
+/** At most this many headers are handed over (a header block is at most 2 MB anyway). */
+export const MAX_REPORT_HEADERS = 2_000;
+
+export interface ReportHeaders {
+  /** Every header of the message as received, in order (for an encrypted mail: its outer headers). */
+  headers: MailHeader[];
+  isTruncated: boolean;
+}
+
+/**
+ * All headers of a mailed report (the report view shows a few; the Received chain and the rest are often what a
+ * handler needs), read again from the raw original with the same visibility, hash check and custody record as the
+ * HTML version. Returned as data: shown as text, never as markup.
+ */
+export async function getReportHeaders(deps: ServiceDeps, actor: Actor, id: string): Promise<ReportHeaders> {
+  const report = await deps.store.reports.findById(accessScope(actor), id);
+  if (!report) throw notFound('report', id);
+  if (report.channel !== 'email' || !report.rawSha256) return { headers: [], isTruncated: false };
+  const headers = await mailHeaders(await viewReportRaw(deps, actor, id, 'headers'));
+  return { headers: headers.slice(0, MAX_REPORT_HEADERS), isTruncated: headers.length > MAX_REPORT_HEADERS };
 }
 
 const UNDECRYPTABLE = Symbol('undecryptable');

@@ -64,6 +64,8 @@ describe.skipIf(skipE2e)('a hostile report', () => {
       subject: '<script>window.__pwned="subject"</script> 請求書のご確認 <img src=x onerror=alert(1)>',
       text: `Please see ${trapUrl}/phish and the invoice.\n${hostileMarkup()}\n${LONG}\n`,
       html: `<p>Invoice</p>${hostileMarkup()}<p>${LONG}</p>`,
+      // A header of markup and direction tricks, for the "all headers" table.
+      headers: { 'X-Hostile': `<img src="${trapUrl}/header.png" onerror="window.__pwned='header'"> evil${RLO}gpj.exe` },
       attachments: [
         { filename: `invoice${RLO}fdp.exe`, content: Buffer.from('MZ not really an executable'), contentType: 'application/octet-stream' },
         { filename: 'page.html', content: Buffer.from(`<script>window.__pwned = "attachment"</script>${hostileMarkup()}`), contentType: 'text/html' },
@@ -134,6 +136,14 @@ describe.skipIf(skipE2e)('a hostile report', () => {
     await attachments.getByText(L.report.hiddenControls).waitFor();
     await wide('the report view');
     await screenshot(page, 'hostile-report');
+
+    // Every header, on request: the hostile one as text, its direction trick made visible.
+    await page.getByRole('button', { name: L.report.allHeaders.show, exact: true }).click();
+    const allHeaders = page.getByTestId('report-all-headers');
+    await allHeaders.getByRole('rowheader', { name: 'X-Hostile' }).waitFor();
+    await allHeaders.getByText(`<img src="${trapUrl}/header.png" onerror="window.__pwned='header'"> evil⟨U+202E⟩gpj.exe`).waitFor();
+    expect(await allHeaders.locator('img, script').count()).toBe(0);
+    await wide('all headers');
 
     // The HTML version, only when asked for: sanitised in a box of its own, nothing of it runs, loads or links.
     expect(await page.getByTestId('report-html').count()).toBe(0);

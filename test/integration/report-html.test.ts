@@ -173,3 +173,70 @@ describe('GET /api/reports/:id/html', () => {
     expect(spec.components.schemas.ReportHtml).toBeDefined();
   });
 });
+
+interface HeadersBody {
+  headers: { name: string; value: string }[];
+  isTruncated: boolean;
+}
+
+describe('GET /api/reports/:id/headers', () => {
+  it('answers every header in order, duplicates kept, unfolded and decoded, and records the read in custody', async () => {
+    const id = await receive('Content-Type: text/plain; charset=utf-8\r\n\r\nbody 198.51.100.7\r\n', [
+      'Received: from mx2.example.net (mx2.example.net [198.51.100.2])\r\n\tby mx.renkei.example; Thu, 26 Nov 2026 09:00:02 +0900',
+      'Received: from sender.example.jp (sender.example.jp [203.0.113.5]) by mx2.example.net; Thu, 26 Nov 2026 09:00:01 +0900',
+      'X-Report-Note: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= <script>alert(1)</script>',
+      'Authentication-Results: mx.renkei.example; spf=fail smtp.mailfrom=example.jp',
+    ]);
+    const res = await get(`/api/reports/${id}/headers`, lead.token);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const { headers, isTruncated } = res.json<HeadersBody>();
+    expect(isTruncated).toBe(false);
+    expect(headers.map((x) => x.name)).toEqual(['From', 'To', 'Subject', 'Message-ID', 'Received', 'Received', 'X-Report-Note', 'Authentication-Results', 'Content-Type']);
+    expect(headers.filter((x) => x.name === 'Received').map((x) => x.value)).toEqual([
+      'from mx2.example.net (mx2.example.net [198.51.100.2]) by mx.renkei.example; Thu, 26 Nov 2026 09:00:02 +0900',
+      'from sender.example.jp (sender.example.jp [203.0.113.5]) by mx2.example.net; Thu, 26 Nov 2026 09:00:01 +0900',
+    ]);
+    // Decoded (ISO-2022-JP 山田), and the markup is data for the screen to show as text.
+    expect(headers.find((x) => x.name === 'X-Report-Note')!.value).toBe('山田 <script>alert(1)</script>');
+
+    const raw = (await h.deps.store.evidence.forReport(id)).find((i) => i.kind === 'raw-original')!;
+    const custody = await h.deps.store.evidence.custody([raw.id]);
+    expect(custody.at(-1)).toMatchObject({ action: 'viewed', detail: { reportId: id, shownAs: 'headers' } });
+  });
+
+  it('reads the headers even when the body defeats the MIME parser', async () => {
+    const id = await receive('Content-Type: multipart/mixed; boundary="never-closed"\r\n\r\n--never-closed\r\nContent-Type: text/plain\r\n\r\ncut off', ['X-Kept: yes']);
+    const { headers } = (await get(`/api/reports/${id}/headers`, lead.token)).json<HeadersBody>();
+    expect(headers).toContainEqual({ name: 'X-Kept', value: 'yes' });
+  });
+
+  it('answers no headers for a report that did not come by mail', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/reports',
+      headers: { authorization: `Bearer ${lead.token}` },
+      payload: { channel: 'web-form', subject: 'form', body: 'Received: not a header' },
+    });
+    const formId = created.json<{ report: { id: string } }>().report.id;
+    expect((await get(`/api/reports/${formId}/headers`, lead.token)).json<HeadersBody>()).toEqual({ headers: [], isTruncated: false });
+  });
+
+  it('answers a hidden report exactly like a missing one, and asks for a sign-in', async () => {
+    const id = await receive('Content-Type: text/plain\r\n\r\nTLP:RED headers\r\n', ['X-Secret: TLP:RED']);
+    const incident = await createIncidentFromReports(h.deps, h.actor, { reportIds: [id], tlp: 'RED' });
+    await setIncidentAccessList(h.deps, h.actor, incident.id, { accountIds: [lead.actor.id] });
+    expect((await get(`/api/reports/${id}/headers`, lead.token)).statusCode).toBe(200);
+    const hidden = await get(`/api/reports/${id}/headers`, handler);
+    const missingId = randomUUID();
+    const missing = await get(`/api/reports/${missingId}/headers`, handler);
+    expect([hidden.statusCode, missing.statusCode]).toEqual([404, 404]);
+    const shape = (body: string, reportId: string) => {
+      const { error } = JSON.parse(body) as { error: { code: string; message: string } };
+      return { code: error.code, message: error.message.replace(reportId, 'ID') };
+    };
+    expect(shape(hidden.body, id)).toEqual(shape(missing.body, missingId));
+    expect(hidden.body).not.toContain('TLP:RED');
+    expect((await get(`/api/reports/${id}/headers`)).statusCode).toBe(401);
+  });
+});

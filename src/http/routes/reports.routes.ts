@@ -5,7 +5,7 @@ import type { ServiceDeps } from '../../services/deps.js';
 import { recordReport, recordReports } from '../../services/record-report.service.js';
 import { AppError } from '../../domain/errors.js';
 import { getReport, getReportAttachment, getReportRaw, listReports } from '../../services/report.service.js';
-import { getReportHtml, MAX_REPORT_HTML_CHARS } from '../../services/report-html.service.js';
+import { getReportHeaders, getReportHtml, MAX_REPORT_HEADERS, MAX_REPORT_HTML_CHARS } from '../../services/report-html.service.js';
 import { rejectReport } from '../../services/triage.service.js';
 import {
   IncidentRefSchema,
@@ -47,6 +47,15 @@ const ReportHtmlSchema = z
     unavailable: z.enum(['no-html', 'undecryptable']).nullable().describe('why html is null'),
   })
   .meta({ id: 'ReportHtml' });
+
+const ReportHeadersSchema = z
+  .object({
+    headers: z
+      .array(z.object({ name: z.string(), value: z.string().describe('unfolded, RFC 2047 encoded words decoded; written by the sender: show as text') }))
+      .describe('every header of the message as received, in order, duplicates kept (an encrypted mail: its outer headers); empty for a report that did not come by mail'),
+    isTruncated: z.boolean().describe(`cut to the first ${MAX_REPORT_HEADERS} headers`),
+  })
+  .meta({ id: 'ReportHeaders' });
 
 export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
   app.post(
@@ -189,6 +198,19 @@ export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
       },
     },
     async (req) => getReportHtml(deps, req.actor, req.params.id),
+  );
+
+  app.get(
+    '/reports/:id/headers',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: "Every header of a mailed report (the Received chain and the rest), read again from the raw original; the read is recorded in its chain of custody",
+        params: idParams,
+        response: { 200: ReportHeadersSchema, ...errorResponses },
+      },
+    },
+    async (req) => getReportHeaders(deps, req.actor, req.params.id),
   );
 
   app.get(

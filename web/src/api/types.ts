@@ -187,6 +187,12 @@ export interface ReportHtml {
   unavailable: 'no-html' | 'undecryptable' | null;
 }
 
+/** ReportHeaders in src/http/routes/reports.routes.ts (GET /api/reports/:id/headers): the sender's headers, text only. */
+export interface ReportHeaders {
+  headers: { name: string; value: string }[];
+  isTruncated: boolean;
+}
+
 /** What mail intake records in a report's meta (src/services/mail-intake.service.ts), as far as the screens read it. */
 export interface MailMeta {
   mail?: { messageId?: string | null; date?: string | null; to?: string[]; hasHtml?: boolean; isAutomated?: boolean };

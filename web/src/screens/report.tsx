@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { MailMeta, ReportDetail } from '../api/types';
 import { useApi } from '../api/use-api';
 import { DateTime, ErrorNote, Loading, TlpLabel } from '../components/common';
+import { MailHeadersView } from '../components/mail-headers-view';
 import { MailHtmlView } from '../components/mail-html-view';
 import { LanguageName, ReportMarks } from '../components/report-marks';
 import { formatBytes, hasControls, revealControls } from '../format';
@@ -74,6 +75,7 @@ export function ReportScreen({ id }: { id: string }) {
                 </div>
               ))}
             </dl>
+            {report.channel === 'email' && report.rawSha256 && <MailHeadersView reportId={report.id} />}
             {meta.pgp && (
               <p>
                 {t('report.pgp')}: {t(`marks.signature.${meta.pgp.signature.status}`)}
