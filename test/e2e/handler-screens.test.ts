@@ -8,6 +8,7 @@ import type { Incident } from '../../src/domain/incident.js';
 import { changeIncidentStatus, createIncident } from '../../src/services/incident.service.js';
 import { addIncidentObservable } from '../../src/services/observable.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
+import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { foreignWords, openBrowser, overflowsHorizontally, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
 
 /**
@@ -27,6 +28,8 @@ const runs = [
 
 const NOTES = 250;
 const OTHERS = 25;
+/** Reports on one incident: more than a page of the incident page's report list (50). */
+const WAVE = 60;
 
 /** An i18next text with its values put in (numbers formatted as the app does), and the English singular where it has one. */
 function text(L: Record<string, unknown>, key: string, lang: 'ja' | 'en', vars: Record<string, string | number> = {}): string {
@@ -259,6 +262,29 @@ describe.skipIf(skipE2e).each(runs)('the handler’s screens in $lang', ({ lang,
     await page.locator('.timeline .note').filter({ hasText: note }).waitFor();
     const after = total + 1;
     await range.getByText(text(L, 'timeline.range', lang, { from: Math.floor((after - 1) / 100) * 100 + 1, to: after, total: after }), { exact: true }).waitFor();
+  });
+
+  it('pages through all the reports of an incident that has more than a page of them', async () => {
+    // Made here, not before all: the dashboard's and the queue's counts above are of what was there before.
+    const a = s.h.actor;
+    const waveReports: string[] = [];
+    for (let i = 0; i < WAVE; i++)
+      waveReports.push((await recordReport(s.h.deps, a, { sourceRef: `wave-${i}`, subject: `wave-${String(i).padStart(3, '0')}`, body: `phishing wave ${i}` })).report.id);
+    const wave = await createIncidentFromReports(s.h.deps, a, { reportIds: waveReports, title: lang === 'ja' ? 'フィッシングの波' : 'A phishing wave', category: 'phishing' });
+    const { page } = b;
+    await page.goto(`${s.base}/incidents/${wave.number}`);
+    await page.getByRole('heading', { name: new RegExp(wave.number) }).waitFor();
+    const panel = page.locator('section[aria-labelledby="reports-title"]');
+    await panel.getByRole('heading', { name: text(L, 'incident.reports', lang, { count: WAVE }) }).waitFor();
+    const pager = panel.getByRole('navigation', { name: L.incident.reportPages });
+    const seen: string[] = [];
+    for (let from = 1; from <= WAVE; from += 50) {
+      await pager.getByText(text(L, 'pager.range', lang, { from, to: Math.min(from + 49, WAVE), total: WAVE }), { exact: true }).waitFor();
+      seen.push(...(await panel.locator('.report-list li a').allTextContents()));
+      if (from + 50 <= WAVE) await pager.getByRole('button', { name: L.pager.next, exact: true }).click();
+    }
+    expect([...seen].sort()).toEqual(Array.from({ length: WAVE }, (_, i) => `wave-${String(i).padStart(3, '0')}`));
+    await noForeign(page, 'incident with many reports');
   });
 
   it('pages through every other incident sharing an observable, shows dates with their zones, and validates the edit form with the API’s schema', async () => {

@@ -1,3 +1,4 @@
+import { IncidentReports } from '../components/incident-reports';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { allowedTransitions, type IncidentStatus } from '../../../src/domain/incident-lifecycle.js';
@@ -166,21 +167,7 @@ export function IncidentScreen({ id }: { id: string }) {
         <div className="incident-side">
           <DecisionPanel key={`decisions-${incident.version}-${tick}`} incidentId={incident.id} onChanged={() => setTick((n) => n + 1)} />
           <SlaPanel key={`sla-${incident.version}-${tick}`} incidentId={incident.id} />
-          <section className="panel" aria-labelledby="reports-title">
-            <h2 id="reports-title">{t('incident.reports', { count: detail.data.reportTotal })}</h2>
-            <ul className="report-list">
-              {detail.data.reports.map((r) => (
-                <li key={r.id}>
-                  <Link to={`/reports/${r.id}`} translate="no">
-                    {r.subject ?? t('report.noSubject')}
-                  </Link>
-                  <div className="muted">
-                    <span translate="no">{r.sender ?? '—'}</span> · {t(`channel.${r.channel}`)} · <DateTime value={r.receivedAt} />
-                  </div>
-                </li>
-              ))}
-            </ul>
-          </section>
+          <IncidentReports key={`reports-${detail.data.reportTotal}-${incident.version}`} incidentId={incident.id} total={detail.data.reportTotal} />
           <IncidentObservables key={detail.data.reportTotal} incidentId={incident.id} />
         </div>
       </div>
