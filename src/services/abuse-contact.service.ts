@@ -3,22 +3,61 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { formatAddress } from '../domain/ip-range-index.js';
 import { readRegistryFile } from '../formats/registry.js';
-import { parseSecurityTxt, verifySecurityTxt } from '../formats/security-txt.js';
+import { parseSecurityTxt, verifySecurityTxt, type SecurityTxtSignature } from '../formats/security-txt.js';
 import { getDomain } from 'tldts';
 import { assertCan } from './access.policy.js';
 import { audit } from './audit.service.js';
-import { chooseContact } from './coordination.service.js';
+import { chooseContact, type ContactReason } from './coordination.service.js';
 import type { ServiceDeps } from './deps.js';
 import { lookupOwner, type OwnerLookup } from './owner-lookup.service.js';
 
 const addressText = (family: 4 | 6, v: number | bigint) =>
   family === 4 ? formatAddress({ family: 4, value: Number(v) }) : formatAddress({ family: 6, value: BigInt(v) });
 
+/**
+ * What a step looked at and found, as data: the screens say it in the
+ * reader's language (`detail` says it in English, for API clients and logs).
+ */
+export type AbuseStepFacts =
+  | {
+      kind: 'directory';
+      subject: string;
+      /** The most specific record and who owns it (more than one organisation when the same record is claimed twice). */
+      owner: { resource: string; resourceKind: 'ip-range' | 'domain' | 'asn'; organisations: string[] } | null;
+      lessSpecific: { resource: string; organisation: string }[];
+      contact: { email: string; why: ContactReason } | null;
+      /** The owner has no contact address in the directory. */
+      withoutContact: string | null;
+    }
+  | {
+      kind: 'registry';
+      subject: string;
+      isImported: boolean;
+      range: { from: string; to: string; names: string[]; source: string; abuseEmail: string | null } | null;
+    }
+  | {
+      kind: 'security.txt';
+      /** Each URL asked and what came back (an HTTP status or an error code) when no file was found. */
+      tried: { url: string; outcome: string }[];
+      file: {
+        url: string;
+        contacts: string[];
+        expires: string | null;
+        isExpired: boolean;
+        signature: SecurityTxtSignature;
+        fingerprint: string | null;
+        languages: string[];
+        /** The parser's findings, technical, in English. */
+        problems: string[];
+      } | null;
+    };
+
 export interface AbuseContactStep {
   source: 'directory' | 'registry' | 'security.txt';
   found: boolean;
-  /** What this step looked at and what it found, in plain words. */
+  /** What this step looked at and what it found, in plain words (English). */
   detail: string;
+  facts: AbuseStepFacts;
   /** How fresh the data is: when the directory record changed, or the registry file was imported. */
   asOf: string | null;
 }
@@ -58,6 +97,14 @@ export async function resolveAbuseContact(deps: ServiceDeps, actor: Actor, query
 
   const best = owner.matches.find((m) => m.isMostSpecific);
   const org = best ? await deps.store.organisations.findById(best.organisation.id) : undefined;
+  const directoryFacts = {
+    kind: 'directory' as const,
+    subject: owner.subject.value,
+    owner: best
+      ? { resource: best.resource.value, resourceKind: best.resource.kind, organisations: owner.matches.filter((m) => m.isMostSpecific).map((m) => m.organisation.name) }
+      : null,
+    lessSpecific: owner.matches.filter((m) => !m.isMostSpecific).map((m) => ({ resource: m.resource.value, organisation: m.organisation.name })),
+  };
   if (org && org.contacts.length > 0) {
     const chosen = chooseContact(org, 'takedown', undefined, deps.clock());
     contact = {
@@ -70,12 +117,19 @@ export async function resolveAbuseContact(deps: ServiceDeps, actor: Actor, query
       asOf: org.updatedAt,
       reason: chosen.reason,
     };
-    steps.push({ source: 'directory', found: true, detail: `${owner.explanation} Contact: ${chosen.contact.email} (${chosen.reason}).`, asOf: org.updatedAt });
+    steps.push({
+      source: 'directory',
+      found: true,
+      detail: `${owner.explanation} Contact: ${chosen.contact.email} (${chosen.reason}).`,
+      facts: { ...directoryFacts, contact: { email: chosen.contact.email, why: chosen.why }, withoutContact: null },
+      asOf: org.updatedAt,
+    });
   } else {
     steps.push({
       source: 'directory',
       found: false,
       detail: org ? `${owner.explanation} ${org.name} has no contact address in the directory.` : owner.explanation,
+      facts: { ...directoryFacts, contact: null, withoutContact: org ? org.name : null },
       asOf: org?.updatedAt ?? null,
     });
   }
@@ -86,7 +140,13 @@ export async function resolveAbuseContact(deps: ServiceDeps, actor: Actor, query
     const sources = range ? await deps.store.registry.sources() : [];
     const asOf = sources.find((s) => s.source === range?.source)?.importedAt ?? null;
     if (!range) {
-      steps.push({ source: 'registry', found: false, detail: lookup.size ? `No imported registry range contains ${owner.subject.value}.` : 'No registry data is imported (renkei import registry FILE).', asOf: null });
+      steps.push({
+        source: 'registry',
+        found: false,
+        detail: lookup.size ? `No imported registry range contains ${owner.subject.value}.` : 'No registry data is imported (renkei import registry FILE).',
+        facts: { kind: 'registry', subject: owner.subject.value, isImported: lookup.size > 0, range: null },
+        asOf: null,
+      });
     } else {
       const span = `${addressText(range.family, range.first)} – ${addressText(range.family, range.last)}`;
       const who = [range.netname, range.orgName, range.country].filter(Boolean).join(', ');
@@ -94,6 +154,18 @@ export async function resolveAbuseContact(deps: ServiceDeps, actor: Actor, query
         source: 'registry',
         found: Boolean(range.abuseEmail),
         detail: `${owner.subject.value} is in ${span}${who ? ` (${who})` : ''} from ${range.source}${range.abuseEmail ? `; abuse mailbox ${range.abuseEmail}` : '; it names no abuse mailbox'}.`,
+        facts: {
+          kind: 'registry',
+          subject: owner.subject.value,
+          isImported: true,
+          range: {
+            from: addressText(range.family, range.first),
+            to: addressText(range.family, range.last),
+            names: [range.netname, range.orgName, range.country].filter((n): n is string => Boolean(n)),
+            source: range.source,
+            abuseEmail: range.abuseEmail ?? null,
+          },
+        },
         asOf,
       });
       if (!contact && range.abuseEmail)
@@ -139,12 +211,12 @@ function originOf(query: string): { scheme: string; port: string } {
  */
 async function securityTxtStep(deps: ServiceDeps, host: string, origin: { scheme: string; port: string }): Promise<{ step: AbuseContactStep; contact: AbuseContact | null }> {
   const hosts = [...new Set([host, getDomain(host) ?? host])];
-  const tried: string[] = [];
+  const tried: { url: string; outcome: string }[] = [];
   for (const h of hosts) {
     const url = `${origin.scheme}//${h}${origin.port}/.well-known/security.txt`;
     const outcome = await deps.fetchSite(url, SECURITY_TXT_PROFILE);
     if (outcome.status !== 200 || !outcome.body) {
-      tried.push(`${url}: ${outcome.status ?? outcome.error}`);
+      tried.push({ url, outcome: String(outcome.status ?? outcome.error) });
       continue;
     }
     const text = outcome.body.toString('utf8');
@@ -172,13 +244,41 @@ async function securityTxtStep(deps: ServiceDeps, host: string, origin: { scheme
     }${parsed.problems.length ? `; problems: ${parsed.problems.join('; ')}` : ''}.`;
     const usable = !expired && email !== null && signature.status !== 'invalid';
     return {
-      step: { source: 'security.txt', found: usable, detail, asOf: now.toISOString() },
+      step: {
+        source: 'security.txt',
+        found: usable,
+        detail,
+        facts: {
+          kind: 'security.txt',
+          tried,
+          file: {
+            url,
+            contacts: parsed.contacts,
+            expires: parsed.expires,
+            isExpired: expired,
+            signature: signature.status,
+            fingerprint: signature.fingerprint,
+            languages: parsed.preferredLanguages,
+            problems: parsed.problems,
+          },
+        },
+        asOf: now.toISOString(),
+      },
       contact: usable
         ? { email, name: null, organisation: h, organisationId: null, country: null, source: 'security.txt', asOf: now.toISOString(), reason: `security.txt of ${h} (${sig})` }
         : null,
     };
   }
-  return { step: { source: 'security.txt', found: false, detail: `No security.txt: ${tried.join('; ')}.`, asOf: null }, contact: null };
+  return {
+    step: {
+      source: 'security.txt',
+      found: false,
+      detail: `No security.txt: ${tried.map((t) => `${t.url}: ${t.outcome}`).join('; ')}.`,
+      facts: { kind: 'security.txt', tried, file: null },
+      asOf: null,
+    },
+    contact: null,
+  };
 }
 
 /** Load a registry file (RPSL bulk export or delegated statistics, optionally .gz) as one source, replacing its earlier import. */

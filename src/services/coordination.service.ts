@@ -53,6 +53,12 @@ function isOpenNow(contact: Contact, at: Date): boolean | null {
   return parsed.ok ? officeHoursAt(parsed.value, contact.timezone, at).isOpen : null;
 }
 
+/** Why this contact, as data the screens put in words in their language (`reason` says it in English). */
+export type ContactReason =
+  | { code: 'chosen' }
+  | { code: 'outside-hours'; email: string; localTime: string; timezone: string }
+  | { code: 'role'; role: Contact['role'] };
+
 /**
  * The contact to write to, and why: the named one, else the first by role for
  * the purpose — and when that one is outside office hours, the 24/7 contact.
@@ -62,7 +68,7 @@ export function chooseContact(
   purpose: CoordinationPurpose,
   email: string | undefined,
   at: Date,
-): { contact: Contact; reason: string } {
+): { contact: Contact; reason: string; why: ContactReason } {
   if (org.contacts.length === 0)
     throw new AppError('VALIDATION', `${org.name} has no contact with an e-mail address: add one in the directory first`, {
       issues: [{ path: ['organisationId'], message: 'the organisation has no contact address' }],
@@ -71,7 +77,7 @@ export function chooseContact(
     const named = org.contacts.find((c) => c.email.toLowerCase() === email.toLowerCase());
     if (!named)
       throw new AppError('VALIDATION', `${email} is not a contact of ${org.name}`, { issues: [{ path: ['contactEmail'], message: 'not a contact of the organisation' }] });
-    return { contact: named, reason: 'chosen by the handler' };
+    return { contact: named, reason: 'chosen by the handler', why: { code: 'chosen' } };
   }
   const byRole = [...org.contacts].sort((a, b) => ROLE_ORDER[purpose].indexOf(a.role) - ROLE_ORDER[purpose].indexOf(b.role));
   const first = byRole[0]!;
@@ -79,9 +85,13 @@ export function chooseContact(
   const allDay = org.contacts.find((c) => c.role === '24x7' && c !== first);
   if (open === false && allDay) {
     const local = localTime(first.timezone, at);
-    return { contact: allDay, reason: `${first.email} is outside office hours (${local} ${first.timezone}): using the 24/7 contact` };
+    return {
+      contact: allDay,
+      reason: `${first.email} is outside office hours (${local} ${first.timezone}): using the 24/7 contact`,
+      why: { code: 'outside-hours', email: first.email, localTime: local, timezone: first.timezone },
+    };
   }
-  return { contact: first, reason: `${first.role} contact` };
+  return { contact: first, reason: `${first.role} contact`, why: { code: 'role', role: first.role } };
 }
 
 export function reminderPolicyOf(row: Pick<CoordinationRow, 'purpose' | 'reminder_after_hours'>): ReminderPolicy | null {

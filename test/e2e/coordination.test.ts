@@ -176,6 +176,10 @@ describe.skipIf(skipE2e).each(runs)('coordination from the incident page in $lan
     const result = page.getByTestId('abuse-result');
     await result.getByText('abuse@hosting.example').first().waitFor();
     await result.locator('.abuse-steps li').first().getByText(L.abuse.sources.directory).waitFor();
+    // What each step found, said in the screen's language from the API's facts (not the server's English).
+    await result.locator('.abuse-facts').first().getByText(L.abuse.facts.contact.split('{{')[0]!, { exact: false }).waitFor();
+    await result.locator('.abuse-facts').first().getByText(/abuse@hosting\.example/).waitFor();
+    expect(await result.locator('.server-detail').count()).toBe(0);
     await noForeign('abuse contact');
     await screenshot(page, `${lang}-abuse-contact`);
 

@@ -81,6 +81,14 @@ describe('registry import and abuse-contact resolution', () => {
       ['registry', true],
     ]);
     expect(sub.steps[1]!.detail).toContain('198.51.100.0 – 198.51.100.127 (CUSTOMER-SUB, US)');
+    // The same as data, for a screen to say in its own language.
+    expect(sub.steps[0]!.facts).toEqual({ kind: 'directory', subject: '198.51.100.23', owner: null, lessSpecific: [], contact: null, withoutContact: null });
+    expect(sub.steps[1]!.facts).toMatchObject({
+      kind: 'registry',
+      subject: '198.51.100.23',
+      isImported: true,
+      range: { from: '198.51.100.0', to: '198.51.100.127', names: expect.arrayContaining(['CUSTOMER-SUB', 'US']) as unknown, source: 'test.db.inetnum', abuseEmail: 'abuse@customer.example' },
+    });
 
     expect((await resolveAbuseContact(h.deps, h.actor, 'https://198.51.100.200/login')).contact?.email).toBe('abuse@hosting.example');
     const v6 = await resolveAbuseContact(h.deps, h.actor, '2001:db8:1234::1');
@@ -102,6 +110,11 @@ describe('registry import and abuse-contact resolution', () => {
     const answer = await resolveAbuseContact(h.deps, h.actor, '198.51.100.23');
     expect(answer.contact).toMatchObject({ email: 'noc@known.example', organisation: 'Known Hosting KK', source: 'directory' });
     expect(answer.contact!.reason).toMatch(/outside office hours/);
+    expect(answer.steps[0]!.facts).toMatchObject({
+      kind: 'directory',
+      owner: { resource: '198.51.100.0/26', resourceKind: 'ip-range', organisations: ['Known Hosting KK'] },
+      contact: { email: 'noc@known.example', why: { code: 'outside-hours', email: 'abuse@known.example', timezone: 'Asia/Tokyo' } },
+    });
     expect(answer.steps.map((s) => [s.source, s.found])).toEqual([
       ['directory', true],
       ['registry', true],
@@ -115,7 +128,9 @@ describe('registry import and abuse-contact resolution', () => {
     expect(answer.contact).toBeNull();
     expect(answer.steps[1]).toMatchObject({ source: 'registry', found: false });
     expect(answer.steps[1]!.detail).toMatch(/203\.0\.113\.0 – 203\.0\.113\.255 \(JP\) from delegated-apnic-latest; it names no abuse mailbox/);
-    expect((await resolveAbuseContact(h.deps, h.actor, '192.0.2.1')).steps[1]!.detail).toMatch(/No imported registry range contains/);
+    const outside = await resolveAbuseContact(h.deps, h.actor, '192.0.2.1');
+    expect(outside.steps[1]!.detail).toMatch(/No imported registry range contains/);
+    expect(outside.steps[1]!.facts).toEqual({ kind: 'registry', subject: '192.0.2.1', isImported: true, range: null });
 
     writeFileSync(join(dir, 'delegated-apnic-latest'), 'apnic|JP|ipv4|203.0.113.0|128|20100101|allocated\n');
     expect((await importRegistry(h.deps, h.actor, join(dir, 'delegated-apnic-latest'))).ranges).toBe(1);

@@ -75,6 +75,10 @@ describe('security.txt', () => {
     ]);
     expect(answer.contact).toMatchObject({ email: 'security@site.example', source: 'security.txt' });
     expect(answer.steps[1]!.detail).toMatch(/site\.example:\d+\/\.well-known\/security\.txt: Contact mailto:security@site\.example, https:\/\/site\.example\/report; Expires 2027-12-31T23:59:59\.000Z; not signed; languages ja, en/);
+    expect(answer.steps[1]!.facts).toMatchObject({
+      kind: 'security.txt',
+      file: { contacts: ['mailto:security@site.example', 'https://site.example/report'], expires: '2027-12-31T23:59:59.000Z', isExpired: false, signature: 'unsigned', languages: ['ja', 'en'] },
+    });
   });
 
   it('verifies a signed file with the key its Encryption field names, or a directory key; a forged one is not used', async () => {
@@ -92,8 +96,10 @@ describe('security.txt', () => {
     const expired = await ask('expired.example');
     expect(expired.contact).toBeNull();
     expect(expired.steps[1]!.detail).toMatch(/EXPIRED, not used/);
+    expect(expired.steps[1]!.facts).toMatchObject({ kind: 'security.txt', file: { isExpired: true } });
     const none = await ask('unknown.example');
     expect(none.steps[1]).toMatchObject({ source: 'security.txt', found: false });
     expect(none.steps[1]!.detail).toMatch(/No security\.txt/);
+    expect(none.steps[1]!.facts).toMatchObject({ kind: 'security.txt', file: null, tried: [{ url: expect.stringContaining('unknown.example') as unknown }] });
   });
 });

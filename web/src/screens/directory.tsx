@@ -1,3 +1,4 @@
+import { AbuseStepText } from '../components/abuse-step-facts';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { withQuery } from '../api/client';
@@ -154,7 +155,7 @@ function SourceName({ source }: { source: string }) {
 
 /** Whom to tell, and how it was found: directory → registry → security.txt, each step with its source and how fresh it is. */
 function AbuseContactResult({ result }: { result: AbuseContact }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const c = result.contact;
   return (
     <div className="abuse-result" data-testid="abuse-result">
@@ -189,19 +190,7 @@ function AbuseContactResult({ result }: { result: AbuseContact }) {
             <span className="muted">
               {t('abuse.asOf')}: <DateTime value={s.asOf} />
             </span>
-            {/* The server explains each step in English: shown as such on the English screen, folded away (and marked English) on the Japanese one. */}
-            {i18n.language === 'en' ? (
-              <div className="break" translate="no">
-                {s.detail}
-              </div>
-            ) : (
-              <details className="server-detail">
-                <summary>{t('abuse.detailInEnglish')}</summary>
-                <div className="break" lang="en" translate="no">
-                  {s.detail}
-                </div>
-              </details>
-            )}
+            <AbuseStepText facts={s.facts} />
           </li>
         ))}
       </ol>
