@@ -14,7 +14,7 @@ import { listReports } from '../../src/services/report.service.js';
 import { addTimelineNote } from '../../src/services/timeline.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { lowContrast, markInteractive, overflowing, tabThrough, unnamed } from './a11y-audit.js';
-import { openBrowser, PASSWORD, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
+import { openBrowser, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * Accessibility of the handler's main screens at 1280×800, in Japanese with
@@ -127,11 +127,7 @@ describe.skipIf(skipE2e).each(runs)('accessibility in $lang', ({ lang, L, locale
     await page.goto(s.base);
     await page.getByLabel(L.signIn.email).waitFor();
     await audit(page, 'sign-in');
-    await page.getByLabel(L.signIn.email).fill(user.email);
-    await page.getByLabel(L.signIn.password).fill(PASSWORD);
-    await page.getByRole('button', { name: L.signIn.submit, exact: true }).click();
-    await page.getByLabel(L.signIn.code).fill(await s.code(user.secret!));
-    await page.getByRole('button', { name: L.signIn.verify, exact: true }).click();
+    await signInWithTotp(page, s, user, L);
     await page.getByRole('heading', { name: L.dashboard.heading }).waitFor();
   });
 

@@ -6,7 +6,7 @@ import { createOrganisation } from '../../src/services/organisation.service.js';
 import { listReports } from '../../src/services/report.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { foreignWords, openBrowser, overflowsHorizontally, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
+import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * Coordination from the incident page, once in Japanese and once in English:
@@ -73,11 +73,7 @@ describe.skipIf(skipE2e).each(runs)('coordination from the incident page in $lan
     const panel = (id: string) => page.locator(`section[aria-labelledby="${id}"]`);
 
     await page.goto(s.base);
-    await page.getByLabel(L.signIn.email).fill(user.email);
-    await page.getByLabel(L.signIn.password).fill(PASSWORD);
-    await button(L.signIn.submit).click();
-    await page.getByLabel(L.signIn.code).fill(await s.code(user.secret!));
-    await button(L.signIn.verify).click();
+    await signInWithTotp(page, s, user, L);
     await page.getByRole('heading', { name: L.dashboard.heading }).waitFor();
 
     await page.goto(`${s.base}/incidents/${number}`);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import ja from '../../web/src/locales/ja.json' with { type: 'json' };
 import { createIncident } from '../../src/services/incident.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
+import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * Evidence on the incident page, once in Japanese and once in English: a
@@ -51,7 +51,6 @@ describe.skipIf(skipE2e).each(runs)('evidence on the incident page in $lang', ({
 
   it('adds evidence, lists its SHA-256, shows its chain of custody, downloads it, records a hand-over and exports it all', async () => {
     const { page } = b;
-    const button = (name: string) => page.getByRole('button', { name, exact: true });
     const noForeign = async (screen: string) => {
       expect(await foreignWords(page, lang), `${screen}: words of the other language`).toEqual([]);
       const { scrollWidth, clientWidth } = await overflowsHorizontally(page);
@@ -59,11 +58,7 @@ describe.skipIf(skipE2e).each(runs)('evidence on the incident page in $lang', ({
     };
 
     await page.goto(s.base);
-    await page.getByLabel(L.signIn.email).fill(user.email);
-    await page.getByLabel(L.signIn.password).fill(PASSWORD);
-    await button(L.signIn.submit).click();
-    await page.getByLabel(L.signIn.code).fill(await s.code(user.secret!));
-    await button(L.signIn.verify).click();
+    await signInWithTotp(page, s, user, L);
     await page.getByRole('heading', { name: L.dashboard.heading }).waitFor();
 
     await page.goto(`${s.base}/incidents/${number}`);

@@ -9,7 +9,7 @@ import { changeIncidentStatus, createIncident } from '../../src/services/inciden
 import { addIncidentObservable } from '../../src/services/observable.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
+import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * The handler's everyday screens beyond the journey, once in Japanese (Tokyo)
@@ -105,11 +105,7 @@ describe.skipIf(skipE2e).each(runs)('the handler’s screens in $lang', ({ lang,
   it('signs in, and each dashboard number leads to the list it counts', async () => {
     const { page } = b;
     await page.goto(s.base);
-    await page.getByLabel(L.signIn.email).fill(user.email);
-    await page.getByLabel(L.signIn.password).fill(PASSWORD);
-    await page.getByRole('button', { name: L.signIn.submit, exact: true }).click();
-    await page.getByLabel(L.signIn.code).fill(await s.code(user.secret!));
-    await page.getByRole('button', { name: L.signIn.verify, exact: true }).click();
+    await signInWithTotp(page, s, user, L);
     await page.getByRole('heading', { name: L.dashboard.heading }).waitFor();
 
     const card = (label: string) => page.locator('.count-card').filter({ has: page.locator('.count-label', { hasText: new RegExp(`^${escape(label)}$`) }) });

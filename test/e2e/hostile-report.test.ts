@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import { APP_CSP } from '../../src/http/web.js';
 import { join } from 'node:path';
-import { openBrowser, overflowsHorizontally, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
+import { openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * A report written by an attacker is shown inert: no script of theirs runs
@@ -106,11 +106,7 @@ describe.skipIf(skipE2e)('a hostile report', () => {
     const { page } = b;
     const L = en;
     await page.goto(s.base);
-    await page.getByLabel(L.signIn.email).fill(user.email);
-    await page.getByLabel(L.signIn.password).fill(PASSWORD);
-    await page.getByRole('button', { name: L.signIn.submit, exact: true }).click();
-    await page.getByLabel(L.signIn.code).fill(await s.code(user.secret!));
-    await page.getByRole('button', { name: L.signIn.verify, exact: true }).click();
+    await signInWithTotp(page, s, user, L);
     await page.getByRole('heading', { name: L.dashboard.heading }).waitFor();
 
     const pwned = () => page.evaluate('window.__pwned ?? null');

@@ -8,7 +8,7 @@ import { recordReport } from '../../src/services/record-report.service.js';
 import { forgetPublicStatistics } from '../../src/services/statistics.service.js';
 import { createTakedown } from '../../src/services/takedown.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
+import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * The statistics in a real browser, in Japanese and in English: a lead opens
@@ -58,11 +58,7 @@ describe.skipIf(skipE2e).each(runs)('statistics in $lang', ({ lang, L, locale, t
       expect(scrollWidth, `${screen} is wider than the window`).toBeLessThanOrEqual(clientWidth);
     };
     await page.goto(s.base);
-    await page.getByLabel(L.signIn.email).fill(user.email);
-    await page.getByLabel(L.signIn.password).fill(PASSWORD);
-    await page.getByRole('button', { name: L.signIn.submit, exact: true }).click();
-    await page.getByLabel(L.signIn.code).fill(await s.code(user.secret!));
-    await page.getByRole('button', { name: L.signIn.verify, exact: true }).click();
+    await signInWithTotp(page, s, user, L);
     await page.getByRole('heading', { name: L.dashboard.heading }).waitFor();
 
     await page.getByRole('navigation', { name: L.nav.label }).getByRole('link', { name: L.nav.statistics }).click();

@@ -4,7 +4,7 @@ import en from '../../web/src/locales/en.json' with { type: 'json' };
 import ja from '../../web/src/locales/ja.json' with { type: 'json' };
 import { DEFAULT_PLAYBOOKS } from '../../src/domain/playbook.js';
 import { createIncident } from '../../src/services/incident.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
+import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * Steering an incident from the web app, once in Japanese and once in
@@ -64,11 +64,7 @@ describe.skipIf(skipE2e).each(runs)('steering an incident in $lang', ({ lang, L,
     const panel = (id: string) => page.locator(`section[aria-labelledby="${id}"]`);
 
     await page.goto(s.base);
-    await page.getByLabel(L.signIn.email).fill(user.email);
-    await page.getByLabel(L.signIn.password).fill(PASSWORD);
-    await button(L.signIn.submit).click();
-    await page.getByLabel(L.signIn.code).fill(await s.code(user.secret!));
-    await button(L.signIn.verify).click();
+    await signInWithTotp(page, s, user, L);
     await page.getByRole('heading', { name: L.dashboard.heading }).waitFor();
     // The dashboard counts incidents whose SLA falls due within a day.
     await page.getByRole('link', { name: new RegExp(L.dashboard.dueSoon.replace(/[()]/g, '.')) }).waitFor();

@@ -178,3 +178,17 @@ export async function overflowsHorizontally(page: Page): Promise<{ scrollWidth: 
     '({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })',
   );
 }
+
+/** The sign-in screen's texts, as both locale files have them. */
+interface SignInTexts {
+  signIn: { email: string; password: string; submit: string; code: string; verify: string };
+}
+
+/** Sign in on the sign-in screen now showing: e-mail and password, then the authenticator's code (the account has TOTP enrolled). */
+export async function signInWithTotp(page: Page, s: E2eServer, user: { email: string; secret?: string }, L: SignInTexts): Promise<void> {
+  await page.getByLabel(L.signIn.email).fill(user.email);
+  await page.getByLabel(L.signIn.password).fill(PASSWORD);
+  await page.getByRole('button', { name: L.signIn.submit, exact: true }).click();
+  await page.getByLabel(L.signIn.code).fill(await s.code(user.secret!));
+  await page.getByRole('button', { name: L.signIn.verify, exact: true }).click();
+}

@@ -7,7 +7,7 @@ import { createAccount } from '../../src/services/auth/account.service.js';
 import { actorOf } from '../../src/services/auth/session.service.js';
 import { createIncident } from '../../src/services/incident.service.js';
 import { addTimelineNote } from '../../src/services/timeline.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
+import { foreignWords, openBrowser, overflowsHorizontally, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * The message templates screen and people's names on the timeline, once in
@@ -65,11 +65,7 @@ describe.skipIf(skipE2e).each(runs)('templates and names in $lang', ({ lang, L, 
     const { page } = b;
     const button = (name: string) => page.getByRole('button', { name, exact: true });
     await page.goto(s.base);
-    await page.getByLabel(L.signIn.email).fill(user.email);
-    await page.getByLabel(L.signIn.password).fill(PASSWORD);
-    await button(L.signIn.submit).click();
-    await page.getByLabel(L.signIn.code).fill(await s.code(user.secret!));
-    await button(L.signIn.verify).click();
+    await signInWithTotp(page, s, user, L);
     await page.getByRole('heading', { name: L.dashboard.heading }).waitFor();
 
     await page.goto(`${s.base}/incidents/${number}`);
