@@ -191,6 +191,21 @@ export interface ChannelItem {
  * fail the others. Per-item results, in order.
  */
 export async function recordChannelReports(deps: ServiceDeps, actor: Actor, items: ChannelItem[]): Promise<BatchItemResult[]> {
+  const { results, durable } = await recordChannelReportsCommitted(deps, actor, items);
+  await durable;
+  return results;
+}
+
+/**
+ * The same, returning once the group is committed; `durable` settles when it
+ * is on disk (see Store.transactionCommitted). The group committer starts the
+ * next group meanwhile, and answers this one's senders only after `durable`.
+ */
+export async function recordChannelReportsCommitted(
+  deps: ServiceDeps,
+  actor: Actor,
+  items: ChannelItem[],
+): Promise<{ results: BatchItemResult[]; durable: Promise<void> }> {
   assertCan(actor, 'report.submit');
   const results: BatchItemResult[] = new Array<BatchItemResult>(items.length);
   const prepared: { index: number; p: PreparedReport; attachments: ReportAttachment[]; followUp: FollowUpJob | undefined }[] = [];
@@ -201,13 +216,14 @@ export async function recordChannelReports(deps: ServiceDeps, actor: Actor, item
       results[index] = { ok: false, index, error };
     }
   });
+  let durable = Promise.resolve();
   try {
-    await deps.store.transaction(async (tx) => {
+    ({ durable } = await deps.store.transactionCommitted(async (tx) => {
       for (const { index, p, attachments, followUp } of prepared)
         results[index] = { ok: true, ...(await withFollowUp(deps, tx, await store(deps, tx, actor, p, attachments), followUp)) };
       const stored = results.filter((r) => r.ok && r.isNew).length;
       if (stored) await audit(tx, actor, 'report.recorded-batch', null, { received: items.length, stored });
-    });
+    }));
   } catch {
     for (const { index, p, attachments, followUp } of prepared) {
       try {
@@ -217,8 +233,9 @@ export async function recordChannelReports(deps: ServiceDeps, actor: Actor, item
       }
     }
   }
-  if (items.some((i) => i.followUp)) deps.wakeJobs();
-  return results;
+  // Jobs enqueued with the reports run once the reports are on disk.
+  if (items.some((i) => i.followUp)) durable.then(() => deps.wakeJobs()).catch(() => undefined);
+  return { results, durable };
 }
 
 const preparedOf = (input: ChannelItem['input'], raw: Buffer | undefined): PreparedReport =>

@@ -49,6 +49,14 @@ export interface Store {
    * `fn` must do nothing outside the database it cannot repeat.
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * The same, but it returns as soon as the transaction is committed, with
+   * `durable` settling once the commit is on disk (at once on PostgreSQL; on
+   * SQLite after the log's fsync in the thread pool). For a group committer
+   * that starts the next group while the last one syncs: its callers still
+   * hear only after `durable`.
+   */
+  transactionCommitted<T>(fn: (tx: Store) => Promise<T>): Promise<{ result: T; durable: Promise<void> }>;
 }
 
 const ATTEMPTS = 3;
@@ -74,13 +82,17 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
     statistics: createStatisticsRepository(db, dialect),
     inTransaction: db.isTransaction,
     transaction: async (fn) => {
-      if (db.isTransaction) return fn(store);
+      const { result, durable } = await store.transactionCommitted(fn);
+      // Returned only once on disk, like any commit — the sync ran in the thread pool.
+      await durable;
+      return result;
+    },
+    transactionCommitted: async (fn) => {
+      if (db.isTransaction) return { result: await fn(store), durable: Promise.resolve() };
       for (let attempt = 1; ; attempt++) {
+        let result;
         try {
-          const result = await db.transaction().execute((trx) => fn(createStore(trx, dialect, clock)));
-          // Committed; returned only once on disk, like any commit — the sync ran in the thread pool.
-          await commitSync?.flushed();
-          return result;
+          result = await db.transaction().execute((trx) => fn(createStore(trx, dialect, clock)));
         } catch (err) {
           if (attempt < ATTEMPTS && isRetryable(err)) {
             await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
@@ -88,6 +100,14 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
           }
           throw translateDbError(err);
         }
+        const durable = commitSync
+          ? commitSync.flushed().catch((err: unknown) => {
+              throw translateDbError(err);
+            })
+          : Promise.resolve();
+        // Whoever holds `durable` hears of a failed sync; nobody holding it must not crash the process.
+        durable.catch(() => undefined);
+        return { result, durable };
       }
     },
   };

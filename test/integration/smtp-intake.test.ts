@@ -182,7 +182,8 @@ describe('SMTP intake', () => {
   });
 
   it('answers 451 when it cannot store, so the sender retries; nothing half-written remains', async () => {
-    const broken: ServiceDeps = { ...h.deps, store: { ...h.deps.store, transaction: () => Promise.reject(new Error('database unreachable')) } };
+    const unreachable = () => Promise.reject(new Error('database unreachable'));
+    const broken: ServiceDeps = { ...h.deps, store: { ...h.deps.store, transaction: unreachable, transactionCommitted: unreachable } };
     const down = await listen(broken);
     try {
       await expect(send(crlf(['Message-ID: <later@example.jp>', 'Subject: later', '', 'x']), 'report@renkei.example', down.port)).rejects.toMatchObject({ responseCode: 451 });

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/domain/actor.js';
+import type { ServiceDeps } from '../../src/services/deps.js';
+import { GroupCommitter } from '../../src/services/group-commit.js';
+import type { Store } from '../../src/store/store.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+/**
+ * The group committer writes the next group while the last one's disk sync
+ * runs, and answers each sender only once its own group is on disk.
+ */
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(() => h.close());
+
+const until = async (done: () => boolean) => {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 2));
+  expect(done()).toBe(true);
+};
+
+describe('group commit', () => {
+  it('starts the next group before the last is durable, and answers each sender only when its group is', async () => {
+    // Each commit's disk sync is held until the test lets it go.
+    const gates: (() => void)[] = [];
+    const real = h.deps.store;
+    const store: Store = {
+      ...real,
+      transactionCommitted: async (fn) => {
+        const { result, durable } = await real.transactionCommitted(fn);
+        const held = new Promise<void>((open) => gates.push(open));
+        return { result, durable: durable.then(() => held) };
+      },
+    };
+    const deps: ServiceDeps = { ...h.deps, store };
+    const committer = new GroupCommitter(deps, systemActor('smtp'));
+    const item = (n: number) => ({ input: { channel: 'email' as const, sourceRef: `<group-${n}@example.jp>`, subject: `group ${n}`, body: `report ${n} from 198.51.100.${n}` }, attachments: [] });
+
+    const answered: number[] = [];
+    const first = committer.submit(item(1)).then((r) => (answered.push(1), r));
+    await until(() => gates.length === 1); // the first group is committed, its sync held
+    const second = committer.submit(item(2)).then((r) => (answered.push(2), r));
+    await until(() => gates.length === 2); // the second group was written meanwhile
+    await new Promise((r) => setTimeout(r, 20));
+    expect(answered).toEqual([]); // neither is on disk yet: nobody has an answer
+
+    gates[1]!(); // the second group's sync ends first
+    await second;
+    expect(answered).toEqual([2]);
+    gates[0]!();
+    const r1 = await first;
+    expect(answered).toEqual([2, 1]);
+    expect(r1.isNew).toBe(true);
+    expect((await h.deps.store.reports.findBySourceRefs('email', ['<group-1@example.jp>', '<group-2@example.jp>'])).length).toBe(2);
+  });
+
+  it('answers every sender of a group with the failure when its disk sync fails', async () => {
+    const real = h.deps.store;
+    const store: Store = {
+      ...real,
+      transactionCommitted: async (fn) => {
+        const { result } = await real.transactionCommitted(fn);
+        return { result, durable: Promise.reject(new Error('EIO: the disk said no')) };
+      },
+    };
+    const committer = new GroupCommitter({ ...h.deps, store }, systemActor('smtp'));
+    const sent = [3, 4].map((n) => committer.submit({ input: { channel: 'email', sourceRef: `<group-${n}@example.jp>`, body: `report ${n}` }, attachments: [] }));
+    for (const s of sent) await expect(s).rejects.toThrow('EIO');
+  });
+});
