@@ -53,10 +53,12 @@ function openSqlite(options: DatabaseOptions): Database {
     file = join(dir, 'renkei.sqlite');
   }
   const sqlite = new SQLite(file);
-  const onDisk = file !== ':memory:' && file !== '';
   // WAL with synchronous=FULL: every commit is on disk before it returns (nothing acknowledged is lost).
-  sqlite.pragma('journal_mode = WAL');
+  const isWal = sqlite.pragma('journal_mode = WAL', { simple: true }) === 'wal';
   sqlite.pragma('synchronous = FULL');
+  // A transaction's sync runs off the main thread only where it is the log's fsync: a file in WAL mode
+  // (a database in memory has no disk; a file system without WAL support keeps the journal and FULL).
+  const onDisk = isWal && file !== ':memory:' && file !== '';
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: immediateTransactions(sqlite, onDisk) }) });
