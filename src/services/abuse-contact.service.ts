@@ -1,56 +1,19 @@
 import { basename } from 'node:path';
 import type { Actor } from '../domain/actor.js';
+import type { AbuseStepFacts } from '../domain/abuse-contact.js';
 import { AppError } from '../domain/errors.js';
 import { formatAddress } from '../domain/ip-range-index.js';
 import { readRegistryFile } from '../formats/registry.js';
-import { parseSecurityTxt, verifySecurityTxt, type SecurityTxtSignature } from '../formats/security-txt.js';
+import { parseSecurityTxt, verifySecurityTxt } from '../formats/security-txt.js';
 import { getDomain } from 'tldts';
 import { assertCan } from './access.policy.js';
 import { audit } from './audit.service.js';
-import { chooseContact, type ContactReason } from './coordination.service.js';
+import { chooseContact } from './coordination.service.js';
 import type { ServiceDeps } from './deps.js';
 import { lookupOwner, type OwnerLookup } from './owner-lookup.service.js';
 
 const addressText = (family: 4 | 6, v: number | bigint) =>
   family === 4 ? formatAddress({ family: 4, value: Number(v) }) : formatAddress({ family: 6, value: BigInt(v) });
-
-/**
- * What a step looked at and found, as data: the screens say it in the
- * reader's language (`detail` says it in English, for API clients and logs).
- */
-export type AbuseStepFacts =
-  | {
-      kind: 'directory';
-      subject: string;
-      /** The most specific record and who owns it (more than one organisation when the same record is claimed twice). */
-      owner: { resource: string; resourceKind: 'ip-range' | 'domain' | 'asn'; organisations: string[] } | null;
-      lessSpecific: { resource: string; organisation: string }[];
-      contact: { email: string; why: ContactReason } | null;
-      /** The owner has no contact address in the directory. */
-      withoutContact: string | null;
-    }
-  | {
-      kind: 'registry';
-      subject: string;
-      isImported: boolean;
-      range: { from: string; to: string; names: string[]; source: string; abuseEmail: string | null } | null;
-    }
-  | {
-      kind: 'security.txt';
-      /** Each URL asked and what came back (an HTTP status or an error code) when no file was found. */
-      tried: { url: string; outcome: string }[];
-      file: {
-        url: string;
-        contacts: string[];
-        expires: string | null;
-        isExpired: boolean;
-        signature: SecurityTxtSignature;
-        fingerprint: string | null;
-        languages: string[];
-        /** The parser's findings, technical, in English. */
-        problems: string[];
-      } | null;
-    };
 
 export interface AbuseContactStep {
   source: 'directory' | 'registry' | 'security.txt';

@@ -11,6 +11,7 @@ import { tlpRank, type Tlp } from '../domain/tlp.js';
 import type { OutboundAttachment } from '../formats/outbound-mail.js';
 import { toCoordination, toMessages, type CoordinationRow } from '../store/repositories/coordination.repository.js';
 import type { Contact, Organisation } from '../store/repositories/organisation.repository.js';
+import type { ContactReason } from '../domain/abuse-contact.js';
 import type { Store } from '../store/store.js';
 import { assertCan, can } from './access.policy.js';
 import { audit } from './audit.service.js';
@@ -52,12 +53,6 @@ function isOpenNow(contact: Contact, at: Date): boolean | null {
   const parsed = parseOfficeHours(contact.officeHours);
   return parsed.ok ? officeHoursAt(parsed.value, contact.timezone, at).isOpen : null;
 }
-
-/** Why this contact, as data the screens put in words in their language (`reason` says it in English). */
-export type ContactReason =
-  | { code: 'chosen' }
-  | { code: 'outside-hours'; email: string; localTime: string; timezone: string }
-  | { code: 'role'; role: Contact['role'] };
 
 /**
  * The contact to write to, and why: the named one, else the first by role for

@@ -387,7 +387,14 @@ export async function downloadReportAttachment(deps: ServiceDeps, actor: Actor, 
 /** A report's raw original as an item, under the report's visibility (made at its first read when the report has none). */
 async function rawOriginalOf(deps: ServiceDeps, actor: Actor, reportId: string): Promise<{ report: Report; item: EvidenceItem }> {
   const report = await deps.store.reports.findById(accessScope(actor), reportId);
-  if (!report || !report.rawSha256) throw notFound('raw original of report', reportId);
+  if (!report) throw notFound('raw original of report', reportId);
+  return { report, item: await rawOriginalItem(deps, report) };
+}
+
+/** The raw original's evidence item of a report the caller may see. */
+async function rawOriginalItem(deps: ServiceDeps, report: Report): Promise<EvidenceItem> {
+  const reportId = report.id;
+  if (!report.rawSha256) throw notFound('raw original of report', reportId);
   let item = (await deps.store.evidence.forReport(reportId)).find((i) => i.kind === 'raw-original');
   if (!item) {
     const raw = await deps.store.evidence.raw(reportId);
@@ -397,7 +404,7 @@ async function rawOriginalOf(deps: ServiceDeps, actor: Actor, reportId: string):
       return (await tx.evidence.forReport(reportId)).find((i) => i.kind === 'raw-original')!;
     });
   }
-  return { report, item };
+  return item;
 }
 
 /** A report's raw original (GET /api/reports/:id/raw), under the report's visibility. */
@@ -407,11 +414,13 @@ export async function downloadReportRaw(deps: ServiceDeps, actor: Actor, reportI
 }
 
 /**
- * A report's raw original read to show something of it inside Renkei (`shownAs`, e.g. its HTML version), never handed
- * out: the same visibility and hash check as a download, recorded as `viewed` in its chain of custody.
+ * The raw original of a report the caller was allowed to load, read to show something of it inside Renkei
+ * (`shownAs`, e.g. its HTML version), never handed out: hash-checked as a download is, recorded as `viewed` in its
+ * chain of custody.
  */
-export async function viewReportRaw(deps: ServiceDeps, actor: Actor, reportId: string, shownAs: string): Promise<Buffer> {
-  const { item } = await rawOriginalOf(deps, actor, reportId);
+export async function viewReportRaw(deps: ServiceDeps, actor: Actor, report: Report, shownAs: string): Promise<Buffer> {
+  const reportId = report.id;
+  const item = await rawOriginalItem(deps, report);
   const content = await readVerified(deps, actor, item);
   const at = deps.clock().toISOString();
   await deps.store.transaction(async (tx) => {

@@ -36,7 +36,7 @@ export async function getReportHtml(deps: ServiceDeps, actor: Actor, id: string)
   if (!report) throw notFound('report', id);
   const meta = report.meta as StoredMailMeta;
   if (!meta.mail?.hasHtml || !report.rawSha256) return none('no-html');
-  const raw = await viewReportRaw(deps, actor, id, 'html');
+  const raw = await viewReportRaw(deps, actor, report, 'html');
   const html = await htmlOf(deps, raw, meta.pgp?.isEncrypted === true);
   if (html === UNDECRYPTABLE) return none('undecryptable');
   if (html === null) return none('no-html');
@@ -62,7 +62,7 @@ export async function getReportHeaders(deps: ServiceDeps, actor: Actor, id: stri
   const report = await deps.store.reports.findById(accessScope(actor), id);
   if (!report) throw notFound('report', id);
   if (report.channel !== 'email' || !report.rawSha256) return { headers: [], isTruncated: false };
-  const headers = await mailHeaders(await viewReportRaw(deps, actor, id, 'headers'));
+  const headers = await mailHeaders(await viewReportRaw(deps, actor, report, 'headers'));
   return { headers: headers.slice(0, MAX_REPORT_HEADERS), isTruncated: headers.length > MAX_REPORT_HEADERS };
 }
 

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { VECTORS_DIR } from '../support/vectors.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as openpgp from 'openpgp';
 import { systemActor } from '../../src/domain/actor.js';
 import { generateTeamKey } from '../../src/formats/pgp.js';
 import { receiveMail } from '../../src/services/mail-intake.service.js';
 import { createOrganisation } from '../../src/services/organisation.service.js';
 import { getReport } from '../../src/services/report.service.js';
+import { pgpMimeEncrypted } from '../support/pgp-mail.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { zip } from '../support/zip.js';
 import iconv from 'iconv-lite';
@@ -112,31 +112,13 @@ describe('PGP mail', () => {
       contacts: [{ email: 'csirt@partner.example', role: 'security', pgpKey: partner.publicKeyArmored, pgpFingerprint: partner.fingerprint }],
     });
     const inner = 'Content-Type: text/plain; charset=utf-8\r\n\r\n標的型攻撃の C2: 198.51.100.200 と https://c2.evil.example/beacon\r\n';
-    const encrypted: string = await (openpgp.encrypt as (o: unknown) => Promise<string>)({
-      message: await openpgp.createMessage({ text: inner }),
-      encryptionKeys: await openpgp.readKey({ armoredKey: h.deps.teamKeys[0]!.publicKeyArmored }),
-      signingKeys: await openpgp.readPrivateKey({ armoredKey: partner.privateKeyArmored }),
-    });
     const raw = Buffer.from(
       [
         'From: csirt@partner.example',
         'To: report@renkei.example',
         'Subject: ...',
         'Message-ID: <pgp-1@partner.example>',
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="enc"',
-        '',
-        '--enc',
-        'Content-Type: application/pgp-encrypted',
-        '',
-        'Version: 1',
-        '',
-        '--enc',
-        'Content-Type: application/octet-stream; name="encrypted.asc"',
-        '',
-        encrypted,
-        '--enc--',
-        '',
+        await pgpMimeEncrypted(inner, h.deps.teamKeys[0]!.publicKeyArmored, partner.privateKeyArmored),
       ].join('\r\n'),
     );
     const { report } = await receiveMail(h.deps, smtp, raw, envelope, undefined);
@@ -151,12 +133,8 @@ describe('PGP mail', () => {
 
   it('stores mail encrypted to another key, flagged, never dropped', async () => {
     const stranger = await generateTeamKey('Someone', 'someone@else.example');
-    const encrypted: string = await (openpgp.encrypt as (o: unknown) => Promise<string>)({
-      message: await openpgp.createMessage({ text: 'Content-Type: text/plain\r\n\r\nsecret' }),
-      encryptionKeys: await openpgp.readKey({ armoredKey: stranger.publicKeyArmored }),
-    });
     const raw = Buffer.from(
-      ['Message-ID: <pgp-2@else.example>', 'Subject: for someone else', 'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="e"', '', '--e', 'Content-Type: application/pgp-encrypted', '', 'Version: 1', '', '--e', 'Content-Type: application/octet-stream', '', encrypted, '--e--', ''].join('\r\n'),
+      ['Message-ID: <pgp-2@else.example>', 'Subject: for someone else', await pgpMimeEncrypted('Content-Type: text/plain\r\n\r\nsecret', stranger.publicKeyArmored)].join('\r\n'),
     );
     const { report } = await receiveMail(h.deps, smtp, raw, envelope, undefined);
     const view = await getReport(h.deps, h.actor, report.id);

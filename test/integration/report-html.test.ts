@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import * as openpgp from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor, type Actor } from '../../src/domain/actor.js';
 import { generateTeamKey } from '../../src/formats/pgp.js';
@@ -10,6 +9,7 @@ import { receiveMail } from '../../src/services/mail-intake.service.js';
 import { MAX_REPORT_HTML_CHARS } from '../../src/services/report-html.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { pgpMimeEncrypted } from '../support/pgp-mail.js';
 
 /**
  * GET /api/reports/:id/html: a mailed report's HTML part, read again from the
@@ -69,30 +69,6 @@ async function receive(body: string, headers: string[] = []): Promise<string> {
   return (await receiveMail(h.deps, smtp, raw, envelope, undefined)).report.id;
 }
 
-/** A PGP/MIME mail whose encrypted entity is `inner`, encrypted to `publicKeyArmored`. */
-async function encrypted(inner: string, publicKeyArmored: string): Promise<string> {
-  const armored: string = await (openpgp.encrypt as (o: unknown) => Promise<string>)({
-    message: await openpgp.createMessage({ text: inner }),
-    encryptionKeys: await openpgp.readKey({ armoredKey: publicKeyArmored }),
-  });
-  return [
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="enc"',
-    '',
-    '--enc',
-    'Content-Type: application/pgp-encrypted',
-    '',
-    'Version: 1',
-    '',
-    '--enc',
-    'Content-Type: application/octet-stream; name="encrypted.asc"',
-    '',
-    armored,
-    '--enc--',
-    '',
-  ].join('\r\n');
-}
-
 const HOSTILE = '<p>請求書</p><script>alert(1)</script><img src="http://198.51.100.9/track.png"><a href="https://evil.example/login">bank</a>';
 
 describe('GET /api/reports/:id/html', () => {
@@ -133,7 +109,7 @@ describe('GET /api/reports/:id/html', () => {
 
   it('decrypts a PGP/MIME mail with the team key, and says when the key no longer opens it', async () => {
     const inner = alternative('<p>暗号化された報告: <b>198.51.100.200</b></p>', '暗号化された報告');
-    const id = await receive(await encrypted(inner, h.deps.teamKeys[0]!.publicKeyArmored));
+    const id = await receive(await pgpMimeEncrypted(inner, h.deps.teamKeys[0]!.publicKeyArmored));
     expect((await get(`/api/reports/${id}/html`, lead.token)).json<HtmlBody>()).toMatchObject({ html: '<p>暗号化された報告: <b>198.51.100.200</b></p>', unavailable: null });
 
     // The team key rotated away (the old one no longer held): the stored report says it had HTML, which cannot be read now.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { CONTACT_ROLES, ORGANISATION_KINDS, OrganisationInputSchema, RESOURCE_KINDS } from '../../domain/organisation.schema.js';
+import { ORGANISATION_KINDS, OrganisationInputSchema } from '../../domain/organisation.schema.js';
+import { AbuseStepFactsSchema } from '../../domain/abuse-contact.js';
 import type { ServiceDeps } from '../../services/deps.js';
 import { resolveAbuseContact } from '../../services/abuse-contact.service.js';
 import {
@@ -16,50 +17,6 @@ import { OrganisationSchema, PageQuery, errorResponses, listParam, page } from '
 
 const params = z.object({ id: z.uuid() });
 
-/** What an abuse-contact step found, as data for a screen to word in its language (see abuse-contact.service.ts). */
-const AbuseStepFactsSchema = z
-  .discriminatedUnion('kind', [
-    z.object({
-      kind: z.literal('directory'),
-      subject: z.string(),
-      owner: z.object({ resource: z.string(), resourceKind: z.enum(RESOURCE_KINDS), organisations: z.array(z.string()) }).nullable(),
-      lessSpecific: z.array(z.object({ resource: z.string(), organisation: z.string() })),
-      contact: z
-        .object({
-          email: z.string(),
-          why: z.discriminatedUnion('code', [
-            z.object({ code: z.literal('chosen') }),
-            z.object({ code: z.literal('outside-hours'), email: z.string(), localTime: z.string(), timezone: z.string() }),
-            z.object({ code: z.literal('role'), role: z.enum(CONTACT_ROLES) }),
-          ]),
-        })
-        .nullable(),
-      withoutContact: z.string().nullable(),
-    }),
-    z.object({
-      kind: z.literal('registry'),
-      subject: z.string(),
-      isImported: z.boolean(),
-      range: z.object({ from: z.string(), to: z.string(), names: z.array(z.string()), source: z.string(), abuseEmail: z.string().nullable() }).nullable(),
-    }),
-    z.object({
-      kind: z.literal('security.txt'),
-      tried: z.array(z.object({ url: z.string(), outcome: z.string() })),
-      file: z
-        .object({
-          url: z.string(),
-          contacts: z.array(z.string()),
-          expires: z.string().nullable(),
-          isExpired: z.boolean(),
-          signature: z.enum(['unsigned', 'valid', 'invalid', 'unknown-key']),
-          fingerprint: z.string().nullable(),
-          languages: z.array(z.string()),
-          problems: z.array(z.string()).describe("the parser's findings, technical, in English"),
-        })
-        .nullable(),
-    }),
-  ])
-  .meta({ id: 'AbuseStepFacts' });
 
 export const organisationRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
   app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body));

@@ -15,7 +15,8 @@ import type {
   ReportSummarySchema,
   TimelineEntrySchema,
 } from '../../../src/http/schemas.js';
-import type { ContactRole, Language } from '../../../src/domain/organisation.schema.js';
+import type { Language } from '../../../src/domain/organisation.schema.js';
+import type { AbuseStepFacts } from '../../../src/domain/abuse-contact.js';
 import type { Role, TokenScope } from '../../../src/domain/actor.js';
 import type { CoordinationPurpose, CoordinationState } from '../../../src/domain/coordination.js';
 import type { SlaClock } from '../../../src/domain/sla.js';
@@ -323,34 +324,8 @@ export interface AbuseContact {
   steps: { source: 'directory' | 'registry' | 'security.txt'; found: boolean; detail: string; facts: AbuseStepFacts; asOf: string | null }[];
 }
 
-/** AbuseStepFacts in src/services/abuse-contact.service.ts: what a step found, for the screen to word. */
-export type AbuseStepFacts =
-  | {
-      kind: 'directory';
-      subject: string;
-      owner: { resource: string; resourceKind: 'ip-range' | 'domain' | 'asn'; organisations: string[] } | null;
-      lessSpecific: { resource: string; organisation: string }[];
-      contact: {
-        email: string;
-        why: { code: 'chosen' } | { code: 'outside-hours'; email: string; localTime: string; timezone: string } | { code: 'role'; role: ContactRole };
-      } | null;
-      withoutContact: string | null;
-    }
-  | { kind: 'registry'; subject: string; isImported: boolean; range: { from: string; to: string; names: string[]; source: string; abuseEmail: string | null } | null }
-  | {
-      kind: 'security.txt';
-      tried: { url: string; outcome: string }[];
-      file: {
-        url: string;
-        contacts: string[];
-        expires: string | null;
-        isExpired: boolean;
-        signature: 'unsigned' | 'valid' | 'invalid' | 'unknown-key';
-        fingerprint: string | null;
-        languages: string[];
-        problems: string[];
-      } | null;
-    };
+/** AbuseStepFacts (src/domain/abuse-contact.ts): what a step found, for the screen to word. */
+export type { AbuseStepFacts };
 
 /** EvidenceItem and CustodyEvent in src/http/routes/evidence.routes.ts (the domain's own shapes, sent as they are). */
 export type { CustodyEvent, EvidenceItem };

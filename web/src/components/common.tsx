@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Tlp } from '../../../src/domain/tlp.js';
-import type { IncidentStatus } from '../../../src/domain/incident-lifecycle.js';
+import { TLP_LABELS, type Tlp } from '../../../src/domain/tlp.js';
+import { INCIDENT_STATUSES, type IncidentStatus } from '../../../src/domain/incident-lifecycle.js';
+import { CATEGORIES } from '../../../src/domain/taxonomy.js';
 import { ApiError } from '../api/client';
 import { formatInstant, formatNumber } from '../format';
 import { currentLanguage } from '../i18n';
@@ -170,6 +171,31 @@ export function Field({ label, error, children, hint }: { label: string; error?:
           {error}
         </small>
       )}
+    </div>
+  );
+}
+
+/**
+ * One of the incident filters the lists offer (status, category, TLP): "any"
+ * or one value — and, when the address names several (status=new,open from a
+ * dashboard link), those together as one more choice.
+ */
+export function IncidentFilterSelect({ name, id, value, linked, onChange }: { name: 'status' | 'category' | 'tlp'; id: string; value: string; linked: string; onChange: (value: string) => void }) {
+  const { t } = useTranslation();
+  const [values, label]: [readonly string[], (v: string) => string] =
+    name === 'status' ? [INCIDENT_STATUSES, (v) => t(`incidentStatus.${v}`)] : name === 'category' ? [CATEGORIES, (v) => t(`category.${v}`)] : [TLP_LABELS, (v) => `TLP:${v}`];
+  return (
+    <div className="field">
+      <label htmlFor={id}>{t(`field.${name}`)}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{t('list.any')}</option>
+        {linked.includes(',') && <option value={linked}>{linked.split(',').map(label).join(t('list.or'))}</option>}
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {label(v)}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }

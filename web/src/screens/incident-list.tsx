@@ -1,12 +1,9 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { INCIDENT_STATUSES } from '../../../src/domain/incident-lifecycle.js';
-import { CATEGORIES } from '../../../src/domain/taxonomy.js';
-import { TLP_LABELS } from '../../../src/domain/tlp.js';
 import { withQuery } from '../api/client';
 import type { Incident, Page } from '../api/types';
 import { useApi } from '../api/use-api';
-import { DateTime, ErrorNote, ExerciseMark, Loading, Pager, StatusBadge, TlpLabel } from '../components/common';
+import { DateTime, ErrorNote, ExerciseMark, IncidentFilterSelect, Loading, Pager, StatusBadge, TlpLabel } from '../components/common';
 import { Link, navigate, useLocation } from '../router';
 import '../components/steering.css';
 
@@ -33,30 +30,15 @@ export function IncidentListScreen() {
   const go = (changes: Record<string, string | number | undefined>) =>
     navigate(withQuery('/incidents', { ...filters, sort, direction, offset: 0, ...changes }));
 
-  const select = (name: 'status' | 'category' | 'tlp', values: readonly string[], label: (v: string) => string) => (
-    <div className="field">
-      <label htmlFor={`filter-${name}`}>{t(`field.${name}`)}</label>
-      <select id={`filter-${name}`} value={filters[name] ?? ''} onChange={(e) => go({ [name]: e.target.value || undefined })}>
-        <option value="">{t('list.any')}</option>
-        {filters[name]?.includes(',') && <option value={filters[name]}>{filters[name].split(',').map(label).join(t('list.or'))}</option>}
-        {values.map((v) => (
-          <option key={v} value={v}>
-            {label(v)}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-
   return (
     <main id="main">
       <div className="screen-title">
         <h1>{t('list.heading')}</h1>
       </div>
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label={t('list.filters')}>
-        {select('status', INCIDENT_STATUSES, (v) => t(`incidentStatus.${v}`))}
-        {select('category', CATEGORIES, (v) => t(`category.${v}`))}
-        {select('tlp', TLP_LABELS, (v) => `TLP:${v}`)}
+        {(['status', 'category', 'tlp'] as const).map((name) => (
+          <IncidentFilterSelect key={name} name={name} id={`filter-${name}`} value={filters[name] ?? ''} linked={filters[name] ?? ''} onChange={(v) => go({ [name]: v || undefined })} />
+        ))}
         <div className="field">
           <label htmlFor="filter-due">{t('list.due')}</label>
           <select id="filter-due" value={filters.slaDueBefore ? 'soon' : ''} onChange={(e) => go(e.target.value ? { slaDueBefore: dueWithin(), sort: 'slaDueAt', direction: 'asc' } : { slaDueBefore: undefined })}>

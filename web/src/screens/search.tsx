@@ -1,12 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { INCIDENT_STATUSES } from '../../../src/domain/incident-lifecycle.js';
-import { CATEGORIES } from '../../../src/domain/taxonomy.js';
-import { TLP_LABELS } from '../../../src/domain/tlp.js';
 import { withQuery } from '../api/client';
 import type { SearchResult } from '../api/types';
 import { useApi } from '../api/use-api';
-import { DateTime, ErrorNote, Loading, Num, Pager, StatusBadge, TlpLabel } from '../components/common';
+import { DateTime, ErrorNote, IncidentFilterSelect, Loading, Num, Pager, StatusBadge, TlpLabel } from '../components/common';
 import { isDay, jstDayAfter, jstDayStart } from '../format';
 import { Link, navigate, useLocation } from '../router';
 
@@ -139,21 +136,6 @@ function SearchForm({ applied, onSearch }: { applied: Criteria; onSearch: (c: Cr
     e.preventDefault();
     onSearch(Object.fromEntries(PARAMS.map((p) => [p, draft[p].trim()])) as Criteria);
   };
-  const select = (name: 'status' | 'category' | 'tlp', values: readonly string[], label: (v: string) => string) => (
-    <div className="field">
-      <label htmlFor={`search-${name}`}>{t(`field.${name}`)}</label>
-      <select id={`search-${name}`} value={draft[name]} onChange={set(name)}>
-        <option value="">{t('list.any')}</option>
-        {/* A linked search may name several (status=new,open): shown as one choice. */}
-        {applied[name].includes(',') && <option value={applied[name]}>{applied[name].split(',').map(label).join(t('list.or'))}</option>}
-        {values.map((v) => (
-          <option key={v} value={v}>
-            {label(v)}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
   return (
     <form onSubmit={submit} className="search-panel" role="search" aria-label={t('search.heading')}>
       <div className="search-form">
@@ -173,9 +155,9 @@ function SearchForm({ applied, onSearch }: { applied: Criteria; onSearch: (c: Cr
       </div>
       <fieldset className="filters search-filters">
         <legend>{t('search.filters')}</legend>
-        {select('status', INCIDENT_STATUSES, (v) => t(`incidentStatus.${v}`))}
-        {select('category', CATEGORIES, (v) => t(`category.${v}`))}
-        {select('tlp', TLP_LABELS, (v) => `TLP:${v}`)}
+        {(['status', 'category', 'tlp'] as const).map((name) => (
+          <IncidentFilterSelect key={name} name={name} id={`search-${name}`} value={draft[name]} linked={applied[name]} onChange={(v) => setDraft((d) => ({ ...d, [name]: v }))} />
+        ))}
         <div className="field">
           <label htmlFor="search-owner">{t('field.owner')}</label>
           <input id="search-owner" type="text" translate="no" value={draft.owner} onChange={set('owner')} autoComplete="off" />
