@@ -21,6 +21,9 @@ export const inThreadReader = (files: EvidenceFiles): InboundMailReader => ({
   close: async () => {},
 });
 
+/** Mails a thread has in hand at once (one at a time left it idle through every fsync, with mails queued). */
+const MAILS_PER_THREAD = 4;
+
 const WARM_UP = Buffer.from('Subject: warm-up\r\n\r\nwarm-up\r\n');
 
 /**
@@ -44,6 +47,8 @@ export function inboundMailPool(threads: number, files: EvidenceFiles, onWorkerE
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: Infinity,
+      // A thread waiting for a mail's attachment files to reach the disk reads the next mails meanwhile.
+      concurrentTasksPerWorker: MAILS_PER_THREAD,
       // Run from TypeScript sources (npm start, tests), a worker needs the same loader as this thread.
       ...(extension === '.ts' ? { execArgv: withTsx(process.execArgv) } : {}),
     });

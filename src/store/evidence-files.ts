@@ -11,10 +11,12 @@ export interface StoredFile {
 }
 
 /**
- * Content-addressed files: `evidence/sha256/ab/cd/<sha256>`. A file is
- * written to a temporary name, fsynced, renamed into place and its directory
- * fsynced, so once `put` returns the bytes survive a crash; the same content
- * is stored once. Reads re-check the hash.
+ * Content-addressed files: `evidence/sha256/ab/<sha256>` (256 directories, as
+ * git's objects; stores written before 2026-11 used `ab/cd/<sha256>`, still
+ * read, found and removed there). A file is written to a temporary name,
+ * fsynced, renamed into place and its directory fsynced, so once `put`
+ * returns the bytes survive a crash; the same content is stored once. Reads
+ * re-check the hash.
  */
 export class EvidenceFiles {
   private readonly root: string;
@@ -35,9 +37,23 @@ export class EvidenceFiles {
     };
   }
 
+  /** Where a file is written: one directory level (a new directory per file cost more than the file itself). */
   pathOf(sha256: string): string {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
+    return join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  /** Where an older store wrote it (two directory levels). */
+  private legacyPathOf(sha256: string): string {
     return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  /** The path holding a file, in either layout; the current one when neither does. */
+  private foundPathOf(sha256: string): string {
+    const path = this.pathOf(sha256);
+    if (existsSync(path)) return path;
+    const legacy = this.legacyPathOf(sha256);
+    return existsSync(legacy) ? legacy : path;
   }
 
   private readonly madeDirs = new Set<string>();
@@ -45,8 +61,9 @@ export class EvidenceFiles {
   /** Write (once) and sync; the disk work runs off the event loop, so other messages go on meanwhile. */
   async put(content: Buffer): Promise<StoredFile> {
     const h = EvidenceFiles.hashes(content);
+    const found = this.foundPathOf(h.sha256);
+    if (existsSync(found) && statSync(found).size === content.length) return h;
     const path = this.pathOf(h.sha256);
-    if (existsSync(path) && statSync(path).size === content.length) return h;
     const dir = dirname(path);
     if (!this.madeDirs.has(dir)) {
       await mkdir(dir, { recursive: true });
@@ -72,7 +89,7 @@ export class EvidenceFiles {
 
   /** The bytes, after checking they still hash to their name; a mismatch throws loudly. */
   get(sha256: string): Buffer {
-    const content = readFileSync(this.pathOf(sha256));
+    const content = readFileSync(this.foundPathOf(sha256));
     const actual = createHash('sha256').update(content).digest('hex');
     if (actual !== sha256) throw new Error(`evidence ${sha256} is corrupt on disk (hashes to ${actual})`);
     return content;
@@ -81,7 +98,7 @@ export class EvidenceFiles {
   /** Delete a file (evidence retention); false when it was not there. */
   async remove(sha256: string): Promise<boolean> {
     try {
-      await unlink(this.pathOf(sha256));
+      await unlink(this.foundPathOf(sha256));
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -90,6 +107,6 @@ export class EvidenceFiles {
   }
 
   has(sha256: string): boolean {
-    return existsSync(this.pathOf(sha256));
+    return existsSync(this.foundPathOf(sha256));
   }
 }

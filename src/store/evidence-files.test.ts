@@ -1,0 +1,57 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EvidenceFiles } from './evidence-files.js';
+
+describe('EvidenceFiles', () => {
+  let dir: string;
+  let files: EvidenceFiles;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'renkei-evidence-'));
+    files = new EvidenceFiles(dir);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stores content once under evidence/sha256/<first two hex digits>/<sha256>, with its hashes', async () => {
+    const content = Buffer.from('phishing kit');
+    const stored = await files.put(content);
+    expect(stored).toEqual(EvidenceFiles.hashes(content));
+    expect(stored.md5).toMatch(/^[0-9a-f]{32}$/);
+    expect(relative(dir, files.pathOf(stored.sha256))).toBe(join('evidence', 'sha256', stored.sha256.slice(0, 2), stored.sha256));
+    await files.put(content);
+    // No temporary file left behind, one file for the content.
+    expect(readdirSync(dirname(files.pathOf(stored.sha256)))).toEqual([stored.sha256]);
+    expect(files.get(stored.sha256).equals(content)).toBe(true);
+  });
+
+  it('reads, finds and removes files an older store wrote two levels deep, and does not write them again', async () => {
+    const content = Buffer.from('evidence from an older store');
+    const { sha256 } = EvidenceFiles.hashes(content);
+    const legacy = join(dir, 'evidence', 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    mkdirSync(dirname(legacy), { recursive: true });
+    writeFileSync(legacy, content);
+    expect(files.has(sha256)).toBe(true);
+    expect(files.get(sha256).equals(content)).toBe(true);
+    await files.put(content);
+    expect(readdirSync(dirname(files.pathOf(sha256)))).toEqual([sha256.slice(2, 4)]);
+    expect(await files.remove(sha256)).toBe(true);
+    expect(files.has(sha256)).toBe(false);
+    expect(await files.remove(sha256)).toBe(false);
+  });
+
+  it('refuses a file whose bytes no longer hash to its name', async () => {
+    const { sha256 } = await files.put(Buffer.from('original'));
+    writeFileSync(files.pathOf(sha256), 'altered');
+    expect(() => files.get(sha256)).toThrow(/corrupt/);
+  });
+
+  it('rewrites a file cut short (a crash mid-copy in an older version) when the same content comes again', async () => {
+    const content = Buffer.from('a whole attachment');
+    const { sha256 } = EvidenceFiles.hashes(content);
+    mkdirSync(dirname(files.pathOf(sha256)), { recursive: true });
+    writeFileSync(files.pathOf(sha256), content.subarray(0, 5));
+    await files.put(content);
+    expect(files.get(sha256).equals(content)).toBe(true);
+  });
+});
