@@ -68,4 +68,40 @@ describe('group commit', () => {
     const sent = [3, 4].map((n) => committer.submit({ input: { channel: 'email', sourceRef: `<group-${n}@example.jp>`, body: `report ${n}` }, attachments: [] }));
     for (const s of sent) await expect(s).rejects.toThrow('EIO');
   });
+
+  it('writes several groups at once when asked (PostgreSQL), and every report lands once even when their observables cross', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const real = h.deps.store;
+    const store: Store = {
+      ...real,
+      transactionCommitted: async (fn) => {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await real.transactionCommitted(fn);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const committer = new GroupCommitter({ ...h.deps, store }, systemActor('smtp'), 4, 1, 3);
+    // Forty reports naming the same six hosts, in shifting orders: groups written side by side lock the
+    // same observable rows in different orders (a deadlock the database breaks; the store retries).
+    const hosts = Array.from({ length: 6 }, (_, i) => `crossed-${i}.example.net`);
+    const items = Array.from({ length: 40 }, (_, n) => ({
+      input: { channel: 'email' as const, sourceRef: `<crossed-${n}@example.jp>`, body: [...hosts.slice(n % 6), ...hosts.slice(0, n % 6)].reverse().join(' and ') },
+      attachments: [],
+    }));
+    const results = await Promise.all([...items, ...items.slice(0, 5)].map((i) => committer.submit(i)));
+    expect(results.filter((r) => r.isNew)).toHaveLength(40);
+    if (h.deps.store.dialect === 'postgres') expect(most).toBeGreaterThan(1);
+    const stored = await h.deps.store.reports.findBySourceRefs('email', items.map((i) => i.input.sourceRef));
+    expect(stored).toHaveLength(40);
+    for (const r of results) expect(r.observableCount === 6 || !r.isNew).toBe(true);
+  });
+
+  it('writes one group at a time on SQLite (one writer), several on PostgreSQL', () => {
+    const committer = new GroupCommitter(h.deps, systemActor('smtp'));
+    expect(committer.groupsAtOnce).toBe(h.deps.store.dialect === 'postgres' ? 3 : 1);
+  });
 });
