@@ -125,6 +125,20 @@ const rawMime = (report: Pick<Report, 'channel'>) => (report.channel === 'email'
  * by the record use case inside its transaction, for every channel.
  */
 export async function recordReportEvidence(tx: Store, report: Report, attachments: readonly AssessedAttachment[], raw: Buffer | undefined): Promise<void> {
+  await recordReportsEvidence(tx, [{ report, attachments, raw }]);
+}
+
+/** The same for many reports at once (a group commit): two statements in all. */
+export async function recordReportsEvidence(tx: Store, list: { report: Report; attachments: readonly AssessedAttachment[]; raw: Buffer | undefined }[]): Promise<void> {
+  const rows = list.flatMap(({ report, attachments, raw }) => reportEvidenceRows(report, attachments, raw).map((row) => ({ row, report })));
+  if (rows.length === 0) return;
+  await tx.evidence.insertItems(rows.map((r) => r.row));
+  await tx.evidence.appendCustody(
+    rows.map(({ row, report }) => ({ itemId: row.id, at: report.createdAt, actor: report.createdBy, action: 'collected', detail: { reportId: report.id, channel: report.channel, sourceRef: report.sourceRef } })),
+  );
+}
+
+function reportEvidenceRows(report: Report, attachments: readonly AssessedAttachment[], raw: Buffer | undefined) {
   const from = reportOrigin(report);
   const rows = attachments.map((a) =>
     itemRow({
@@ -164,11 +178,7 @@ export async function recordReportEvidence(tx: Store, report: Report, attachment
       }),
     );
   }
-  if (rows.length === 0) return;
-  await tx.evidence.insertItems(rows);
-  await tx.evidence.appendCustody(
-    rows.map((r) => ({ itemId: r.id, at: report.createdAt, actor: report.createdBy, action: 'collected', detail: { reportId: report.id, channel: report.channel, sourceRef: report.sourceRef } })),
-  );
+  return rows;
 }
 
 /** Pages kept by a liveness check: one item per distinct page per incident (later checks that see the same page add nothing). */

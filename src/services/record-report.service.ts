@@ -9,7 +9,7 @@ import type { ReportAttachment } from '../store/repositories/report.repository.j
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { audit } from './audit.service.js';
-import { recordReportEvidence } from './evidence.service.js';
+import { recordReportsEvidence } from './evidence.service.js';
 import { parseInput } from './validate.js';
 
 export interface RecordedReport {
@@ -66,60 +66,90 @@ async function reporterCountryOf(tx: Store, input: ReportCreate): Promise<string
   return (await tx.reports.directoryCountryOf(sender, senderDomains(sender))) ?? countryOfCcTld(sender);
 }
 
-async function store(deps: ServiceDeps, tx: Store, actor: Actor, p: PreparedReport, attachments: ReportAttachment[] = []): Promise<RecordedReport> {
+/**
+ * Store reports in the caller's transaction: each once per `(channel,
+ * sourceRef)`, raw original and attachments as evidence, observables linked
+ * and correlated, indexed for search. A group commit stores its whole group
+ * here, so most steps are one statement for the group, not one per report.
+ * Results in input order.
+ */
+async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: PreparedReport; attachments?: ReportAttachment[] }[]): Promise<RecordedReport[]> {
   const now = deps.clock().toISOString();
-  const { input, raw } = p;
-  const reporterCountry = await reporterCountryOf(tx, input);
-  const { report, isNew } = await tx.reports.insertIfAbsent(
-    {
-      id: newId(),
-      channel: input.channel,
-      sourceRef: p.sourceRef,
-      sender: input.sender ?? null,
-      senderName: input.senderName ?? null,
-      subject: input.subject ?? null,
-      body: input.body,
-      language: input.language ?? null,
-      receivedAt: input.receivedAt ?? now,
-      createdAt: now,
-      createdBy: actor.id,
-      tlp: input.tlp,
-      rawSha256: p.rawSha256,
-      rawSize: raw ? raw.length : null,
-      meta: input.meta ?? {},
-      reporterCountry,
-    },
-    raw,
-  );
-  if (!isNew) return { report, isNew, observableCount: 0, candidateIncidentIds: [] };
-  if (attachments.length) await tx.reports.addAttachments(report.id, attachments, now);
-  // Each file (and the raw original) becomes an evidence item with its `collected` custody event.
-  await recordReportEvidence(tx, report, attachments, raw);
+  const entries = [];
+  for (const { p } of list) {
+    const { input, raw } = p;
+    entries.push({
+      report: {
+        id: newId(),
+        channel: input.channel,
+        sourceRef: p.sourceRef,
+        sender: input.sender ?? null,
+        senderName: input.senderName ?? null,
+        subject: input.subject ?? null,
+        body: input.body,
+        language: input.language ?? null,
+        receivedAt: input.receivedAt ?? now,
+        createdAt: now,
+        createdBy: actor.id,
+        tlp: input.tlp,
+        rawSha256: p.rawSha256,
+        rawSize: raw ? raw.length : null,
+        meta: input.meta ?? {},
+        reporterCountry: await reporterCountryOf(tx, input),
+      },
+      raw,
+    });
+  }
+  const stored = await tx.reports.insertManyIfAbsent(entries);
+  const fresh = stored.flatMap(({ report, isNew }, i) => (isNew ? [{ report, p: list[i]!.p, attachments: list[i]!.attachments ?? [] }] : []));
+  if (fresh.length === 0) return stored.map(({ report, isNew }) => ({ report, isNew, observableCount: 0, candidateIncidentIds: [] }));
 
-  const observables = await tx.observables.upsertMany(p.observables, now);
-  await tx.observables.linkReport(
-    report.id,
-    observables.map((o) => o.id),
+  await tx.reports.addAttachmentsOf(
+    fresh.filter((f) => f.attachments.length).map((f) => ({ reportId: f.report.id, attachments: f.attachments })),
+    now,
   );
-  const candidates = await tx.observables.candidateIncidents(observables.filter((o) => !o.isPrivate).map((o) => o.id));
-  if (candidates.length) await tx.observables.saveCandidates(report.id, candidates, now);
-  // The submitter learns only of candidates it may see (a partner submitting sees none of the team's).
-  const visible = candidates.length ? await tx.incidents.findManyById(accessScope(actor), candidates.map((c) => c.incidentId)) : [];
-  await tx.timeline.append([
-    {
+  // Each file (and the raw original) becomes an evidence item with its `collected` custody event.
+  await recordReportsEvidence(
+    tx,
+    fresh.map((f) => ({ report: f.report, attachments: f.attachments, raw: f.p.raw })),
+  );
+  const observables = await tx.observables.upsertMany(
+    fresh.flatMap((f) => f.p.observables),
+    now,
+  );
+  const perReport: (typeof observables)[] = [];
+  let at = 0;
+  for (const f of fresh) perReport.push(observables.slice(at, (at += f.p.observables.length)));
+  await tx.observables.linkReports(fresh.flatMap((f, i) => perReport[i]!.map((o) => ({ reportId: f.report.id, observableId: o.id }))));
+  const outcome = new Map<string, RecordedReport>();
+  const candidateCount = new Map<string, number>();
+  for (const [i, f] of fresh.entries()) {
+    const mine = perReport[i]!;
+    const candidates = await tx.observables.candidateIncidents(mine.filter((o) => !o.isPrivate).map((o) => o.id));
+    if (candidates.length) await tx.observables.saveCandidates(f.report.id, candidates, now);
+    // The submitter learns only of candidates it may see (a partner submitting sees none of the team's).
+    const visible = candidates.length ? await tx.incidents.findManyById(accessScope(actor), candidates.map((c) => c.incidentId)) : [];
+    const shown = new Set(visible.map((v) => v.id));
+    outcome.set(f.report.id, { report: f.report, isNew: true, observableCount: mine.length, candidateIncidentIds: candidates.map((c) => c.incidentId).filter((id) => shown.has(id)) });
+    candidateCount.set(f.report.id, candidates.length);
+  }
+  await tx.timeline.append(
+    fresh.map((f) => ({
       incidentId: null,
-      reportId: report.id,
+      reportId: f.report.id,
       actor: actor.id,
       action: 'report.received',
-      changes: { channel: report.channel, sourceRef: report.sourceRef, observables: observables.length, candidates: candidates.length },
+      changes: { channel: f.report.channel, sourceRef: f.report.sourceRef, observables: outcome.get(f.report.id)!.observableCount, candidates: candidateCount.get(f.report.id) ?? 0 },
       note: null,
-    },
-  ]);
-  // A new report: no earlier index rows to remove.
-  await tx.search.index('report', report.id, p.terms, { isNew: true });
-  const shown = new Set(visible.map((i) => i.id));
-  return { report, isNew, observableCount: observables.length, candidateIncidentIds: candidates.map((c) => c.incidentId).filter((id) => shown.has(id)) };
+    })),
+  );
+  // New reports: no earlier index rows to remove.
+  for (const f of fresh) await tx.search.index('report', f.report.id, f.p.terms, { isNew: true });
+  return stored.map(({ report, isNew }) => (isNew ? outcome.get(report.id)! : { report, isNew, observableCount: 0, candidateIncidentIds: [] }));
 }
+
+const storeOne = async (deps: ServiceDeps, tx: Store, actor: Actor, p: PreparedReport, attachments?: ReportAttachment[]): Promise<RecordedReport> =>
+  (await storeAll(deps, tx, actor, [{ p, ...(attachments ? { attachments } : {}) }]))[0]!;
 
 /**
  * Record one inbound report from any channel: stored once per
@@ -131,7 +161,7 @@ export async function recordReport(deps: ServiceDeps, actor: Actor, input: Repor
   assertCan(actor, 'report.submit');
   const prepared = prepareReport(input);
   return deps.store.transaction(async (tx) => {
-    const result = await store(deps, tx, actor, prepared);
+    const result = await storeOne(deps, tx, actor, prepared);
     if (result.isNew) await audit(tx, actor, 'report.recorded', { type: 'report', id: result.report.id }, { channel: result.report.channel });
     return result;
   });
@@ -152,7 +182,7 @@ export async function recordChannelReport(
 ): Promise<RecordedReport> {
   assertCan(actor, 'report.submit');
   const prepared = preparedOf(input, raw);
-  const result = await deps.store.transaction(async (tx) => withFollowUp(deps, tx, await store(deps, tx, actor, prepared, attachments), followUp));
+  const result = await deps.store.transaction(async (tx) => withFollowUp(deps, tx, await storeOne(deps, tx, actor, prepared, attachments), followUp));
   if (result.isNew && followUp) deps.wakeJobs();
   return result;
 }
@@ -219,15 +249,15 @@ export async function recordChannelReportsCommitted(
   let durable = Promise.resolve();
   try {
     ({ durable } = await deps.store.transactionCommitted(async (tx) => {
-      for (const { index, p, attachments, followUp } of prepared)
-        results[index] = { ok: true, ...(await withFollowUp(deps, tx, await store(deps, tx, actor, p, attachments), followUp)) };
+      const recorded = await storeAll(deps, tx, actor, prepared);
+      for (const [k, { index, followUp }] of prepared.entries()) results[index] = { ok: true, ...(await withFollowUp(deps, tx, recorded[k]!, followUp)) };
       const stored = results.filter((r) => r.ok && r.isNew).length;
       if (stored) await audit(tx, actor, 'report.recorded-batch', null, { received: items.length, stored });
     }));
   } catch {
     for (const { index, p, attachments, followUp } of prepared) {
       try {
-        results[index] = { ok: true, ...(await deps.store.transaction(async (tx) => withFollowUp(deps, tx, await store(deps, tx, actor, p, attachments), followUp))) };
+        results[index] = { ok: true, ...(await deps.store.transaction(async (tx) => withFollowUp(deps, tx, await storeOne(deps, tx, actor, p, attachments), followUp))) };
       } catch (error) {
         results[index] = { ok: false, index, error };
       }
@@ -260,7 +290,8 @@ export async function recordReports(deps: ServiceDeps, actor: Actor, inputs: Rep
     }
   });
   await deps.store.transaction(async (tx) => {
-    for (const { index, p } of prepared) results[index] = { ok: true, ...(await store(deps, tx, actor, p)) };
+    const recorded = await storeAll(deps, tx, actor, prepared);
+    for (const [k, { index }] of prepared.entries()) results[index] = { ok: true, ...recorded[k]! };
     const stored = results.filter((r) => r.ok && r.isNew).length;
     await audit(tx, actor, 'report.recorded-batch', null, { received: inputs.length, stored, refused: inputs.length - prepared.length });
   });

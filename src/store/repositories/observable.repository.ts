@@ -70,7 +70,9 @@ export function createObservableRepository(db: Kysely<DB>) {
     /** Insert new observables, refresh `last_seen_at` of known ones; returns their ids in input order. */
     async upsertMany(observables: ExtractedObservable[], at: string): Promise<Observable[]> {
       // Rows are locked in (type, value) order, so two reports naming the same observables never deadlock.
-      const sorted = [...observables].sort((a, b) => (a.type === b.type ? (a.value < b.value ? -1 : a.value > b.value ? 1 : 0) : a.type < b.type ? -1 : 1));
+      // Each (type, value) once: a statement may not update the same row twice (several reports of a group name it).
+      const distinct = [...new Map(observables.map((o) => [`${o.type}\u0000${o.value}`, o])).values()];
+      const sorted = distinct.sort((a, b) => (a.type === b.type ? (a.value < b.value ? -1 : a.value > b.value ? 1 : 0) : a.type < b.type ? -1 : 1));
       const byKey = new Map<string, Observable>();
       for (let i = 0; i < sorted.length; i += CHUNK) {
         const chunk = sorted.slice(i, i + CHUNK);
@@ -95,10 +97,14 @@ export function createObservableRepository(db: Kysely<DB>) {
     },
 
     async linkReport(reportId: string, observableIds: string[]): Promise<void> {
-      for (let i = 0; i < observableIds.length; i += CHUNK) {
+      await this.linkReports(observableIds.map((observableId) => ({ reportId, observableId })));
+    },
+
+    async linkReports(links: { reportId: string; observableId: string }[]): Promise<void> {
+      for (let i = 0; i < links.length; i += CHUNK) {
         await db
           .insertInto('report_observable')
-          .values(observableIds.slice(i, i + CHUNK).map((observable_id) => ({ report_id: reportId, observable_id })))
+          .values(links.slice(i, i + CHUNK).map((l) => ({ report_id: l.reportId, observable_id: l.observableId })))
           .onConflict((oc) => oc.doNothing())
           .execute();
       }

@@ -38,55 +38,85 @@ export interface ReportAttachment {
 
 export type NewReport = Omit<Report, 'status' | 'rejectReason' | 'rejectNote' | 'duplicateOf' | 'incidentId'>;
 
+/** Rows per multi-row insert (SQLite binds at most 32,766 parameters a statement). */
+const INSERT_CHUNK = 500;
+
+const reportRow = (report: NewReport) => ({
+  id: report.id,
+  channel: report.channel,
+  source_ref: report.sourceRef,
+  sender: report.sender,
+  sender_name: report.senderName,
+  subject: report.subject,
+  body: report.body,
+  language: report.language,
+  received_at: report.receivedAt,
+  created_at: report.createdAt,
+  created_by: report.createdBy,
+  status: 'new' as const,
+  reject_reason: null,
+  reject_note: null,
+  duplicate_of: null,
+  incident_id: null,
+  tlp: report.tlp,
+  meta: JSON.stringify(report.meta),
+  raw_sha256: report.rawSha256,
+  raw_size: report.rawSize,
+  reporter_country: report.reporterCountry,
+});
+
 export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
   return {
-    /** Insert unless `(channel, sourceRef)` exists; returns the stored report either way. */
-    async insertIfAbsent(report: NewReport, raw: Buffer | undefined): Promise<{ report: Report; isNew: boolean }> {
-      const inserted = await db
-        .insertInto('report')
-        .values({
-          id: report.id,
-          channel: report.channel,
-          source_ref: report.sourceRef,
-          sender: report.sender,
-          sender_name: report.senderName,
-          subject: report.subject,
-          body: report.body,
-          language: report.language,
-          received_at: report.receivedAt,
-          created_at: report.createdAt,
-          created_by: report.createdBy,
-          status: 'new',
-          reject_reason: null,
-          reject_note: null,
-          duplicate_of: null,
-          incident_id: null,
-          tlp: report.tlp,
-          meta: JSON.stringify(report.meta),
-          raw_sha256: report.rawSha256,
-          raw_size: report.rawSize,
-          reporter_country: report.reporterCountry,
-        })
-        .onConflict((oc) => oc.columns(['channel', 'source_ref']).doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (inserted) {
-        if (raw) await db.insertInto('report_raw').values({ report_id: report.id, content: raw }).execute();
-        return { report: toReport(inserted), isNew: true };
+    /**
+     * Insert each report unless its `(channel, sourceRef)` exists (stored
+     * before, or earlier in the same list); returns, in input order, the
+     * stored report and whether this entry created it. A few statements for
+     * the whole list (group commit), not a few per report.
+     */
+    async insertManyIfAbsent(entries: { report: NewReport; raw: Buffer | undefined }[]): Promise<{ report: Report; isNew: boolean }[]> {
+      const key = (channel: string, sourceRef: string) => `${channel}\u0000${sourceRef}`;
+      const inserted = new Map<string, Selectable<ReportTable>>();
+      for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
+        const rows = await db
+          .insertInto('report')
+          .values(entries.slice(i, i + INSERT_CHUNK).map(({ report }) => reportRow(report)))
+          .onConflict((oc) => oc.columns(['channel', 'source_ref']).doNothing())
+          .returningAll()
+          .execute();
+        for (const r of rows) inserted.set(key(r.channel, r.source_ref), r);
       }
-      const existing = await db
-        .selectFrom('report')
-        .selectAll()
-        .where('channel', '=', report.channel)
-        .where('source_ref', '=', report.sourceRef)
-        .executeTakeFirstOrThrow();
-      return { report: toReport(existing), isNew: false };
+      const missing = entries.filter(({ report }) => !inserted.has(key(report.channel, report.sourceRef)));
+      const existing = new Map<string, Selectable<ReportTable>>();
+      for (const channel of new Set(missing.map((m) => m.report.channel))) {
+        const refs = [...new Set(missing.filter((m) => m.report.channel === channel).map((m) => m.report.sourceRef))];
+        for (let i = 0; i < refs.length; i += INSERT_CHUNK) {
+          const rows = await db.selectFrom('report').selectAll().where('channel', '=', channel).where('source_ref', 'in', refs.slice(i, i + INSERT_CHUNK)).execute();
+          for (const r of rows) existing.set(key(r.channel, r.source_ref), r);
+        }
+      }
+      const claimed = new Set<string>();
+      const results = entries.map(({ report, raw }) => {
+        const k = key(report.channel, report.sourceRef);
+        const row = inserted.get(k);
+        if (row && row.id === report.id && !claimed.has(k)) {
+          claimed.add(k);
+          return { report: toReport(row), isNew: true, raw };
+        }
+        const stored = row ?? existing.get(k);
+        if (!stored) throw new Error(`report ${k} was neither inserted nor found`);
+        return { report: toReport(stored), isNew: false, raw };
+      });
+      const raws = results.filter((r) => r.isNew && r.raw).map((r) => ({ report_id: r.report.id, content: r.raw! }));
+      // Raw originals are large: a few per statement.
+      for (let i = 0; i < raws.length; i += 16) await db.insertInto('report_raw').values(raws.slice(i, i + 16)).execute();
+      return results.map(({ report, isNew }) => ({ report, isNew }));
     },
 
-    /**
-     * The country of the directory organisation a sender belongs to: a contact with this address, else an
-     * organisation owning the sender's domain or a parent of it (most specific first); null when none has one.
-     */
+    /** Insert unless `(channel, sourceRef)` exists; returns the stored report either way. */
+    async insertIfAbsent(report: NewReport, raw: Buffer | undefined): Promise<{ report: Report; isNew: boolean }> {
+      return (await this.insertManyIfAbsent([{ report, raw }]))[0]!;
+    },
+
     async directoryCountryOf(address: string, domains: string[]): Promise<string | null> {
       const byContact = await db
         .selectFrom('contact')
@@ -176,18 +206,22 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
     },
 
     /** Record evidence (once per content) and the report's attachments, in the caller's transaction. */
+    /** Attachments of reports (content already in the evidence store): one `evidence` row per distinct content, one `report_attachment` each. */
     async addAttachments(reportId: string, attachments: ReportAttachment[], at: string): Promise<void> {
-      for (const a of attachments) {
+      await this.addAttachmentsOf([{ reportId, attachments }], at);
+    },
+
+    async addAttachmentsOf(list: { reportId: string; attachments: readonly ReportAttachment[] }[], at: string): Promise<void> {
+      const all = list.flatMap(({ reportId, attachments }) => attachments.map((a) => ({ reportId, a })));
+      const contents = [...new Map(all.map(({ a }) => [a.sha256, { sha256: a.sha256, sha1: a.sha1, md5: a.md5, size: a.size, first_seen_at: at }])).values()];
+      for (let i = 0; i < contents.length; i += INSERT_CHUNK)
         await db
           .insertInto('evidence')
-          .values({ sha256: a.sha256, sha1: a.sha1, md5: a.md5, size: a.size, first_seen_at: at })
+          .values(contents.slice(i, i + INSERT_CHUNK))
           .onConflict((oc) => oc.column('sha256').doNothing())
           .execute();
-        await db
-          .insertInto('report_attachment')
-          .values({ id: a.id, report_id: reportId, sha256: a.sha256, filename: a.filename, mime_type: a.mimeType, size: a.size, kind: a.kind, note: a.note })
-          .execute();
-      }
+      const rows = all.map(({ reportId, a }) => ({ id: a.id, report_id: reportId, sha256: a.sha256, filename: a.filename, mime_type: a.mimeType, size: a.size, kind: a.kind, note: a.note }));
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('report_attachment').values(rows.slice(i, i + INSERT_CHUNK)).execute();
     },
 
     async attachments(reportId: string): Promise<ReportAttachment[]> {
