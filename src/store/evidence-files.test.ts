@@ -54,4 +54,13 @@ describe('EvidenceFiles', () => {
     await files.put(content);
     expect(files.get(sha256).equals(content)).toBe(true);
   });
+
+  it('writes large files (through the thread pool) as whole as small ones', async () => {
+    const large = Buffer.alloc(300 * 1024 + 7, 'x');
+    const small = Buffer.from('y');
+    const [a, b] = await Promise.all([files.put(large), files.put(small)]);
+    expect(files.get(a.sha256).equals(large)).toBe(true);
+    expect(files.get(b.sha256).equals(small)).toBe(true);
+    expect(readdirSync(dirname(files.pathOf(a.sha256))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
 });

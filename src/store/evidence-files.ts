@@ -1,7 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { closeSync, existsSync, fsync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
+
+const fsyncAsync = promisify(fsync);
+/** Files up to this size are written in the calling thread (see `put`). */
+const SMALL_FILE = 256 * 1024;
 
 export interface StoredFile {
   sha256: string;
@@ -58,31 +63,48 @@ export class EvidenceFiles {
 
   private readonly madeDirs = new Set<string>();
 
-  /** Write (once) and sync; the disk work runs off the event loop, so other messages go on meanwhile. */
+  /**
+   * Write (once) and sync. The syncs run in the thread pool, so other
+   * messages go on meanwhile; a small file's open, write, close and rename
+   * are made in this thread (each a few microseconds here, where a trip
+   * through the pool cost more than the call), a large file's in the pool.
+   */
   async put(content: Buffer): Promise<StoredFile> {
     const h = EvidenceFiles.hashes(content);
-    const found = this.foundPathOf(h.sha256);
-    if (existsSync(found) && statSync(found).size === content.length) return h;
     const path = this.pathOf(h.sha256);
+    const stored = statSync(path, { throwIfNoEntry: false }) ?? statSync(this.legacyPathOf(h.sha256), { throwIfNoEntry: false });
+    // A file of another size is one an older version cut short in a crash: written again.
+    if (stored?.size === content.length) return h;
     const dir = dirname(path);
     if (!this.madeDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
     const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    const file = await open(tmp, 'wx', 0o600);
-    try {
-      await file.writeFile(content);
-      await file.sync();
-    } finally {
-      await file.close();
+    if (content.length <= SMALL_FILE) {
+      const fd = openSync(tmp, 'wx', 0o600);
+      try {
+        for (let at = 0; at < content.length; ) at += writeSync(fd, content, at);
+        await fsyncAsync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, path);
+    } else {
+      const file = await open(tmp, 'wx', 0o600);
+      try {
+        await file.writeFile(content);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(tmp, path);
     }
-    await rename(tmp, path);
-    const d = await open(dir, 'r');
+    const d = openSync(dir, 'r');
     try {
-      await d.sync();
+      await fsyncAsync(d);
     } finally {
-      await d.close();
+      closeSync(d);
     }
     return h;
   }
