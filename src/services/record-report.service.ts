@@ -5,6 +5,7 @@ import { extractObservables, type ExtractedObservable } from '../domain/observab
 import { ReportCreateSchema, countryOfCcTld, senderDomains, type Report, type ReportCreate, type ReportCreateInput } from '../domain/report.js';
 import { documentTerms } from '../domain/search-terms.js';
 import type { Store } from '../store/store.js';
+import type { Observable } from '../store/repositories/observable.repository.js';
 import type { ReportAttachment } from '../store/repositories/report.repository.js';
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
@@ -117,15 +118,18 @@ async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: P
     fresh.flatMap((f) => f.p.observables),
     now,
   );
-  const perReport: (typeof observables)[] = [];
+  const perReport: Observable[][] = [];
   let at = 0;
   for (const f of fresh) perReport.push(observables.slice(at, (at += f.p.observables.length)));
   await tx.observables.linkReports(fresh.flatMap((f, i) => perReport[i]!.map((o) => ({ reportId: f.report.id, observableId: o.id }))));
   const outcome = new Map<string, RecordedReport>();
   const candidateCount = new Map<string, number>();
+  const shareable = (observables: Observable[]) => observables.filter((o) => !o.isPrivate).map((o) => o.id);
+  // One probe for the group: usually no incident holds any of its observables, and no report needs the candidate query.
+  const anyHeld = await tx.observables.anyHeldByIncidents([...new Set(perReport.flatMap(shareable))]);
   for (const [i, f] of fresh.entries()) {
     const mine = perReport[i]!;
-    const candidates = await tx.observables.candidateIncidents(mine.filter((o) => !o.isPrivate).map((o) => o.id));
+    const candidates = anyHeld ? await tx.observables.candidateIncidents(shareable(mine)) : [];
     if (candidates.length) await tx.observables.saveCandidates(f.report.id, candidates, now);
     // The submitter learns only of candidates it may see (a partner submitting sees none of the team's).
     const visible = candidates.length ? await tx.incidents.findManyById(accessScope(actor), candidates.map((c) => c.incidentId)) : [];

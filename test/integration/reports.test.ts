@@ -79,6 +79,30 @@ describe('recording a report', () => {
     expect(view.candidates[0]!.shared).toBeGreaterThanOrEqual(1);
   });
 
+  it('stores a batch as one group: candidates only where an incident holds an observable, a source repeated inside the batch is one report', async () => {
+    const first = await recordReport(h.deps, h.actor, { sourceRef: 'group-soc', body: 'C2 at 203.0.113.77 and https://c2.group.example/gate.php' });
+    const incident = await createIncidentFromReports(h.deps, h.actor, { reportIds: [first.report.id], category: 'malware' });
+    const results = await recordReports(h.deps, h.actor, [
+      { sourceRef: 'group-a', body: 'beacons to 203.0.113.77 seen' },
+      { sourceRef: 'group-b', body: 'unrelated scan from 198.51.100.201' },
+      { sourceRef: 'group-a', body: 'beacons to 203.0.113.77 seen' },
+      { sourceRef: 'group-c', body: 'also https://c2.group.example/gate.php and 198.51.100.201' },
+    ]);
+    const [a, b, again, c] = results.map((r) => (r.ok ? r : expect.unreachable(String(r.error))));
+    expect([a!.isNew, b!.isNew, again!.isNew, c!.isNew]).toEqual([true, true, false, true]);
+    expect(again!.report.id).toBe(a!.report.id);
+    expect(a!.candidateIncidentIds).toEqual([incident.id]);
+    expect(b!.candidateIncidentIds).toEqual([]);
+    expect(c!.candidateIncidentIds).toEqual([incident.id]);
+    expect([a!.observableCount, b!.observableCount, c!.observableCount]).toEqual([1, 1, 3]);
+    // The address both b and c name is one observable, linked to each.
+    const ip = async (reportId: string) => (await h.deps.store.observables.forReport(reportId)).find((o) => o.value === '198.51.100.201')?.id;
+    expect(await ip(b!.report.id)).toBeDefined();
+    expect(await ip(c!.report.id)).toBe(await ip(b!.report.id));
+    const view = await getReport(h.deps, h.actor, c!.report.id);
+    expect(view.candidates.map((x) => x.number)).toEqual([incident.number]);
+  });
+
   it('does not make candidates out of private addresses alone', async () => {
     const a = await recordReport(h.deps, h.actor, { sourceRef: 'p1', subject: 'internal', body: 'host 192.168.1.10 is infected' });
     await createIncidentFromReports(h.deps, h.actor, { reportIds: [a.report.id] });

@@ -298,12 +298,22 @@ export function createObservableRepository(db: Kysely<DB>) {
      * shared first. Not scoped: candidates are stored for the report and shown
      * through the scoped `candidatesForReport`.
      */
+    /**
+     * Does any incident hold any of these observables? One index probe —
+     * most reports name nothing an incident holds, and then the candidate
+     * query (a join with its GROUP BY and ORDER BY sorts) is not needed.
+     */
+    async anyHeldByIncidents(observableIds: string[]): Promise<boolean> {
+      for (let i = 0; i < observableIds.length; i += CHUNK) {
+        const held = await db.selectFrom('incident_observable').select('incident_id').where('observable_id', 'in', observableIds.slice(i, i + CHUNK)).limit(1).executeTakeFirst();
+        if (held) return true;
+      }
+      return false;
+    },
+
     async candidateIncidents(observableIds: string[], limit = 10): Promise<Candidate[]> {
       if (observableIds.length === 0) return [];
       const ids = observableIds.slice(0, 5000);
-      // Most reports name nothing any incident holds: one index probe says so, without the join and its sorts.
-      const any = await db.selectFrom('incident_observable').select('incident_id').where('observable_id', 'in', ids).limit(1).executeTakeFirst();
-      if (!any) return [];
       const rows = await db
         .selectFrom('incident_observable as io')
         .innerJoin('incident', 'incident.id', 'io.incident_id')
