@@ -96,10 +96,6 @@ export function createObservableRepository(db: Kysely<DB>) {
       return observables.map((o) => byKey.get(`${o.type}\u0000${o.value}`)!);
     },
 
-    async linkReport(reportId: string, observableIds: string[]): Promise<void> {
-      await this.linkReports(observableIds.map((observableId) => ({ reportId, observableId })));
-    },
-
     async linkReports(links: { reportId: string; observableId: string }[]): Promise<void> {
       for (let i = 0; i < links.length; i += CHUNK) {
         await db

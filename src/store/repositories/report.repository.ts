@@ -94,14 +94,11 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
           for (const r of rows) existing.set(key(r.channel, r.source_ref), r);
         }
       }
-      const claimed = new Set<string>();
       const results = entries.map(({ report, raw }) => {
         const k = key(report.channel, report.sourceRef);
         const row = inserted.get(k);
-        if (row && row.id === report.id && !claimed.has(k)) {
-          claimed.add(k);
-          return { report: toReport(row), isNew: true, raw };
-        }
+        // The entry whose row was inserted is the new one; a repeat of its source inside the list is not.
+        if (row && row.id === report.id) return { report: toReport(row), isNew: true, raw };
         const stored = row ?? existing.get(k);
         if (!stored) throw new Error(`report ${k} was neither inserted nor found`);
         return { report: toReport(stored), isNew: false, raw };
@@ -110,11 +107,6 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
       // Raw originals are large: a few per statement.
       for (let i = 0; i < raws.length; i += 16) await db.insertInto('report_raw').values(raws.slice(i, i + 16)).execute();
       return results.map(({ report, isNew }) => ({ report, isNew }));
-    },
-
-    /** Insert unless `(channel, sourceRef)` exists; returns the stored report either way. */
-    async insertIfAbsent(report: NewReport, raw: Buffer | undefined): Promise<{ report: Report; isNew: boolean }> {
-      return (await this.insertManyIfAbsent([{ report, raw }]))[0]!;
     },
 
     async directoryCountryOf(address: string, domains: string[]): Promise<string | null> {
