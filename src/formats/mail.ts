@@ -237,13 +237,23 @@ export function htmlToText(html: string): string {
     .replace(/[ \t]+/g, ' ');
 }
 
-/** Japanese when a fair share of the letters are kana or kanji. */
+const JAPANESE_LETTER = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/gu;
+
+/** Japanese when a fair share of the letters are kana or kanji (ten of them are enough). */
 export function detectLanguage(text: string): 'ja' | 'en' | null {
   const sample = text.slice(0, 20_000);
-  const ja = (sample.match(/[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/gu) ?? []).length;
-  const latin = (sample.match(/[A-Za-z]/g) ?? []).length;
+  // Counted without collecting the matches, and no further than the tenth kana or kanji.
+  let ja = 0;
+  JAPANESE_LETTER.lastIndex = 0;
+  while (ja < 10 && JAPANESE_LETTER.exec(sample)) ja++;
+  if (ja >= 10) return 'ja';
+  let latin = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i) | 0x20;
+    if (c >= 0x61 && c <= 0x7a) latin++;
+  }
   if (ja + latin === 0) return null;
-  return ja >= 10 || ja / (ja + latin) > 0.2 ? 'ja' : 'en';
+  return ja / (ja + latin) > 0.2 ? 'ja' : 'en';
 }
 
 function isAutomated(email: Email): boolean {

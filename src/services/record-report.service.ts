@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
 import { newId } from '../domain/ids.js';
 import { extractObservables, type ExtractedObservable } from '../domain/observables/index.js';
-import { ReportCreateSchema, countryOfCcTld, senderDomains, type Report, type ReportCreate, type ReportCreateInput } from '../domain/report.js';
+import { ReportCreateSchema, countryOfCcTld, type Report, type ReportCreate, type ReportCreateInput } from '../domain/report.js';
 import { documentTerms } from '../domain/search-terms.js';
 import type { Store } from '../store/store.js';
 import type { Observable } from '../store/repositories/observable.repository.js';
@@ -56,15 +56,23 @@ export function prepareReport(input: ReportCreateInput, rawBytes?: Buffer): Prep
 }
 
 /**
- * Where the reporter is (for the statistics' domestic / foreign split): what the channel says (a form's
+ * Where each reporter is (for the statistics' domestic / foreign split): what the channel says (a form's
  * country field), else the country of the directory organisation the sender belongs to, else the sender
- * domain's ccTLD (.jp → JP). Generic TLDs and unknown senders stay null: unknown, never guessed.
+ * domain's ccTLD (.jp → JP). Generic TLDs and unknown senders stay null: unknown, never guessed. The
+ * directory is asked once for the whole group.
  */
-async function reporterCountryOf(tx: Store, input: ReportCreate): Promise<string | null> {
-  if (input.reporterCountry) return input.reporterCountry;
-  const sender = input.sender?.trim();
-  if (!sender || !sender.includes('@')) return null;
-  return (await tx.reports.directoryCountryOf(sender, senderDomains(sender))) ?? countryOfCcTld(sender);
+async function reporterCountriesOf(tx: Store, inputs: ReportCreate[]): Promise<(string | null)[]> {
+  const senderOf = (input: ReportCreate) => {
+    const sender = input.sender?.trim();
+    return !input.reporterCountry && sender?.includes('@') ? sender : null;
+  };
+  const senders = inputs.map(senderOf).filter((s): s is string => s !== null);
+  const directory = senders.length ? await tx.reports.directoryCountriesOf(senders) : new Map<string, string>();
+  return inputs.map((input) => {
+    if (input.reporterCountry) return input.reporterCountry;
+    const sender = senderOf(input);
+    return sender === null ? null : (directory.get(sender) ?? countryOfCcTld(sender));
+  });
 }
 
 /**
@@ -76,10 +84,13 @@ async function reporterCountryOf(tx: Store, input: ReportCreate): Promise<string
  */
 async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: PreparedReport; attachments?: ReportAttachment[] }[]): Promise<RecordedReport[]> {
   const now = deps.clock().toISOString();
-  const entries = [];
-  for (const { p } of list) {
+  const countries = await reporterCountriesOf(
+    tx,
+    list.map(({ p }) => p.input),
+  );
+  const entries = list.map(({ p }, i) => {
     const { input, raw } = p;
-    entries.push({
+    return {
       report: {
         id: newId(),
         channel: input.channel,
@@ -96,11 +107,11 @@ async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: P
         rawSha256: p.rawSha256,
         rawSize: raw ? raw.length : null,
         meta: input.meta ?? {},
-        reporterCountry: await reporterCountryOf(tx, input),
+        reporterCountry: countries[i]!,
       },
       raw,
-    });
-  }
+    };
+  });
   const stored = await tx.reports.insertManyIfAbsent(entries);
   const fresh = stored.flatMap(({ report, isNew }, i) => (isNew ? [{ report, p: list[i]!.p, attachments: list[i]!.attachments ?? [] }] : []));
   if (fresh.length === 0) return stored.map(({ report, isNew }) => ({ report, isNew, observableCount: 0, candidateIncidentIds: [] }));
@@ -147,8 +158,10 @@ async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: P
       note: null,
     })),
   );
-  // New reports: no earlier index rows to remove.
-  for (const f of fresh) await tx.search.index('report', f.report.id, f.p.terms, { isNew: true });
+  await tx.search.indexNew(
+    'report',
+    fresh.map((f) => ({ refId: f.report.id, terms: f.p.terms })),
+  );
   return stored.map(({ report, isNew }) => (isNew ? outcome.get(report.id)! : { report, isNew, observableCount: 0, candidateIncidentIds: [] }));
 }
 
@@ -198,16 +211,20 @@ export interface FollowUpJob {
   delayMs: number;
 }
 
-async function withFollowUp(deps: ServiceDeps, tx: Store, result: RecordedReport, followUp: FollowUpJob | undefined): Promise<RecordedReport> {
-  if (result.isNew && followUp) {
-    const now = deps.clock();
-    await tx.jobs.enqueue(
-      { kind: followUp.kind, payload: { reportId: result.report.id }, runAt: new Date(now.getTime() + followUp.delayMs).toISOString(), dedupeKey: `${followUp.kind}:${result.report.id}` },
-      now.toISOString(),
-    );
-  }
-  return result;
+/** Enqueue each new report's follow-up job, one statement for the group; returns the results unchanged. */
+async function withFollowUps(deps: ServiceDeps, tx: Store, recorded: { result: RecordedReport; followUp: FollowUpJob | undefined }[]): Promise<RecordedReport[]> {
+  const now = deps.clock();
+  const jobs = recorded.flatMap(({ result, followUp }) =>
+    result.isNew && followUp
+      ? [{ kind: followUp.kind, payload: { reportId: result.report.id }, runAt: new Date(now.getTime() + followUp.delayMs).toISOString(), dedupeKey: `${followUp.kind}:${result.report.id}` }]
+      : [],
+  );
+  if (jobs.length) await tx.jobs.enqueueMany(jobs, now.toISOString());
+  return recorded.map((r) => r.result);
 }
+
+const withFollowUp = async (deps: ServiceDeps, tx: Store, result: RecordedReport, followUp: FollowUpJob | undefined): Promise<RecordedReport> =>
+  (await withFollowUps(deps, tx, [{ result, followUp }]))[0]!;
 
 export interface ChannelItem {
   /** The report's input, or the report already prepared from it (by a mail thread; its raw is `raw`). */
@@ -254,7 +271,12 @@ export async function recordChannelReportsCommitted(
   try {
     ({ durable } = await deps.store.transactionCommitted(async (tx) => {
       const recorded = await storeAll(deps, tx, actor, prepared);
-      for (const [k, { index, followUp }] of prepared.entries()) results[index] = { ok: true, ...(await withFollowUp(deps, tx, recorded[k]!, followUp)) };
+      const followed = await withFollowUps(
+        deps,
+        tx,
+        prepared.map(({ followUp }, k) => ({ result: recorded[k]!, followUp })),
+      );
+      for (const [k, { index }] of prepared.entries()) results[index] = { ok: true, ...followed[k]! };
       const stored = results.filter((r) => r.ok && r.isNew).length;
       if (stored) await audit(tx, actor, 'report.recorded-batch', null, { received: items.length, stored });
     }));

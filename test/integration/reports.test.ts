@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { recordReport, recordReports } from '../../src/services/record-report.service.js';
+import { createOrganisation } from '../../src/services/organisation.service.js';
 import { getReport, getReportRaw } from '../../src/services/report.service.js';
+import { search } from '../../src/services/search.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
@@ -101,6 +103,29 @@ describe('recording a report', () => {
     expect(await ip(c!.report.id)).toBe(await ip(b!.report.id));
     const view = await getReport(h.deps, h.actor, c!.report.id);
     expect(view.candidates.map((x) => x.number)).toEqual([incident.number]);
+  });
+
+  it('stores a batch as one group: each reporter\'s country and search entry as if it came alone', async () => {
+    const lead = await h.user(['lead', 'handler']);
+    await createOrganisation(h.deps, lead.actor, { name: 'Group Bank', kind: 'constituent', country: 'JP', contacts: [{ email: 'soc@groupbank.example' }] });
+    await createOrganisation(h.deps, lead.actor, { name: 'Group CDN', kind: 'hosting', country: 'NL', resources: [{ kind: 'domain', value: 'cdn.group.example' }] });
+    await createOrganisation(h.deps, lead.actor, { name: 'Group Edge', kind: 'hosting', country: 'SE', resources: [{ kind: 'domain', value: 'edge.cdn.group.example' }] });
+    const batch = [
+      { sourceRef: 'country-contact', sender: 'SOC@GroupBank.example', body: 'kiwifruit' }, // the contact, whatever the case
+      { sourceRef: 'country-edge', sender: 'noc@x.edge.cdn.group.example', body: 'mangosteen' }, // the longer of two owned domains
+      { sourceRef: 'country-cdn', sender: 'noc@cdn.group.example', body: 'rambutan' },
+      { sourceRef: 'country-cctld', sender: 'taro@example.co.jp', body: 'durian' },
+      { sourceRef: 'country-generic', sender: 'someone@example.com', body: 'longan' },
+      { sourceRef: 'country-said', sender: 'soc@groupbank.example', reporterCountry: 'US', body: 'lychee' }, // the channel's word first
+      { sourceRef: 'country-none', body: 'pitaya' },
+    ];
+    const results = await recordReports(h.deps, h.actor, batch);
+    const stored = results.map((r) => (r.ok ? r.report : expect.unreachable(String(r.error))));
+    expect(stored.map((r) => r.reporterCountry)).toEqual(['JP', 'SE', 'NL', 'JP', null, 'US', null]);
+    for (const [i, { body }] of batch.entries()) {
+      const found = await search(h.deps, h.actor, { q: body, kind: 'report' });
+      expect(found.reports.items.map((x) => x.item.id)).toEqual([stored[i]!.id]);
+    }
   });
 
   it('does not make candidates out of private addresses alone', async () => {

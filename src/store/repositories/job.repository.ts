@@ -41,26 +41,37 @@ export function createJobRepository(db: Kysely<DB>, dialect: DialectName) {
   return {
     /** False when a job with the same dedupe key already exists. */
     async enqueue(job: JobEnqueue, now: string): Promise<boolean> {
-      const result = await db
-        .insertInto('job')
-        .values({
-          id: newId(),
-          kind: job.kind,
-          payload: JSON.stringify(job.payload ?? null),
-          state: 'queued',
-          run_at: job.runAt,
-          attempts: 0,
-          max_attempts: job.maxAttempts ?? 8,
-          locked_until: null,
-          locked_by: null,
-          last_error: null,
-          dedupe_key: job.dedupeKey ?? null,
-          created_at: now,
-          finished_at: null,
-        })
-        .onConflict((oc) => oc.column('dedupe_key').doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+      return (await this.enqueueMany([job], now)) > 0;
+    },
+
+    /** Jobs in one statement (a few hundred at a time); those whose dedupe key exists already are skipped. How many were added. */
+    async enqueueMany(jobs: JobEnqueue[], now: string): Promise<number> {
+      let added = 0;
+      for (let i = 0; i < jobs.length; i += 500) {
+        const result = await db
+          .insertInto('job')
+          .values(
+            jobs.slice(i, i + 500).map((job) => ({
+              id: newId(),
+              kind: job.kind,
+              payload: JSON.stringify(job.payload ?? null),
+              state: 'queued',
+              run_at: job.runAt,
+              attempts: 0,
+              max_attempts: job.maxAttempts ?? 8,
+              locked_until: null,
+              locked_by: null,
+              last_error: null,
+              dedupe_key: job.dedupeKey ?? null,
+              created_at: now,
+              finished_at: null,
+            })),
+          )
+          .onConflict((oc) => oc.column('dedupe_key').doNothing())
+          .executeTakeFirst();
+        added += Number(result.numInsertedOrUpdatedRows ?? 0n);
+      }
+      return added;
     },
 
     /**

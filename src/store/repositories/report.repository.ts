@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AccessScope, Page, PageResult } from '../../domain/access.js';
-import type { RejectReason, Report, ReportChannel, ReportStatus } from '../../domain/report.js';
+import { senderDomains, type RejectReason, type Report, type ReportChannel, type ReportStatus } from '../../domain/report.js';
 import type { Tlp } from '../../domain/tlp.js';
 import { incidentVisible, reportVisible } from '../access-filter.js';
 import type { DB, ReportTable } from '../schema.js';
@@ -109,27 +109,56 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
       return results.map(({ report, isNew }) => ({ report, isNew }));
     },
 
-    async directoryCountryOf(address: string, domains: string[]): Promise<string | null> {
-      const byContact = await db
-        .selectFrom('contact')
-        .innerJoin('organisation', 'organisation.id', 'contact.organisation_id')
-        .select('organisation.country')
-        .where('contact.email', 'in', [...new Set([address, address.toLowerCase()])])
-        .where('organisation.country', 'is not', null)
-        .orderBy('organisation.id')
-        .executeTakeFirst();
-      if (byContact?.country) return byContact.country;
-      if (domains.length === 0) return null;
-      const byDomain = await db
-        .selectFrom('org_resource')
-        .innerJoin('organisation', 'organisation.id', 'org_resource.organisation_id')
-        .select(['org_resource.value', 'organisation.country'])
-        .where('org_resource.kind', '=', 'domain')
-        .where('org_resource.value', 'in', domains)
-        .where('organisation.country', 'is not', null)
-        .execute();
-      byDomain.sort((a, b) => b.value.length - a.value.length || (a.country ?? '').localeCompare(b.country ?? ''));
-      return byDomain[0]?.country ?? null;
+    /**
+     * The directory's country for each sender address: the organisation of a
+     * contact with that address (the lowest organisation id when several),
+     * else of an organisation owning the longest of its domains. Two queries
+     * for all the senders of an intake group; addresses with neither are absent.
+     */
+    async directoryCountriesOf(addresses: string[]): Promise<Map<string, string>> {
+      const found = new Map<string, string>();
+      const unique = [...new Set(addresses)];
+      const emails = [...new Set(unique.flatMap((a) => [a, a.toLowerCase()]))];
+      const contacts: { email: string; orgId: string; country: string | null }[] = [];
+      for (let i = 0; i < emails.length; i += INSERT_CHUNK) {
+        contacts.push(
+          ...(await db
+            .selectFrom('contact')
+            .innerJoin('organisation', 'organisation.id', 'contact.organisation_id')
+            .select(['contact.email', 'organisation.id as orgId', 'organisation.country'])
+            .where('contact.email', 'in', emails.slice(i, i + INSERT_CHUNK))
+            .where('organisation.country', 'is not', null)
+            .execute()),
+        );
+      }
+      contacts.sort((a, b) => (a.orgId < b.orgId ? -1 : a.orgId > b.orgId ? 1 : 0));
+      for (const address of unique) {
+        const hit = contacts.find((c) => c.email === address || c.email === address.toLowerCase());
+        if (hit?.country) found.set(address, hit.country);
+      }
+      const rest = unique.filter((a) => !found.has(a));
+      const domains = [...new Set(rest.flatMap((a) => senderDomains(a)))];
+      const owned: { value: string; country: string | null }[] = [];
+      for (let i = 0; i < domains.length; i += INSERT_CHUNK) {
+        owned.push(
+          ...(await db
+            .selectFrom('org_resource')
+            .innerJoin('organisation', 'organisation.id', 'org_resource.organisation_id')
+            .select(['org_resource.value', 'organisation.country'])
+            .where('org_resource.kind', '=', 'domain')
+            .where('org_resource.value', 'in', domains.slice(i, i + INSERT_CHUNK))
+            .where('organisation.country', 'is not', null)
+            .execute()),
+        );
+      }
+      // The longest (most specific) domain wins; between owners of the same domain, the first country by name.
+      owned.sort((a, b) => b.value.length - a.value.length || (a.country ?? '').localeCompare(b.country ?? ''));
+      for (const address of rest) {
+        const mine = new Set(senderDomains(address));
+        const hit = owned.find((o) => mine.has(o.value));
+        if (hit?.country) found.set(address, hit.country);
+      }
+      return found;
     },
 
     async findById(scope: AccessScope, id: string): Promise<Report | undefined> {

@@ -14,6 +14,8 @@ export type SearchKind = (typeof SEARCH_KINDS)[number];
  */
 const PG_SEGMENT = 2_000;
 const OVERLAP = 64;
+/** Rows a statement at most (well under both databases' limits on parameters). */
+const CHUNK = 500;
 
 /**
  * The full-text index: our own terms (domain/search-terms.ts) stored with
@@ -22,19 +24,34 @@ const OVERLAP = 64;
  */
 export function createSearchRepository(db: Kysely<DB>, dialect: DialectName) {
   return {
-    /** Index a document, replacing what was indexed for it; `isNew`: nothing was (a row just inserted), so nothing to remove. */
-    async index(kind: SearchKind, refId: string, terms: string[], options: { isNew?: boolean } = {}): Promise<void> {
-      if (!options.isNew) await this.remove(kind, refId);
-      const segments = dialect === 'postgres' ? pgSegments(terms) : [terms];
-      for (const segment of segments) {
+    /** Index a document, replacing what was indexed for it. */
+    async index(kind: SearchKind, refId: string, terms: string[]): Promise<void> {
+      await this.remove(kind, refId);
+      await this.indexNew(kind, [{ refId, terms }]);
+    },
+
+    /**
+     * Index documents that have nothing indexed yet (rows just inserted), a
+     * statement or two for all of them: a group of new reports at intake.
+     */
+    async indexNew(kind: SearchKind, docs: { refId: string; terms: string[] }[]): Promise<void> {
+      const rows = docs.flatMap(({ refId, terms }) => (dialect === 'postgres' ? pgSegments(terms) : [terms]).map((segment) => ({ refId, segment })));
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const chunk = rows.slice(i, i + CHUNK);
         if (dialect === 'postgres') {
-          await sql`insert into search_doc (kind, ref_id, terms) values (${kind}, ${refId}, ${tsvectorLiteral(segment)}::tsvector)`.execute(
-            db,
-          );
-        } else {
-          const row = await db.insertInto('search_doc').values({ kind, ref_id: refId }).returning('id').executeTakeFirstOrThrow();
-          await sql`insert into search_fts (rowid, terms) values (${row.id}, ${segment.join(' ')})`.execute(db);
+          const values = chunk.map(({ refId, segment }) => sql`(${kind}, ${refId}, ${tsvectorLiteral(segment)}::tsvector)`);
+          await sql`insert into search_doc (kind, ref_id, terms) values ${sql.join(values)}`.execute(db);
+          continue;
         }
+        // One segment per document on SQLite, so a document's row is found by its ref_id (RETURNING keeps no order).
+        const ids = await db
+          .insertInto('search_doc')
+          .values(chunk.map(({ refId }) => ({ kind, ref_id: refId })))
+          .returning(['id', 'ref_id'])
+          .execute();
+        const idOf = new Map(ids.map((r) => [r.ref_id, r.id]));
+        const values = chunk.map(({ refId, segment }) => sql`(${idOf.get(refId)!}, ${segment.join(' ')})`);
+        await sql`insert into search_fts (rowid, terms) values ${sql.join(values)}`.execute(db);
       }
     },
 
