@@ -22,7 +22,7 @@ import { assessFile } from '../formats/file-assessment.js';
 import { entryName, infectedZip } from '../formats/infected-zip.js';
 import { INFECTED_PASSWORD } from '../domain/evidence.js';
 import { loadIncident } from './incident.service.js';
-import { recordMailedEvidence } from './evidence.service.js';
+import { recordMailedEvidence } from './evidence-transfer.service.js';
 import { enqueueMail, prepareMail } from './outbound-mail.service.js';
 import { currentTemplate } from './template.service.js';
 import { markTakedowns } from './takedown.service.js';

@@ -10,7 +10,7 @@ import type { ReportAttachment } from '../store/repositories/report.repository.j
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { audit } from './audit.service.js';
-import { recordReportsEvidence } from './evidence.service.js';
+import { recordReportsEvidence } from './evidence-collection.service.js';
 import { parseInput } from './validate.js';
 
 export interface RecordedReport {

@@ -11,7 +11,7 @@ import type { Store } from '../store/store.js';
 import { assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { loadIncident } from './incident.service.js';
-import { recordLivenessCaptures } from './evidence.service.js';
+import { recordLivenessCaptures } from './evidence-collection.service.js';
 import { parseInput } from './validate.js';
 
 export const TAKEDOWN_CHECK_JOB = 'takedown.check';

@@ -4,7 +4,7 @@ import en from '../../web/src/locales/en.json' with { type: 'json' };
 import ja from '../../web/src/locales/ja.json' with { type: 'json' };
 import { TLP_LABELS } from '../../src/domain/tlp.js';
 import { createCoordination } from '../../src/services/coordination.service.js';
-import { uploadEvidence } from '../../src/services/evidence.service.js';
+import { uploadEvidence } from '../../src/services/evidence-collection.service.js';
 import { setIncidentAccessList } from '../../src/services/incident-access.service.js';
 import { createIncident } from '../../src/services/incident.service.js';
 import { addIncidentObservable } from '../../src/services/observable.service.js';

@@ -12,7 +12,7 @@ import { addIncidentObservable } from '../../src/services/observable.service.js'
 import { createOrganisation } from '../../src/services/organisation.service.js';
 import { createCoordination } from '../../src/services/coordination.service.js';
 import { createTakedown } from '../../src/services/takedown.service.js';
-import { uploadEvidence } from '../../src/services/evidence.service.js';
+import { uploadEvidence } from '../../src/services/evidence-collection.service.js';
 import { createRule } from '../../src/services/rules.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';

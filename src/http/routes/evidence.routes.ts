@@ -3,15 +3,9 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CUSTODY_ACTIONS, EVIDENCE_KINDS, EvidenceExportSchema, EvidenceHandOverSchema, EvidenceUploadSchema } from '../../domain/evidence.js';
 import type { ServiceDeps } from '../../services/deps.js';
-import {
-  downloadEvidence,
-  exportEvidence,
-  getEvidenceItem,
-  handOverEvidence,
-  listEvidence,
-  uploadEvidence,
-  type EvidenceDelivery,
-} from '../../services/evidence.service.js';
+import { uploadEvidence } from '../../services/evidence-collection.service.js';
+import { exportEvidence, handOverEvidence } from '../../services/evidence-transfer.service.js';
+import { downloadEvidence, getEvidenceItem, listEvidence, type EvidenceDelivery } from '../../services/evidence.service.js';
 import { errorResponses } from '../schemas.js';
 
 const ts = z.string().describe('ISO-8601 UTC date-time');
