@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.js';
-import { COORDINATION_REMINDER_JOB } from '../services/coordination.service.js';
+import { COORDINATION_REMINDER_JOB } from '../services/coordination-send.service.js';
 import { recordDeliveryFailure, runCoordinationReminder } from '../services/coordination-queue.service.js';
 import { MAIL_DELIVER_JOB, deliverMail } from '../services/outbound-mail.service.js';
 import { PASSWORD_RESET_JOB, sendPasswordResetLink } from '../services/auth/password-reset.service.js';

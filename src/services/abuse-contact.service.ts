@@ -8,7 +8,7 @@ import { parseSecurityTxt, verifySecurityTxt } from '../formats/security-txt.js'
 import { getDomain } from 'tldts';
 import { assertCan } from './access.policy.js';
 import { audit } from './audit.service.js';
-import { chooseContact } from './coordination.service.js';
+import { chooseContact } from './contact-choice.js';
 import type { ServiceDeps } from './deps.js';
 import { lookupOwner, type OwnerLookup } from './owner-lookup.service.js';
 

@@ -9,7 +9,8 @@ import type { Store } from '../store/store.js';
 import type { ServiceDeps } from './deps.js';
 import { loadIncident } from './incident.service.js';
 import { enqueueMail, prepareMail, type PreparedMail } from './outbound-mail.service.js';
-import { COORDINATION_REMINDER_JOB, addHours, contactKey, reminderPolicyOf, render, scheduleReminder } from './coordination.service.js';
+import { contactKey, render } from './coordination.service.js';
+import { COORDINATION_REMINDER_JOB, addHours, reminderPolicyOf, scheduleReminder } from './coordination-send.service.js';
 
 /**
  * What the job queue does for coordinations: a relay that gave up, and

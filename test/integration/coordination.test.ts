@@ -3,13 +3,8 @@ import { systemActor } from '../../src/domain/actor.js';
 import type { AppError } from '../../src/domain/errors.js';
 import { generateTeamKey, openPgpMail, type TeamKey } from '../../src/formats/pgp.js';
 import { parseMail } from '../../src/formats/mail.js';
-import {
-  changeCoordinationState,
-  createCoordination,
-  getCoordination,
-  sendCoordination,
-  updateCoordinationDraft,
-} from '../../src/services/coordination.service.js';
+import { changeCoordinationState, createCoordination, getCoordination, updateCoordinationDraft } from '../../src/services/coordination.service.js';
+import { sendCoordination } from '../../src/services/coordination-send.service.js';
 import { receiveMail } from '../../src/services/mail-intake.service.js';
 import { createOrganisation } from '../../src/services/organisation.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseMail } from '../../src/formats/mail.js';
-import { createCoordination, sendCoordination } from '../../src/services/coordination.service.js';
+import { createCoordination } from '../../src/services/coordination.service.js';
+import { sendCoordination } from '../../src/services/coordination-send.service.js';
 import { changeIncidentStatus, createIncident, getIncident, listIncidents, updateIncident } from '../../src/services/incident.service.js';
 import { getTimeline } from '../../src/services/timeline.service.js';
 import { createHarness, type Harness } from '../support/harness.js';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/actor.js';
 import { parseMail } from '../../src/formats/mail.js';
-import { createCoordination, sendCoordination } from '../../src/services/coordination.service.js';
+import { createCoordination } from '../../src/services/coordination.service.js';
+import { sendCoordination } from '../../src/services/coordination-send.service.js';
 import { afterIncidentChange } from '../../src/services/incident-change.service.js';
 import { changeIncidentStatus, createIncident, getIncident, updateIncident } from '../../src/services/incident.service.js';
 import { addIncidentObservable } from '../../src/services/observable.service.js';

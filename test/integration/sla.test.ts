@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCoordination, sendCoordination } from '../../src/services/coordination.service.js';
+import { createCoordination } from '../../src/services/coordination.service.js';
+import { sendCoordination } from '../../src/services/coordination-send.service.js';
 import { changeIncidentStatus } from '../../src/services/incident.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
 import { getIncidentSla } from '../../src/services/sla.service.js';

@@ -11,14 +11,8 @@ import { TEMPLATE_FIELDS, TEMPLATE_KINDS, TemplateInputSchema } from '../../doma
 import { LANGUAGES } from '../../domain/organisation.schema.js';
 import { TLP_LABELS } from '../../domain/tlp.js';
 import type { ServiceDeps } from '../../services/deps.js';
-import {
-  changeCoordinationState,
-  createCoordination,
-  getCoordination,
-  listCoordinations,
-  sendCoordination,
-  updateCoordinationDraft,
-} from '../../services/coordination.service.js';
+import { changeCoordinationState, createCoordination, getCoordination, listCoordinations, updateCoordinationDraft } from '../../services/coordination.service.js';
+import { sendCoordination } from '../../services/coordination-send.service.js';
 import { getTemplate, listTemplates, saveTemplate } from '../../services/template.service.js';
 import { TakedownCreateSchema, checkTakedownNow, createTakedown, listTakedowns } from '../../services/takedown.service.js';
 import { TAKEDOWN_STATES } from '../../domain/liveness.js';
