@@ -1,12 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { PHASES, PlaybookSchema, orderedTasks, type Phase, type PlaybookTask } from '../../../src/domain/playbook.js';
 import { CATEGORIES, type Category } from '../../../src/domain/taxonomy.js';
-import { ApiError, api } from '../api/client';
+import { api } from '../api/client';
 import type { Playbook } from '../api/types';
 import { useApi } from '../api/use-api';
 import { DateTime, ErrorNote, Field, Loading } from '../components/common';
 import { Who } from '../components/decision-panel';
+import { FormIssues, useFormIssues, type FieldIssue } from '../form-issues';
 import { currentLanguage } from '../i18n';
 import { navigate, useLocation } from '../router';
 import { useAccount } from '../session';
@@ -165,6 +167,17 @@ const slug = (s: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 48);
 
+/** The playbook's issues by field, checked with the schema the API uses. */
+function playbookIssues(t: TFunction, body: unknown): FieldIssue[] {
+  const parsed = PlaybookSchema.safeParse(body);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((i) => ({
+    path: i.path.map(String).join('.'),
+    message:
+      i.code === 'too_small' && i.path.length === 1 ? t('playbooks.needTask') : i.code === 'too_small' ? t('validation.required') : i.code === 'too_big' ? t('validation.tooLong', { max: Number(i.maximum) }) : i.code === 'custom' ? t('playbooks.duplicateKey') : t('validation.invalid'),
+  }));
+}
+
 function PlaybookEditor({ playbook, onSaved, onCancel }: { playbook: Playbook; onSaved: (p: Playbook) => void; onCancel: () => void }) {
   const { t } = useTranslation();
   const [title, setTitle] = useState(playbook.title);
@@ -181,10 +194,7 @@ function PlaybookEditor({ playbook, onSaved, onCancel }: { playbook: Playbook; o
       ...(x.description ? { description: x.description } : {}),
     })),
   );
-  const [issues, setIssues] = useState<{ path: string; message: string }[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const issue = (path: string) => issues.find((i) => i.path === path || i.path.startsWith(`${path}.`))?.message;
+  const { issues, issue, error, busy, submit: send } = useFormIssues(t);
   const change = (uid: number, patch: Partial<Row>) => setRows((rs) => rs.map((r) => (r.uid === uid ? { ...r, ...patch } : r)));
   const move = (i: number, by: -1 | 1) =>
     setRows((rs) => {
@@ -223,29 +233,7 @@ function PlaybookEditor({ playbook, onSaved, onCancel }: { playbook: Playbook; o
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const b = body();
-    const parsed = PlaybookSchema.safeParse(b);
-    setError(null);
-    if (!parsed.success) {
-      setIssues(
-        parsed.error.issues.map((i) => ({
-          path: i.path.map(String).join('.'),
-          message:
-            i.code === 'too_small' && i.path.length === 1 ? t('playbooks.needTask') : i.code === 'too_small' ? t('validation.required') : i.code === 'too_big' ? t('validation.tooLong', { max: Number(i.maximum) }) : i.code === 'custom' ? t('playbooks.duplicateKey') : t('validation.invalid'),
-        })),
-      );
-      return;
-    }
-    setIssues([]);
-    setBusy(true);
-    try {
-      onSaved(await api<Playbook>('PUT', `/api/playbooks/${playbook.category}`, b));
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'VALIDATION')
-        setIssues(err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: currentLanguage() === 'en' ? i.message : t('validation.invalid') })));
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await send(playbookIssues(t, b), () => api<Playbook>('PUT', `/api/playbooks/${playbook.category}`, b), onSaved);
   };
 
   return (
@@ -328,19 +316,7 @@ function PlaybookEditor({ playbook, onSaved, onCancel }: { playbook: Playbook; o
           {t('playbooks.addTask')}
         </button>
       </p>
-      {issues.length > 0 && (
-        <div role="alert">
-          <p className="error">{t('playbooks.issues')}</p>
-          <ul className="issues">
-            {issues.map((i, n) => (
-              <li key={n}>
-                <code translate="no">{i.path || '—'}</code>: <span translate={currentLanguage() === 'en' ? 'no' : undefined}>{i.message}</span>
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
-      {!(error instanceof ApiError && error.code === 'VALIDATION') && <ErrorNote error={error} />}
+      <FormIssues heading={t('playbooks.issues')} issues={issues} error={error} />
       <div className="dialog-actions">
         <button type="button" onClick={onCancel}>
           {t('common.cancel')}
