@@ -35,6 +35,34 @@ export function TlpLabel({ tlp }: { tlp: Tlp | (string & {}) }) {
   );
 }
 
+/** A form's Cancel and submit buttons; submit is disabled while the form is busy. */
+export function FormActions({ onCancel, busy, submit }: { onCancel: () => void; busy: boolean; submit: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <div className="dialog-actions">
+      <button type="button" onClick={onCancel}>
+        {t('common.cancel')}
+      </button>
+      <button type="submit" className="primary" disabled={busy}>
+        {submit}
+      </button>
+    </div>
+  );
+}
+
+/** A choice of TLP label, the four (with AMBER+STRICT) in order. */
+export function TlpSelect({ id, value, onChange }: { id: string; value: Tlp; onChange: (tlp: Tlp) => void }) {
+  return (
+    <select id={id} value={value} onChange={(e) => onChange(e.target.value as Tlp)}>
+      {TLP_LABELS.map((l) => (
+        <option key={l} value={l}>
+          TLP:{l}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** An exercise (drill): marked wherever the incident is shown, so nobody takes it for real. */
 export function ExerciseMark({ large = false }: { large?: boolean }) {
   const { t } = useTranslation();

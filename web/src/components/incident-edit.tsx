@@ -8,7 +8,7 @@ import type { Incident } from '../api/types';
 import { currentLanguage } from '../i18n';
 import { useAccount } from '../session';
 import { apiFieldErrors, zodFieldErrors } from '../validation';
-import { ErrorNote, Field } from './common';
+import { ErrorNote, Field, FormActions } from './common';
 import './steering.css';
 
 const TEXT_5W1H = ['vector', 'impact', 'affectedAssets', 'actor', 'motive'] as const;
@@ -188,14 +188,7 @@ export function IncidentEditForm({ incident, onSaved, onCancel }: { incident: In
       ) : (
         <ErrorNote error={error} />
       )}
-      <div className="dialog-actions">
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {t('common.save')}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} busy={busy} submit={t('common.save')} />
     </form>
   );
 }

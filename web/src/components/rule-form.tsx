@@ -7,7 +7,7 @@ import { CATEGORIES, PRIORITIES, SEVERITIES } from '../../../src/domain/taxonomy
 import { TLP_LABELS } from '../../../src/domain/tlp.js';
 import { api } from '../api/client';
 import type { Organisation, Rule } from '../api/types';
-import { Field } from './common';
+import { Field, FormActions } from './common';
 import { FormIssues, useFormIssues, type FieldIssue } from '../form-issues';
 
 type ActionType = RuleAction['type'];
@@ -288,14 +288,7 @@ export function RuleForm({ rule, partners, onSaved, onCancel }: { rule: Rule | n
       </fieldset>
 
       <FormIssues heading={t('rules.issues')} issues={issues} error={error} testId="rule-issues" />
-      <div className="dialog-actions">
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {t('rules.save')}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} busy={busy} submit={t('rules.save')} />
     </form>
   );
 }

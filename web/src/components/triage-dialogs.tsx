@@ -3,11 +3,11 @@ import { useTranslation } from 'react-i18next';
 import { IncidentCreateSchema } from '../../../src/domain/incident.js';
 import { REJECT_REASONS, type RejectReason } from '../../../src/domain/report.js';
 import { CATEGORIES, type Category } from '../../../src/domain/taxonomy.js';
-import { TLP_LABELS, type Tlp } from '../../../src/domain/tlp.js';
+import type { Tlp } from '../../../src/domain/tlp.js';
 import { api } from '../api/client';
 import type { Incident, IncidentRef, Report } from '../api/types';
 import { zodFieldErrors } from '../validation';
-import { Dialog, ErrorNote, Field } from './common';
+import { Dialog, ErrorNote, Field, TlpSelect } from './common';
 
 interface Common {
   open: boolean;
@@ -67,13 +67,7 @@ function CreateForm({ reportIds, onClose, onDone, defaults }: Omit<Common, 'open
       </Field>
       <Field label={t('incident.tlp')}>
         {(id) => (
-          <select id={id} value={tlp} onChange={(e) => setTlp(e.target.value as Tlp)}>
-            {TLP_LABELS.map((l) => (
-              <option key={l} value={l}>
-                TLP:{l}
-              </option>
-            ))}
-          </select>
+          <TlpSelect id={id} value={tlp} onChange={setTlp} />
         )}
       </Field>
       <div className="radio">

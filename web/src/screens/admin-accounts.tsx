@@ -6,7 +6,7 @@ import { LANGUAGES, type Language } from '../../../src/domain/organisation.schem
 import { ApiError, api, withQuery } from '../api/client';
 import type { Account, AccountCreated, Organisation, Page } from '../api/types';
 import { useApi } from '../api/use-api';
-import { DateTime, Dialog, ErrorNote, Field, Loading } from '../components/common';
+import { DateTime, Dialog, ErrorNote, Field, FormActions, Loading } from '../components/common';
 import { CopyButton } from '../components/copy-button';
 import { useAccount } from '../session';
 import '../components/steering.css';
@@ -419,14 +419,7 @@ function AccountForm({ account, onSaved, onCancel }: { account: Account | null; 
           {t('accounts.createdAt')}: <DateTime value={account.createdAt} /> · {t('accounts.updatedAt')}: <DateTime value={account.updatedAt} />
         </p>
       )}
-      <div className="dialog-actions">
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {account ? t('common.save') : t('accounts.create')}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} busy={busy} submit={account ? t('common.save') : t('accounts.create')} />
     </form>
   );
 }

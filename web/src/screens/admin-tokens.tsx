@@ -4,7 +4,7 @@ import { TOKEN_SCOPES, type TokenScope } from '../../../src/domain/actor.js';
 import { ApiError, api } from '../api/client';
 import type { ApiToken, ApiTokenCreated } from '../api/types';
 import { useApi } from '../api/use-api';
-import { DateTime, Dialog, ErrorNote, Field, Loading } from '../components/common';
+import { DateTime, Dialog, ErrorNote, Field, FormActions, Loading } from '../components/common';
 import { CopyButton } from '../components/copy-button';
 import { useAccount } from '../session';
 import '../components/steering.css';
@@ -258,14 +258,7 @@ function TokenForm({ scopes, onCreated, onCancel }: { scopes: readonly TokenScop
         {issues.get('scopes') && <small className="field-error">{issues.get('scopes')}</small>}
       </fieldset>
       {!(error instanceof ApiError && error.code === 'VALIDATION' && issues.size > 0) && <ErrorNote error={error} />}
-      <div className="dialog-actions">
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {t('tokens.createSubmit')}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} busy={busy} submit={t('tokens.createSubmit')} />
     </form>
   );
 }

@@ -6,7 +6,7 @@ import { CATEGORIES, type Category } from '../../../src/domain/taxonomy.js';
 import { api } from '../api/client';
 import type { Playbook } from '../api/types';
 import { useApi } from '../api/use-api';
-import { DateTime, ErrorNote, Field, Loading } from '../components/common';
+import { DateTime, ErrorNote, Field, FormActions, Loading } from '../components/common';
 import { Who } from '../components/decision-panel';
 import { FormIssues, useFormIssues, type FieldIssue } from '../form-issues';
 import { currentLanguage } from '../i18n';
@@ -317,14 +317,7 @@ function PlaybookEditor({ playbook, onSaved, onCancel }: { playbook: Playbook; o
         </button>
       </p>
       <FormIssues heading={t('playbooks.issues')} issues={issues} error={error} />
-      <div className="dialog-actions">
-        <button type="button" onClick={onCancel}>
-          {t('common.cancel')}
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          {t('playbooks.save')}
-        </button>
-      </div>
+      <FormActions onCancel={onCancel} busy={busy} submit={t('playbooks.save')} />
     </form>
   );
 }
