@@ -44,13 +44,20 @@ export async function loadIncident(store: Store, actor: Actor, idOrNumber: strin
   return incident;
 }
 
-/** Number and insert a new incident inside the caller's transaction; records `incident.created`. */
+/**
+ * Number and insert a new incident inside the caller's transaction; records
+ * `incident.created`. What reacts to a change (playbook, SLA clocks, rules)
+ * runs at once, unless `withReports`: the caller moves reports onto it first
+ * and then runs it once (`afterIncidentCreatedWithReports`), so the rules see
+ * the incident with its reports and observables.
+ */
 export async function insertIncident(
   deps: ServiceDeps,
   tx: Store,
   actor: Actor,
   data: IncidentCreate,
   note: string | null = null,
+  options: { withReports?: boolean } = {},
 ): Promise<Incident> {
   const now = deps.clock();
   const at = now.toISOString();
@@ -107,8 +114,12 @@ export async function insertIncident(
   if (incident.tlp === 'RED' && actor.kind === 'user') await tx.incidents.addToAccessList(incident.id, actor.id);
   await audit(tx, actor, 'incident.created', { type: 'incident', id: incident.id }, { number: incident.number, tlp: incident.tlp });
   await indexIncident(tx, incident);
-  return afterIncidentChange(deps, tx, incident, { actions: ['incident.created'] });
+  return options.withReports ? incident : afterIncidentChange(deps, tx, incident, { actions: ['incident.created'] });
 }
+
+/** After `insertIncident(…, { withReports: true })` and moving its reports: the playbook, SLA clocks and rules, once. */
+export const afterIncidentCreatedWithReports = (deps: ServiceDeps, tx: Store, incident: Incident): Promise<Incident> =>
+  afterIncidentChange(deps, tx, incident, { actions: ['incident.created', 'report.attached'] });
 
 export async function indexIncident(tx: Store, i: Incident): Promise<void> {
   const f = i.fiveW1H;

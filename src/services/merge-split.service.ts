@@ -8,7 +8,7 @@ import { TLP_LABELS, stricterTlp } from '../domain/tlp.js';
 import { CATEGORIES, PRIORITIES, SEVERITIES } from '../domain/taxonomy.js';
 import { assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
-import { assertNotMerged, insertIncident, loadIncident, saveIncident } from './incident.service.js';
+import { afterIncidentCreatedWithReports, assertNotMerged, insertIncident, loadIncident, saveIncident } from './incident.service.js';
 import { loadReports, moveReports } from './triage.service.js';
 import { parseInput } from './validate.js';
 
@@ -108,6 +108,7 @@ export async function splitIncident(deps: ServiceDeps, actor: Actor, sourceIdOrN
         organisationIds: fields.organisationIds.length ? fields.organisationIds : source.organisationIds,
       },
       note ?? null,
+      { withReports: true },
     );
     // The new incident is as restricted as the one it came from: same access list, same sharing.
     const access = await tx.incidents.accessOf(source.id);
@@ -132,6 +133,7 @@ export async function splitIncident(deps: ServiceDeps, actor: Actor, sourceIdOrN
         note: note ?? null,
       },
     ]);
-    return created;
+    // The new incident's playbook, SLA clocks and rules see the reports it was split with.
+    return afterIncidentCreatedWithReports(deps, tx, created);
   });
 }

@@ -9,7 +9,7 @@ import type { TimelineAction, TimelineEntryInput } from '../domain/timeline.js';
 import type { Store } from '../store/store.js';
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
-import { assertNotMerged, insertIncident, loadIncident } from './incident.service.js';
+import { afterIncidentCreatedWithReports, assertNotMerged, insertIncident, loadIncident } from './incident.service.js';
 import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
 
@@ -90,10 +90,11 @@ export async function createIncidentFromReports(deps: ServiceDeps, actor: Actor,
         fiveW1H: { reportedAt: reports.map((r) => r.receivedAt).sort()[0], ...fields.fiveW1H },
       },
       note ?? null,
+      { withReports: true },
     );
     await moveReports(tx, actor, reports, incident, note ?? null);
-    // The rules run again now that the reports and their observables are on the incident.
-    return afterIncidentChange(deps, tx, incident, { actions: ['report.attached'] });
+    // Playbook, SLA clocks and rules once, with the reports and their observables on the incident.
+    return afterIncidentCreatedWithReports(deps, tx, incident);
   });
 }
 

@@ -86,7 +86,7 @@ describe('HTTP API', () => {
     const seen = await call(`/api/observables/sightings?q=${encodeURIComponent('login.evil[.]example')}`);
     expect(seen.json<{ incidents: { number: string }[] }>().incidents.map((i) => i.number)).toEqual([number]);
     const timeline = (await call(`/api/incidents/${number}/timeline`)).json<{ items: { action: string }[] }>();
-    expect(timeline.items.map((e) => e.action)).toEqual(['incident.created', 'task.added', 'report.triaged', 'incident.status', 'incident.status', 'incident.close-override', 'incident.status']);
+    expect(timeline.items.map((e) => e.action)).toEqual(['incident.created', 'report.triaged', 'task.added', 'incident.status', 'incident.status', 'incident.close-override', 'incident.status']);
     const found = (await call(`/api/search?q=${encodeURIComponent('偽サイト')}`)).json<{ reports: { total: number } }>();
     expect(found.reports.total).toBe(1);
   });

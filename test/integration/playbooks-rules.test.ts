@@ -11,6 +11,7 @@ import { listTasks, savePlaybook, updateTask } from '../../src/services/playbook
 import { recordReport } from '../../src/services/record-report.service.js';
 import { createRule, decide, getDecisions, updateRule } from '../../src/services/rules.service.js';
 import { getTimeline } from '../../src/services/timeline.service.js';
+import { splitIncident } from '../../src/services/merge-split.service.js';
 import { attachReports, createIncidentFromReports } from '../../src/services/triage.service.js';
 import { buildApp } from '../../src/http/app.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -153,6 +154,22 @@ describe('escalation rules', () => {
     const mail = await parseMail(sink.mails[0]!.raw);
     expect(mail.subject).toContain('three reports');
     expect(mail.text).toContain(i.number);
+  });
+
+  it('an incident made from reports, or split off with them, is judged once with its reports on it: playbook, clocks and rules', async () => {
+    await rule({ name: 'two reports', when: { reportsAtLeast: 2 }, then: [{ type: 'raise-priority', to: 'high' }] });
+    const reports = [];
+    for (let n = 0; n < 4; n++) reports.push((await recordReport(h.deps, h.actor, { sourceRef: `pair-${n}-${Math.random()}`, body: `defacement of www.example-${n}.jp` })).report.id);
+    const made = await createIncidentFromReports(h.deps, handler, { reportIds: reports.slice(0, 2), title: 'defaced sites', category: 'defacement', priority: 'low' });
+    expect(await fired(made.id)).toEqual(['two reports']);
+    expect((await getIncident(h.deps, handler, made.id)).incident.priority).toBe('high');
+    // One playbook, applied once (not once per run of what follows a change).
+    expect((await timeline(made.id)).filter((e) => e.action === 'task.added' && e.actor === 'system:playbook')).toHaveLength(1);
+
+    await attachReports(h.deps, handler, made.id, { reportIds: reports.slice(2) });
+    const split = await splitIncident(h.deps, handler, made.id, { reportIds: reports.slice(2), title: 'the other two', priority: 'low' });
+    expect(await fired(split.id)).toEqual(['two reports']);
+    expect((await getIncident(h.deps, handler, split.id)).incident.priority).toBe('high');
   });
 
   it('TLP and constituency → a lead must decide before anything leaves the team', async () => {
