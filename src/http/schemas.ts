@@ -78,6 +78,7 @@ export const ReportSchema = z
     tlp: z.enum(TLP_LABELS),
     rawSha256: z.string().nullable(),
     rawSize: z.number().int().nullable(),
+    reporterCountry: z.string().nullable().describe('Where the reporter is (ISO 3166-1 alpha-2): what the channel said, else the directory organisation of the sender, else the sender domain\'s ccTLD; null when unknown (never guessed)'),
     meta: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'Report' });

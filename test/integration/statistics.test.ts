@@ -178,6 +178,13 @@ describe('where a report comes from', () => {
     expect(await country('R4')).toBeNull(); // no sender
   });
 
+  it('shows the reporter’s country in the report API, null when unknown', async () => {
+    const shown = async (name: string) => (await get(`/api/reports/${ids[name]!}`, lead.token)).json<{ report: { reporterCountry: string | null } }>().report.reporterCountry;
+    expect(await shown('R1')).toBe('JP');
+    expect(await shown('R5')).toBe('DE');
+    expect(await shown('R4')).toBeNull();
+  });
+
   it('takes the country from the public form’s optional field', async () => {
     const { challenge, bits } = (await get('/api/public/challenge')).json<{ challenge: string; bits: number }>();
     let nonce = 0;

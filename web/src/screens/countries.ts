@@ -25,3 +25,12 @@ export function countryOptions(language: string, first = 'JP'): { code: string; 
   cache.set(language, out);
   return out;
 }
+
+/** A country code's name in the reader's language ("日本", "Japan"); the code itself where the browser has no name. */
+export function regionName(code: string, language: string): string {
+  try {
+    return new Intl.DisplayNames([language], { type: 'region', fallback: 'code' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}

@@ -9,6 +9,7 @@ import { LanguageName, ReportMarks } from '../components/report-marks';
 import { formatBytes, hasControls, revealControls } from '../format';
 import { currentLanguage } from '../i18n';
 import { Link } from '../router';
+import { regionName } from './countries';
 
 /**
  * One report as received. Everything in it was written by someone outside —
@@ -43,6 +44,7 @@ export function ReportScreen({ id }: { id: string }) {
     [t('report.received'), <DateTime value={report.receivedAt} />],
     [t('report.channel'), t(`channel.${report.channel}`)],
     [t('report.language'), <LanguageName tag={report.language} />],
+    [t('report.reporterCountry'), report.reporterCountry ? `${regionName(report.reporterCountry, lng)} (${report.reporterCountry})` : t('report.countryUnknown')],
     [t('report.messageId'), <code translate="no">{meta.mail?.messageId ?? report.sourceRef}</code>],
     [t('report.status'), t(`reportStatus.${report.status}`)],
   ];
