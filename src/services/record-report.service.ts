@@ -62,17 +62,14 @@ export function prepareReport(input: ReportCreateInput, rawBytes?: Buffer): Prep
  * directory is asked once for the whole group.
  */
 async function reporterCountriesOf(tx: Store, inputs: ReportCreate[]): Promise<(string | null)[]> {
-  const senderOf = (input: ReportCreate) => {
+  // The sender to look up, for inputs whose channel did not say: an address, trimmed.
+  const senders = inputs.map((input) => {
     const sender = input.sender?.trim();
     return !input.reporterCountry && sender?.includes('@') ? sender : null;
-  };
-  const senders = inputs.map(senderOf).filter((s): s is string => s !== null);
-  const directory = senders.length ? await tx.reports.directoryCountriesOf(senders) : new Map<string, string>();
-  return inputs.map((input) => {
-    if (input.reporterCountry) return input.reporterCountry;
-    const sender = senderOf(input);
-    return sender === null ? null : (directory.get(sender) ?? countryOfCcTld(sender));
   });
+  const toAsk = senders.filter((s): s is string => s !== null);
+  const directory = toAsk.length ? await tx.reports.directoryCountriesOf(toAsk) : new Map<string, string>();
+  return inputs.map((input, i) => input.reporterCountry ?? (senders[i] ? (directory.get(senders[i]) ?? countryOfCcTld(senders[i])) : null));
 }
 
 /**
