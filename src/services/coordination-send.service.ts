@@ -20,6 +20,7 @@ import { recordMailedEvidence } from './evidence-transfer.service.js';
 import { enqueueMail, prepareMail } from './outbound-mail.service.js';
 import { markTakedowns } from './takedown.service.js';
 import { assertTlp, contactKey, loadRow, view, type CoordinationView } from './coordination.service.js';
+import { storedBytes } from './evidence-bytes.js';
 
 /**
  * Sending a coordination's draft (signed, encrypted when the contact has a
@@ -46,7 +47,7 @@ async function evidenceFiles(deps: ServiceDeps, incident: Incident, shas: string
       const a = held.find((h) => h.sha256 === sha);
       if (!a) throw new AppError('VALIDATION', `evidence ${sha} is no longer attached to this incident`, { issues: [{ path: ['evidence'], message: 'not a file of this incident' }] });
       const filename = a.filename ?? `${sha.slice(0, 12)}.bin`;
-      const content = deps.evidence.get(sha);
+      const content = await storedBytes(deps, sha);
       // A dangerous file leaves the team only inside a ZIP encrypted with "infected", beside a warning.
       const danger = assessFile(content, a.filename, a.mimeType);
       if (danger === null) return { filename, contentType: a.mimeType, content };

@@ -4,6 +4,7 @@ import type { EvidenceItem, EvidenceKind } from '../domain/evidence.js';
 import type { Incident } from '../domain/incident.js';
 import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
+import { bytesKept, dropBytes } from './evidence-bytes.js';
 
 /**
  * Evidence retention: files of incidents closed long enough ago are removed
@@ -118,8 +119,8 @@ export async function runEvidenceRetention(deps: ServiceDeps, actor: Actor, opti
   }
   if (dryRun) return result;
   // After the commit: the bytes go once nothing holds them (and files whose deletion failed before are tried again).
-  for (const sha of await deps.store.evidence.removedFiles()) if (deps.evidence.has(sha) && (await deps.store.evidence.liveFileItems(sha)).length === 0) toDelete.add(sha);
-  for (const sha of toDelete) if (await deps.evidence.remove(sha)) result.filesDeleted++;
+  for (const sha of await deps.store.evidence.removedFiles()) if ((await bytesKept(deps, sha)) && (await deps.store.evidence.liveFileItems(sha)).length === 0) toDelete.add(sha);
+  for (const sha of toDelete) if (await dropBytes(deps, sha)) result.filesDeleted++;
   return result;
 }
 

@@ -13,6 +13,7 @@ import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import { recordReportEvidence } from './evidence-collection.service.js';
 import { loadIncident } from './incident.service.js';
+import { storedBytes } from './evidence-bytes.js';
 
 /**
  * Evidence and its chain of custody (issue #7).
@@ -126,7 +127,7 @@ export async function readVerified(deps: ServiceDeps, actor: Actor, item: Eviden
     }
   } else {
     try {
-      content = deps.evidence.get(item.sha256);
+      content = await storedBytes(deps, item.sha256);
     } catch (err) {
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       const actual = /hashes to ([0-9a-f]{64})/.exec((err as Error).message)?.[1];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { plainZip } from '../formats/infected-zip.js';
-import { EvidenceFiles } from '../store/evidence-files.js';
+import { EvidenceFiles, INLINE_MAX } from '../store/evidence-files.js';
 import { inboundMailPool } from './inbound-mail-pool.js';
 import { readInboundMail, type Envelope, type InboundMail } from './inbound-mail.js';
 
@@ -117,10 +117,33 @@ describe('inbound mail pool', () => {
     expect(zipped.report.terms.length).toBeGreaterThan(0);
   });
 
-  it('writes the attachments to the evidence store (fsynced) before it answers', async () => {
+  it('writes the large attachments to the evidence store (fsynced) before it answers, and hands the small ones back whole', async () => {
     const read = await pool.read(await withZip(), envelope, null);
     expect(read.attachments).not.toHaveLength(0);
-    for (const a of read.attachments) expect(files.get(a.sha256)).toHaveLength(a.size);
+    for (const a of read.attachments) {
+      expect(Buffer.isBuffer(a.inline)).toBe(true);
+      expect(EvidenceFiles.hashes(a.inline!).sha256).toBe(a.sha256);
+    }
+    const large = Buffer.alloc(INLINE_MAX + 1, 'L');
+    const withLarge = crlf([
+      'Subject: capture',
+      'Content-Type: multipart/mixed; boundary="c"',
+      '',
+      '--c',
+      'Content-Type: text/plain',
+      '',
+      'see the capture',
+      '--c',
+      'Content-Type: application/octet-stream; name="capture.bin"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      large.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '--c--',
+      '',
+    ]);
+    const [capture] = (await pool.read(withLarge, envelope, null)).attachments;
+    expect(capture!.inline).toBeUndefined();
+    expect(files.get(capture!.sha256).equals(large)).toBe(true);
   });
 
   it('answers many mails at once, in order', async () => {

@@ -74,6 +74,8 @@ export function inboundMailPool(threads: number, files: EvidenceFiles, onWorkerE
         return readInboundMail(files, raw, envelope, route);
       }
       if (!result.ok) throw new AppError('VALIDATION', result.refused);
+      // A Buffer crosses threads as a plain Uint8Array: the bytes kept in the database become a Buffer again.
+      for (const a of result.mail.attachments) if (a.inline) a.inline = Buffer.from(a.inline.buffer, a.inline.byteOffset, a.inline.byteLength);
       return result.mail;
     },
     close: async () => {

@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EvidenceFiles } from './evidence-files.js';
+import { EvidenceFiles, INLINE_MAX } from './evidence-files.js';
+
+/** Content too large to be kept in the database: a file. */
+const fileSized = (text: string) => Buffer.concat([Buffer.from(text), Buffer.alloc(INLINE_MAX, ' ')]);
 
 describe('EvidenceFiles', () => {
   let dir: string;
@@ -13,8 +16,20 @@ describe('EvidenceFiles', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('writes no file for content of at most 64 KiB: hands the bytes back for the database', async () => {
+    const small = Buffer.alloc(INLINE_MAX, 'k');
+    const stored = await files.put(small);
+    expect(stored).toEqual({ ...EvidenceFiles.hashes(small), inline: small });
+    expect(files.has(stored.sha256)).toBe(false);
+    // A small part cut out of a large buffer (a mail) comes back in a buffer of its own: a thread hands it over by copying.
+    const mail = Buffer.alloc(1024 * 1024, 'm');
+    const part = (await files.put(mail.subarray(100, 200))).inline!;
+    expect(part.equals(mail.subarray(100, 200))).toBe(true);
+    expect(part.buffer.byteLength).toBeLessThan(mail.length);
+  });
+
   it('stores content once under evidence/sha256/<first two hex digits>/<sha256>, with its hashes', async () => {
-    const content = Buffer.from('phishing kit');
+    const content = fileSized('phishing kit');
     const stored = await files.put(content);
     expect(stored).toEqual(EvidenceFiles.hashes(content));
     expect(stored.md5).toMatch(/^[0-9a-f]{32}$/);
@@ -26,7 +41,7 @@ describe('EvidenceFiles', () => {
   });
 
   it('reads, finds and removes files an older store wrote two levels deep, and does not write them again', async () => {
-    const content = Buffer.from('evidence from an older store');
+    const content = fileSized('evidence from an older store');
     const { sha256 } = EvidenceFiles.hashes(content);
     const legacy = join(dir, 'evidence', 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
     mkdirSync(dirname(legacy), { recursive: true });
@@ -41,13 +56,13 @@ describe('EvidenceFiles', () => {
   });
 
   it('refuses a file whose bytes no longer hash to its name', async () => {
-    const { sha256 } = await files.put(Buffer.from('original'));
+    const { sha256 } = await files.put(fileSized('original'));
     writeFileSync(files.pathOf(sha256), 'altered');
     expect(() => files.get(sha256)).toThrow(/corrupt/);
   });
 
   it('rewrites a file cut short (a crash mid-copy in an older version) when the same content comes again', async () => {
-    const content = Buffer.from('a whole attachment');
+    const content = fileSized('a whole attachment');
     const { sha256 } = EvidenceFiles.hashes(content);
     mkdirSync(dirname(files.pathOf(sha256)), { recursive: true });
     writeFileSync(files.pathOf(sha256), content.subarray(0, 5));
@@ -55,9 +70,9 @@ describe('EvidenceFiles', () => {
     expect(files.get(sha256).equals(content)).toBe(true);
   });
 
-  it('writes large files (through the thread pool) as whole as small ones', async () => {
+  it('writes large files (through the thread pool) as whole as smaller ones', async () => {
     const large = Buffer.alloc(300 * 1024 + 7, 'x');
-    const small = Buffer.from('y');
+    const small = fileSized('y');
     const [a, b] = await Promise.all([files.put(large), files.put(small)]);
     expect(files.get(a.sha256).equals(large)).toBe(true);
     expect(files.get(b.sha256).equals(small)).toBe(true);

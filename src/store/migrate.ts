@@ -14,6 +14,7 @@ import * as reportOrigin from './migrations/0010-report-origin.js';
 import * as incidentShareCopies from './migrations/0012-incident-share-copies.js';
 import * as mergedIndexPartial from './migrations/0013-merged-index-partial.js';
 import * as incidentSortIndexes from './migrations/0014-incident-sort-indexes.js';
+import * as evidenceInline from './migrations/0015-evidence-inline.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0012-incident-share-copies': incidentShareCopies,
   '0013-merged-index-partial': mergedIndexPartial,
   '0014-incident-sort-indexes': incidentSortIndexes,
+  '0015-evidence-inline': evidenceInline,
 };
 
 class StaticProvider implements MigrationProvider {

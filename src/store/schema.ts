@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Table types shared by both databases. Timestamps are ISO-8601 UTC strings
@@ -34,7 +34,8 @@ export interface DB {
   throttle: { key: string; window_start: string; count: number };
   audit_event: AuditEventTable;
   audit_head: { id: number; position: number; hash: string };
-  evidence: { sha256: string; sha1: string; md5: string; size: number; first_seen_at: string };
+  /** One row per distinct content; `content`: the bytes of content up to 64 KiB (migration 0015), else null and the bytes are a file. */
+  evidence: { sha256: string; sha1: string; md5: string; size: number; first_seen_at: string; content: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null> };
   report_attachment: {
     id: string;
     report_id: string;

@@ -144,8 +144,8 @@ describe.skipIf(skipE2e).each(runs)('evidence on the incident page in $lang', ({
     expect(zip.includes(sample)).toBe(false);
     await exe.getByText(L.evidence.downloadedZip, { exact: false }).waitFor();
 
-    // A file altered on disk is refused, and the item says so.
-    const altered = Buffer.from(`firewall log ${lang}\n198.51.100.23 -> 203.0.113.9:443\n`);
+    // A file altered on disk is refused, and the item says so (a log larger than 64 KiB: a file, not a database row).
+    const altered = Buffer.from(`firewall log ${lang}\n${'198.51.100.23 -> 203.0.113.9:443\n'.repeat(2100)}`);
     await panel.getByRole('button', { name: L.evidence.add, exact: true }).click();
     await add.getByLabel(L.evidence.file).setInputFiles({ name: 'firewall.log', mimeType: 'text/plain', buffer: altered });
     await add.getByRole('button', { name: L.evidence.addSubmit }).click();

@@ -1,4 +1,4 @@
-import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +8,8 @@ import { systemActor, type Actor } from '../../src/domain/actor.js';
 import type { CustodyEvent, EvidenceItem } from '../../src/domain/evidence.js';
 import { buildApp } from '../../src/http/app.js';
 import { searchAudit } from '../../src/services/audit.service.js';
+import { bytesKept } from '../../src/services/evidence-bytes.js';
+import { INLINE_MAX } from '../../src/store/evidence-files.js';
 import { runEvidenceRetention, scheduleEvidenceRetention, EVIDENCE_RETENTION_JOB } from '../../src/services/evidence-retention.service.js';
 import { changeIncidentStatus, updateIncident } from '../../src/services/incident.service.js';
 import { receiveMail } from '../../src/services/mail-intake.service.js';
@@ -218,13 +220,14 @@ describe('evidence items', () => {
 });
 
 describe('integrity', () => {
-  it('detects a file altered on disk on the next read: recorded, alerted, never served', async () => {
+  it('detects evidence altered in the database on the next read: recorded, alerted, never served', async () => {
     const { incident } = await incidentFromMail('tamper-1', [{ name: 'phish.html', type: 'text/html', content: Buffer.from('<html>original page</html>') }]);
     const item = (await list(incident.number)).find((i) => i.filename === 'phish.html')!;
     const url = `/api/incidents/${incident.number}/evidence/${item.id}/content`;
     expect((await get(lead, url)).statusCode).toBe(200);
 
-    writeFileSync(h.deps.evidence.pathOf(item.sha256), '<html>altered page</html>');
+    // A page of a few bytes is kept in its `evidence` row (content up to 64 KiB); a large file is altered on disk below.
+    await sql`update evidence set content = ${Buffer.from('<html>altered page</html>')} where sha256 = ${item.sha256}`.execute(h.database.db);
     const res = await get(lead, url);
     expect(res.statusCode).toBe(500);
     const body = res.json<{ error: { code: string; message: string; details: Record<string, unknown> } }>();
@@ -254,13 +257,22 @@ describe('integrity', () => {
     expect(exported.json<{ error: { code: string } }>().error.code).toBe('EVIDENCE_CORRUPT');
   });
 
-  it('detects a missing file and an altered raw original', async () => {
-    const { report, incident } = await incidentFromMail('tamper-2', [{ name: 'gone.txt', type: 'text/plain', content: Buffer.from('this file will vanish') }]);
+  it('detects a file altered on disk, a missing file and an altered raw original', async () => {
+    const large = (text: string) => Buffer.concat([Buffer.from(text), Buffer.alloc(INLINE_MAX, ' ')]);
+    const { report, incident } = await incidentFromMail('tamper-2', [
+      { name: 'gone.txt', type: 'text/plain', content: large('this file will vanish') },
+      { name: 'capture.pcap', type: 'application/vnd.tcpdump.pcap', content: large('a capture') },
+    ]);
     const items = await list(incident.number);
     const gone = items.find((i) => i.filename === 'gone.txt')!;
+    expect(h.deps.evidence.has(gone.sha256)).toBe(true);
     unlinkSync(h.deps.evidence.pathOf(gone.sha256));
     const res = await get(lead, `/api/incidents/${incident.number}/evidence/${gone.id}/content`);
     expect(res.json()).toMatchObject({ error: { code: 'EVIDENCE_CORRUPT', details: { problem: 'missing' } } });
+    const capture = items.find((i) => i.filename === 'capture.pcap')!;
+    writeFileSync(h.deps.evidence.pathOf(capture.sha256), 'altered capture');
+    const altered = await get(lead, `/api/incidents/${incident.number}/evidence/${capture.id}/content`);
+    expect(altered.json()).toMatchObject({ error: { code: 'EVIDENCE_CORRUPT', details: { problem: 'mismatch', actualSha256: createHash('sha256').update('altered capture').digest('hex') } } });
 
     await sql`update report_raw set content = ${Buffer.from('forged message')} where report_id = ${report.id}`.execute(h.database.db);
     const raw = await get(lead, `/api/reports/${report.id}/raw`);
@@ -452,9 +464,9 @@ describe('retention', () => {
     ]);
     const kitA = itemsA[0]!;
     const onlyA = itemsA[1]!;
-    expect(existsSync(h.deps.evidence.pathOf(onlyA.sha256))).toBe(false);
-    // The kit is still held by incident B (under legal hold): its file stays, A's item is a tombstone.
-    expect(existsSync(h.deps.evidence.pathOf(kitA.sha256))).toBe(true);
+    expect(await bytesKept(h.deps, onlyA.sha256)).toBe(false);
+    // The kit is still held by incident B (under legal hold): its bytes stay, A's item is a tombstone.
+    expect(await bytesKept(h.deps, kitA.sha256)).toBe(true);
     const removedEvent = (await custody(a.incident.number, kitA.id)).at(-1)!;
     expect(removedEvent).toMatchObject({ action: 'removed', actor: 'system:retention', detail: { file: 'kept (still held by other items)' } });
     expect((await custody(a.incident.number, onlyA.id)).at(-1)).toMatchObject({ action: 'removed', detail: { file: 'deleted' } });
@@ -468,7 +480,7 @@ describe('retention', () => {
     // Legal hold: B keeps everything; the open incident is untouched.
     const itemsB = await list(b.incident.number);
     expect(itemsB.every((i) => i.removedAt === null)).toBe(true);
-    for (const i of itemsB.filter((x) => x.kind !== 'raw-original')) expect(existsSync(h.deps.evidence.pathOf(i.sha256))).toBe(true);
+    for (const i of itemsB.filter((x) => x.kind !== 'raw-original')) expect(await bytesKept(h.deps, i.sha256)).toBe(true);
     expect((await get(lead, `/api/reports/${b.report.id}/raw`)).statusCode).toBe(200);
     expect((await list(open.incident.number)).every((i) => i.removedAt === null)).toBe(true);
 

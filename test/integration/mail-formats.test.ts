@@ -10,6 +10,7 @@ import { pgpMimeEncrypted } from '../support/pgp-mail.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { zip } from '../support/zip.js';
 import iconv from 'iconv-lite';
+import { storedBytes } from '../../src/services/evidence-bytes.js';
 
 /** Intake of structured and encrypted mail: ARF / X-ARF fields, PGP/MIME decrypted and verified against the directory. */
 let h: Harness;
@@ -99,7 +100,7 @@ describe('archives', () => {
     const { report } = await receiveMail(h.deps, smtp, withAttachment('zip-2', 'bomb.zip', bomb), envelope, undefined);
     const view = await getReport(h.deps, h.actor, report.id);
     expect(view.attachments[0]!.note).toMatch(/^ZIP BOMB — not expanded/);
-    expect(h.deps.evidence.get(view.attachments[0]!.sha256).equals(bomb)).toBe(true);
+    expect((await storedBytes(h.deps, view.attachments[0]!.sha256)).equals(bomb)).toBe(true);
   });
 });
 

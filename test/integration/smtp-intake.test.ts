@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
@@ -13,6 +12,7 @@ import { getTimeline } from '../../src/services/timeline.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { storedBytes } from '../../src/services/evidence-bytes.js';
 
 /** The SMTP door: 250 only once stored, 550 / 552 / 451 as a sending MTA expects. */
 let h: Harness;
@@ -140,8 +140,9 @@ describe('SMTP intake', () => {
       ['passwd', 'attachment'],
     ]);
     expect(view.attachments[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(existsSync(h.deps.evidence.pathOf(view.attachments[0]!.sha256))).toBe(true);
-    expect(h.deps.evidence.get(view.attachments[0]!.sha256).toString()).toContain('Verify your account');
+    // A forwarded mail of a few KB is kept in its evidence row (content up to 64 KiB), not a file.
+    expect(h.deps.evidence.has(view.attachments[0]!.sha256)).toBe(false);
+    expect((await storedBytes(h.deps, view.attachments[0]!.sha256)).toString()).toContain('Verify your account');
     expect(view.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['https://bank-verify.evil.example/login', '192.0.2.66']));
     const forwarded = (view.report.meta.mail as { forwarded: { subject: string; received: string[] }[] }).forwarded;
     expect(forwarded[0]).toMatchObject({ subject: 'Verify your account' });

@@ -11,6 +11,7 @@ import { checkTakedownNow, createTakedown, listTakedowns } from '../../src/servi
 import { getTimeline } from '../../src/services/timeline.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { storedBytes } from '../../src/services/evidence-bytes.js';
 
 /**
  * Takedown tracking and liveness checks against local web servers (allowed
@@ -82,7 +83,7 @@ describe('takedown tracking', () => {
     ]);
     expect(outcomes[0]!.title).toBe('ログイン | Example Bank');
     expect(outcomes[0]!.chain[0]!.address).toBe('127.0.0.1');
-    expect(h.deps.evidence.get(outcomes[0]!.bodySha256!).toString()).toContain('Example Bank');
+    expect((await storedBytes(h.deps, outcomes[0]!.bodySha256!)).toString()).toContain('Example Bank');
 
     // A takedown request goes out: requested.
     const c = await createCoordination(h.deps, h.actor, incident.id, { purpose: 'takedown', contactEmail: 'abuse@host.example' });

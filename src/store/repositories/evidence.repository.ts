@@ -1,13 +1,14 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { CustodyAction, CustodyEvent, EvidenceItem, EvidenceKind } from '../../domain/evidence.js';
 import { newId } from '../../domain/ids.js';
+import type { StoredFile } from '../evidence-files.js';
 import type { DB, EvidenceItemTable } from '../schema.js';
 import type { ReportAttachment } from './report.repository.js';
 
 export type EvidenceItemRow = Selectable<EvidenceItemTable>;
 
 /** A report attachment as a channel hands it over, with what it found about the bytes while it had them. */
-export type AssessedAttachment = ReportAttachment & {
+export type AssessedAttachment = ReportAttachment & Pick<StoredFile, 'inline'> & {
   /** Why the file is dangerous; null when it is not; undefined when the channel did not look. */
   dangerousReason?: string | null;
 };
@@ -30,6 +31,27 @@ export interface RetentionCandidate {
 const CHUNK = 500;
 
 /**
+ * The `evidence` rows of stored content, once per SHA-256, with the bytes of
+ * small content (`StoredFile.inline`). Content seen before keeps its row; a
+ * row without bytes takes them (its file may be gone to retention since).
+ */
+export async function upsertContents(db: Kysely<DB>, files: readonly StoredFile[], at: string): Promise<void> {
+  const rows: Insertable<DB['evidence']>[] = [...new Map(files.map((f) => [f.sha256, { sha256: f.sha256, sha1: f.sha1, md5: f.md5, size: f.size, first_seen_at: at, content: f.inline ?? null }])).values()];
+  for (let i = 0; i < rows.length; i += CHUNK / 5)
+    await db
+      .insertInto('evidence')
+      .values(rows.slice(i, i + CHUNK / 5))
+      .onConflict((oc) =>
+        oc
+          .column('sha256')
+          .doUpdateSet({ content: (eb) => eb.ref('excluded.content') })
+          .where('evidence.content', 'is', null)
+          .where('excluded.content', 'is not', null),
+      )
+      .execute();
+}
+
+/**
  * Evidence items and their chain of custody (migration 0009). Custody events
  * are only ever appended: there is no update or delete here, and the database
  * refuses both.
@@ -43,13 +65,21 @@ export function createEvidenceRepository(db: Kysely<DB>) {
       .select(['evidence.sha1', 'evidence.md5']);
 
   return {
-    /** The `evidence` row of a stored file (once per content). */
-    async ensureFile(f: { sha256: string; sha1: string; md5: string; size: number }, at: string): Promise<void> {
-      await db
-        .insertInto('evidence')
-        .values({ sha256: f.sha256, sha1: f.sha1, md5: f.md5, size: f.size, first_seen_at: at })
-        .onConflict((oc) => oc.column('sha256').doNothing())
-        .execute();
+    /** The `evidence` row of stored content (once per content; with its bytes when they are kept in the database). */
+    async ensureFile(f: StoredFile, at: string): Promise<void> {
+      await upsertContents(db, [f], at);
+    },
+
+    /** The bytes of content kept in the database; null when they are a file (or gone), undefined when the content is unknown. */
+    async content(sha256: string): Promise<Buffer | null | undefined> {
+      const row = await db.selectFrom('evidence').select('content').where('sha256', '=', sha256).executeTakeFirst();
+      return row && row.content;
+    },
+
+    /** Drop the bytes kept in the database (retention: nothing holds the content any more); true when there were some. */
+    async dropContent(sha256: string): Promise<boolean> {
+      const r = await db.updateTable('evidence').set({ content: null }).where('sha256', '=', sha256).where('content', 'is not', null).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
 
     async insertItems(rows: EvidenceItemRow[]): Promise<void> {

@@ -9,6 +9,7 @@ import type { QueryTerm } from '../../domain/search-terms.js';
 import { textMatch } from './search.repository.js';
 import { cappedCount } from '../paging.js';
 import type { IncidentListFilter } from './incident.repository.js';
+import { upsertContents, type AssessedAttachment } from './evidence.repository.js';
 
 export interface ReportListFilter {
   status?: ReportStatus[];
@@ -228,19 +229,17 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
 
     /** Record evidence (once per content) and the report's attachments, in the caller's transaction. */
     /** Attachments of reports (content already in the evidence store): one `evidence` row per distinct content, one `report_attachment` each. */
-    async addAttachments(reportId: string, attachments: ReportAttachment[], at: string): Promise<void> {
+    async addAttachments(reportId: string, attachments: AssessedAttachment[], at: string): Promise<void> {
       await this.addAttachmentsOf([{ reportId, attachments }], at);
     },
 
-    async addAttachmentsOf(list: { reportId: string; attachments: readonly ReportAttachment[] }[], at: string): Promise<void> {
+    async addAttachmentsOf(list: { reportId: string; attachments: readonly AssessedAttachment[] }[], at: string): Promise<void> {
       const all = list.flatMap(({ reportId, attachments }) => attachments.map((a) => ({ reportId, a })));
-      const contents = [...new Map(all.map(({ a }) => [a.sha256, { sha256: a.sha256, sha1: a.sha1, md5: a.md5, size: a.size, first_seen_at: at }])).values()];
-      for (let i = 0; i < contents.length; i += INSERT_CHUNK)
-        await db
-          .insertInto('evidence')
-          .values(contents.slice(i, i + INSERT_CHUNK))
-          .onConflict((oc) => oc.column('sha256').doNothing())
-          .execute();
+      await upsertContents(
+        db,
+        all.map(({ a }) => a),
+        at,
+      );
       const rows = all.map(({ reportId, a }) => ({ id: a.id, report_id: reportId, sha256: a.sha256, filename: a.filename, mime_type: a.mimeType, size: a.size, kind: a.kind, note: a.note }));
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('report_attachment').values(rows.slice(i, i + INSERT_CHUNK)).execute();
     },
