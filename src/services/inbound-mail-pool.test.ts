@@ -5,7 +5,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { plainZip } from '../formats/infected-zip.js';
 import { EvidenceFiles, INLINE_MAX } from '../store/evidence-files.js';
 import { inboundMailPool } from './inbound-mail-pool.js';
-import { readInboundMail, type Envelope, type InboundMail } from './inbound-mail.js';
+import { generateTeamKey } from '../formats/pgp.js';
+import { pgpMimeEncrypted } from '../../test/support/pgp-mail.js';
+import { readInboundMail, type Envelope, type InboundMail, type PgpSummary } from './inbound-mail.js';
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'));
 
@@ -144,6 +146,22 @@ describe('inbound mail pool', () => {
     const [capture] = (await pool.read(withLarge, envelope, null)).attachments;
     expect(capture!.inline).toBeUndefined();
     expect(files.get(capture!.sha256).equals(large)).toBe(true);
+  });
+
+  it('opens a PGP mail in the thread with the keys sent along: decrypted, its signature matched to the directory contact, the same as in this thread', async () => {
+    const [team, partner, stranger] = await Promise.all([generateTeamKey('CSIRT', 'report@renkei.example'), generateTeamKey('Partner CERT', 'cert@partner.example'), generateTeamKey('Else', 'else@else.example')]);
+    const inner = crlf(['Content-Type: text/plain; charset=utf-8', '', 'phishing at https://secret-kit.example/login from 198.51.100.77', '']).toString();
+    const raw = Buffer.from(['From: cert@partner.example', 'Subject: encrypted report', 'Message-ID: <pgp-pool@partner.example>', await pgpMimeEncrypted(inner, team.publicKeyArmored, partner.privateKeyArmored)].join('\r\n'));
+    const keys = { teamKeys: [team], contacts: [{ organisationId: 'org-1', organisationName: 'Partner CERT', email: 'cert@partner.example', pgpKey: partner.publicKeyArmored }] };
+    const [there, here] = await Promise.all([pool.read(raw, envelope, null, keys), readInboundMail(files, raw, envelope, null, keys)]);
+    expect(withoutIds(there)).toEqual(withoutIds(here));
+    const pgp = (there.report.input.meta as { pgp: PgpSummary }).pgp;
+    expect(pgp).toMatchObject({ kind: 'pgp-mime-encrypted', isEncrypted: true, isDecrypted: true, signature: { status: 'valid', contact: { email: 'cert@partner.example', organisationId: 'org-1' } } });
+    expect(there.report.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['https://secret-kit.example/login', '198.51.100.77']));
+    // Without the team's key: kept as received and flagged, never refused.
+    const locked = await pool.read(raw, envelope, null, { teamKeys: [stranger], contacts: [] });
+    expect((locked.report.input.meta as { pgp: PgpSummary }).pgp).toMatchObject({ isEncrypted: true, isDecrypted: false });
+    expect(locked.report.input.body).not.toContain('secret-kit');
   });
 
   it('answers many mails at once, in order', async () => {

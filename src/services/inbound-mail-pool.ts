@@ -3,12 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { AppError } from '../domain/errors.js';
 import type { EvidenceFiles } from '../store/evidence-files.js';
-import { readInboundMail, type Envelope, type InboundMail, type RouteTaken } from './inbound-mail.js';
+import { readInboundMail, type Envelope, type InboundMail, type PgpKeys, type RouteTaken } from './inbound-mail.js';
 import type { InboundResult, InboundTask } from './inbound-mail.worker.js';
 
 export interface InboundMailReader {
-  /** Read, file the attachments and prepare the report (see inbound-mail.ts). */
-  read(raw: Buffer, envelope: Envelope, route: RouteTaken | null): Promise<InboundMail>;
+  /** Read (a PGP mail opened with `keys`), file the attachments and prepare the report (see inbound-mail.ts). */
+  read(raw: Buffer, envelope: Envelope, route: RouteTaken | null, keys?: PgpKeys): Promise<InboundMail>;
   /** Start the threads and read one small mail in each, so the first real mail does not wait for them. */
   warm(): Promise<void>;
   close(): Promise<void>;
@@ -16,7 +16,7 @@ export interface InboundMailReader {
 
 /** Reading in this thread: for tests, tools and `RENKEI_PARSE_WORKERS=0`. */
 export const inThreadReader = (files: EvidenceFiles): InboundMailReader => ({
-  read: (raw, envelope, route) => readInboundMail(files, raw, envelope, route),
+  read: (raw, envelope, route, keys) => readInboundMail(files, raw, envelope, route, keys),
   warm: async () => {},
   close: async () => {},
 });
@@ -54,24 +54,25 @@ export function inboundMailPool(threads: number, files: EvidenceFiles, onWorkerE
     });
     return pool;
   };
-  const task = (raw: Buffer, envelope: Envelope, route: RouteTaken | null): InboundTask => ({
+  const task = (raw: Buffer, envelope: Envelope, route: RouteTaken | null, keys?: PgpKeys): InboundTask => ({
     raw: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength),
     envelope,
     route,
     dataDir: files.dataDir,
+    ...(keys ? { keys } : {}),
   });
   return {
     async warm() {
       // Warm-up mails have no attachment: nothing is written.
       await Promise.all(Array.from({ length: threads }, () => started().run(task(WARM_UP, { mailFrom: null, rcptTo: [], remoteAddress: null }, null))));
     },
-    async read(raw, envelope, route) {
+    async read(raw, envelope, route, keys) {
       let result: InboundResult;
       try {
-        result = await started().run(task(raw, envelope, route));
+        result = await started().run(task(raw, envelope, route, keys));
       } catch (err) {
         onWorkerError(err);
-        return readInboundMail(files, raw, envelope, route);
+        return readInboundMail(files, raw, envelope, route, keys);
       }
       if (!result.ok) throw new AppError('VALIDATION', result.refused);
       // A Buffer crosses threads as a plain Uint8Array: the bytes kept in the database become a Buffer again.

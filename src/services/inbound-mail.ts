@@ -1,8 +1,10 @@
 /**
  * Everything the intake makes of one inbound mail before the database:
- * the reading (MIME, ARF / X-ARF, the report template, archives, danger —
- * `formats/mail-reading.ts`), its attachments written to the evidence store
- * (fsynced), and the report it becomes, validated, with its observables
+ * a PGP mail opened (decrypted, its signature checked against the keys
+ * handed in), the reading (MIME, ARF / X-ARF, the report template, archives,
+ * danger — `formats/mail-reading.ts`), its attachments over 64 KiB written
+ * to the evidence store (fsynced; smaller ones handed back for the
+ * database), and the report it becomes, validated, with its observables
  * extracted and its search terms (`prepareReport`). No database, so the
  * SMTP listener runs it in worker threads (`inbound-mail-pool.ts`) and its
  * main thread does only the transaction.
@@ -12,9 +14,9 @@ import { MAX_RAW_BYTES, type ReportCreateInput } from '../domain/report.js';
 import { AppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { AbuseReport } from '../formats/abuse-report.js';
-import { readMail, type MailReading } from '../formats/mail-reading.js';
-import type { ParsedMail } from '../formats/mail.js';
-import type { PgpOpened } from '../formats/pgp.js';
+import { readMail, readParsed, type MailReading } from '../formats/mail-reading.js';
+import { parseMail, type ParsedMail } from '../formats/mail.js';
+import { fingerprintOf, openPgpMail, type PgpOpened, type TeamKey } from '../formats/pgp.js';
 import type { EvidenceFiles } from '../store/evidence-files.js';
 import type { AssessedAttachment } from '../store/repositories/evidence.repository.js';
 import { prepareReport, type PreparedReport } from './record-report.service.js';
@@ -41,6 +43,12 @@ export interface PgpSummary {
   problems: string[];
 }
 
+/** What opening a PGP mail needs: the team's keys, and the directory's contact keys to verify its signature with. */
+export interface PgpKeys {
+  teamKeys: TeamKey[];
+  contacts: { organisationId: string; organisationName: string; email: string; pgpKey: string }[];
+}
+
 /** What acknowledging the sender and threading a reply need of the mail. */
 export type MailFacts = Pick<ParsedMail, 'subject' | 'inReplyTo' | 'references' | 'from' | 'isAutomated'>;
 
@@ -56,20 +64,20 @@ const MAX_BODY = 5_000_000;
 // eslint-disable-next-line no-control-regex -- control characters are what is being removed
 const oneLine = (s: string | null | undefined, max: number) => (s ? s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim().slice(0, max) || undefined : undefined);
 
+/** Whether a mail looks like OpenPGP (PGP/MIME or inline): only then are the keys needed. */
+export const looksPgp = (raw: Buffer): boolean => {
+  const head = raw.subarray(0, 256 * 1024).toString('latin1');
+  return /multipart\/(encrypted|signed)/i.test(head) || head.includes('-----BEGIN PGP ');
+};
+
 /**
- * Read (unless `opened` brings a reading: a decrypted PGP mail), file the
- * attachments and prepare the report. A mail that can never be a report
- * (larger than a report may be) throws VALIDATION.
+ * Read (opening it with `keys` when it is a PGP mail), file the attachments
+ * and prepare the report. A mail that can never be a report (larger than a
+ * report may be) throws VALIDATION.
  */
-export async function readInboundMail(
-  files: EvidenceFiles,
-  raw: Buffer,
-  envelope: Envelope,
-  route: RouteTaken | null,
-  opened?: { reading: MailReading; pgp: PgpSummary | null },
-): Promise<InboundMail> {
+export async function readInboundMail(files: EvidenceFiles, raw: Buffer, envelope: Envelope, route: RouteTaken | null, keys?: PgpKeys): Promise<InboundMail> {
   if (raw.length > MAX_RAW_BYTES) throw new AppError('VALIDATION', `the message is larger than ${MAX_RAW_BYTES} bytes`);
-  const { reading, pgp } = opened ?? { reading: await readMail(raw), pgp: null };
+  const { reading, pgp } = keys && looksPgp(raw) ? await openPgp(raw, keys) : { reading: await readMail(raw), pgp: null };
   const { mail, abuse, archiveTexts } = reading;
   // Ids first, in message order (they sort the attachments), then the writes, side by side.
   const attachments: AssessedAttachment[] = await Promise.all(
@@ -120,4 +128,35 @@ function abuseText(a: AbuseReport): string {
   return [a.type, a.category, a.sourceIp, a.reportedUri, a.reportedDomain, a.reporter, ...Object.entries(a.fields).map(([k, v]) => `${k}: ${[v].flat().join(' ')}`)]
     .filter(Boolean)
     .join('\n');
+}
+
+/**
+ * Decrypt and verify a PGP mail (the ciphertext stays the raw original) and
+ * read what is readable. Undecryptable mail is read as received and flagged
+ * — never dropped.
+ */
+async function openPgp(raw: Buffer, keys: PgpKeys): Promise<{ reading: MailReading; pgp: PgpSummary }> {
+  const opened = await openPgpMail(raw, keys.teamKeys, keys.contacts.map((c) => c.pgpKey));
+  const outer = await parseMail(raw);
+  let mail = outer;
+  if (opened.content && opened.contentIsMime) {
+    const inner = await parseMail(opened.content);
+    // The outer headers identify the message; the inner entity carries what was said.
+    mail = { ...inner, messageId: outer.messageId, subject: inner.subject ?? outer.subject, from: outer.from, to: outer.to, date: outer.date, inReplyTo: outer.inReplyTo, references: outer.references, isAutomated: outer.isAutomated, problems: [...outer.problems, ...inner.problems] };
+  } else if (opened.content) {
+    mail = { ...outer, text: opened.content.toString('utf8') };
+  }
+  let contact: PgpSummary['signature']['contact'] = null;
+  if (opened.signature.status === 'valid' && opened.signature.fingerprint) {
+    for (const c of keys.contacts) {
+      if ((await fingerprintOf(c.pgpKey)) === opened.signature.fingerprint) {
+        contact = { email: c.email, organisationId: c.organisationId, organisation: c.organisationName };
+        break;
+      }
+    }
+  }
+  return {
+    reading: await readParsed(mail, raw),
+    pgp: { kind: opened.kind, isEncrypted: opened.isEncrypted, isDecrypted: opened.isDecrypted, signature: { ...opened.signature, contact }, problems: opened.problems },
+  };
 }

@@ -1,7 +1,7 @@
 /** A worker thread of the inbound mail pool: a mail's bytes in, an `InboundMail` out (see inbound-mail-pool.ts). */
 import { AppError } from '../domain/errors.js';
 import { EvidenceFiles } from '../store/evidence-files.js';
-import { readInboundMail, type Envelope, type InboundMail, type RouteTaken } from './inbound-mail.js';
+import { readInboundMail, type Envelope, type InboundMail, type PgpKeys, type RouteTaken } from './inbound-mail.js';
 
 export interface InboundTask {
   raw: Uint8Array;
@@ -9,6 +9,8 @@ export interface InboundTask {
   route: RouteTaken | null;
   /** The data directory whose evidence store takes the attachments. */
   dataDir: string;
+  /** For a PGP mail: the keys to open it with (parsed keys are cached in each thread, see pgp-keys.ts). */
+  keys?: PgpKeys;
 }
 
 /** A mail that can never be a report comes back as such (an error's class does not cross threads). */
@@ -20,7 +22,7 @@ export default async function read(task: InboundTask): Promise<InboundResult> {
   let files = stores.get(task.dataDir);
   if (!files) stores.set(task.dataDir, (files = new EvidenceFiles(task.dataDir)));
   try {
-    return { ok: true, mail: await readInboundMail(files, Buffer.from(task.raw.buffer, task.raw.byteOffset, task.raw.byteLength), task.envelope, task.route) };
+    return { ok: true, mail: await readInboundMail(files, Buffer.from(task.raw.buffer, task.raw.byteOffset, task.raw.byteLength), task.envelope, task.route, task.keys) };
   } catch (err) {
     if (err instanceof AppError && err.code === 'VALIDATION') return { ok: false, refused: err.message };
     throw err;

@@ -1,14 +1,11 @@
 import type { Actor } from '../domain/actor.js';
 import type { IntakeRoute } from '../domain/intake-route.js';
-import { readParsed, type MailReading } from '../formats/mail-reading.js';
-import { parseMail } from '../formats/mail.js';
-import { fingerprintOf, openPgpMail } from '../formats/pgp.js';
 import { ACKNOWLEDGE_JOB, mayAcknowledge } from './acknowledge.service.js';
 import { matchReply, recordCoordinationReply } from './coordination-reply.service.js';
 import type { ServiceDeps } from './deps.js';
 import type { GroupCommitter } from './group-commit.js';
 import { inThreadReader } from './inbound-mail-pool.js';
-import { readInboundMail, type Envelope, type MailFacts, type PgpSummary, type RouteTaken } from './inbound-mail.js';
+import { looksPgp, type Envelope, type MailFacts, type RouteTaken } from './inbound-mail.js';
 import { recordChannelReport, type RecordedReport } from './record-report.service.js';
 import { attachReports } from './triage.service.js';
 
@@ -18,9 +15,9 @@ export type { Envelope } from './inbound-mail.js';
 export const ACK_DELAY_MS = 5_000;
 
 /**
- * One inbound mail, from the SMTP listener or the IMAP poller: read,
- * attachments written to the evidence store (fsynced), the report prepared —
- * in the mail threads when there are some — then recorded in one transaction
+ * One inbound mail, from the SMTP listener or the IMAP poller: opened when
+ * it is PGP, read, attachments over 64 KiB written to the evidence store
+ * (fsynced), the report prepared — in the mail threads when there are some — then recorded in one transaction
  * (grouped with other mails' by `committer`). When this returns, the mail is
  * durable — only then may the listener answer 250. The same Message-ID (or,
  * without one, the same bytes) is one report.
@@ -34,9 +31,9 @@ export async function receiveMail(
   committer?: GroupCommitter,
 ): Promise<RecordedReport> {
   const taken: RouteTaken | null = route ? { address: `${route.localPart}@${route.domain}`, category: route.category, constituency: route.constituency } : null;
-  const inbound = looksPgp(raw)
-    ? await readInboundMail(deps.evidence, raw, envelope, taken, await openPgp(deps, raw))
-    : await (deps.mailReader ?? inThreadReader(deps.evidence)).read(raw, envelope, taken);
+  // A PGP mail is opened where it is read, with the team's keys and the directory's.
+  const keys = looksPgp(raw) ? { teamKeys: deps.teamKeys, contacts: await deps.store.organisations.contactKeys() } : undefined;
+  const inbound = await (deps.mailReader ?? inThreadReader(deps.evidence)).read(raw, envelope, taken, keys);
   // The receipt to the sender is a job enqueued with the report, so it is sent exactly when the report exists.
   const followUp = mayAcknowledge(deps, inbound.facts, envelope.mailFrom) ? { kind: ACKNOWLEDGE_JOB, delayMs: ACK_DELAY_MS } : undefined;
   const input = { prepared: inbound.report };
@@ -45,44 +42,6 @@ export async function receiveMail(
     : await recordChannelReport(deps, actor, input, inbound.attachments, raw, followUp);
   if (result.isNew) await threadReply(deps, actor, result.report.id, inbound.facts);
   return result;
-}
-
-const looksPgp = (raw: Buffer) => {
-  const head = raw.subarray(0, 256 * 1024).toString('latin1');
-  return /multipart\/(encrypted|signed)/i.test(head) || head.includes('-----BEGIN PGP ');
-};
-
-/**
- * Decrypt and verify a PGP mail (the ciphertext stays the raw original) and
- * read what is readable, in this thread: it needs the team's keys and the
- * directory's. Undecryptable mail is read as received and flagged — never
- * dropped.
- */
-async function openPgp(deps: ServiceDeps, raw: Buffer): Promise<{ reading: MailReading; pgp: PgpSummary }> {
-  const contacts = await deps.store.organisations.contactKeys();
-  const opened = await openPgpMail(raw, deps.teamKeys, contacts.map((c) => c.pgpKey));
-  const outer = await parseMail(raw);
-  let mail = outer;
-  if (opened.content && opened.contentIsMime) {
-    const inner = await parseMail(opened.content);
-    // The outer headers identify the message; the inner entity carries what was said.
-    mail = { ...inner, messageId: outer.messageId, subject: inner.subject ?? outer.subject, from: outer.from, to: outer.to, date: outer.date, inReplyTo: outer.inReplyTo, references: outer.references, isAutomated: outer.isAutomated, problems: [...outer.problems, ...inner.problems] };
-  } else if (opened.content) {
-    mail = { ...outer, text: opened.content.toString('utf8') };
-  }
-  let contact: PgpSummary['signature']['contact'] = null;
-  if (opened.signature.status === 'valid' && opened.signature.fingerprint) {
-    for (const c of contacts) {
-      if ((await fingerprintOf(c.pgpKey)) === opened.signature.fingerprint) {
-        contact = { email: c.email, organisationId: c.organisationId, organisation: c.organisationName };
-        break;
-      }
-    }
-  }
-  return {
-    reading: await readParsed(mail, raw),
-    pgp: { kind: opened.kind, isEncrypted: opened.isEncrypted, isDecrypted: opened.isDecrypted, signature: { ...opened.signature, contact }, problems: opened.problems },
-  };
 }
 
 /**
