@@ -8,7 +8,7 @@ import { systemActor, type Actor } from '../../src/domain/actor.js';
 import type { CustodyEvent, EvidenceItem } from '../../src/domain/evidence.js';
 import { buildApp } from '../../src/http/app.js';
 import { searchAudit } from '../../src/services/audit.service.js';
-import { bytesKept } from '../../src/services/evidence-bytes.js';
+import { bytesKept, storedBytes } from '../../src/services/evidence-bytes.js';
 import { INLINE_MAX } from '../../src/store/evidence-files.js';
 import { runEvidenceRetention, scheduleEvidenceRetention, EVIDENCE_RETENTION_JOB } from '../../src/services/evidence-retention.service.js';
 import { changeIncidentStatus, updateIncident } from '../../src/services/incident.service.js';
@@ -487,5 +487,12 @@ describe('retention', () => {
     // The next run is queued for the next day.
     const next = await sql<{ n: number }>`select count(*) as n from job where kind = ${EVIDENCE_RETENTION_JOB} and state = 'queued'`.execute(h.database.db);
     expect(Number(next.rows[0]!.n)).toBe(1);
+
+    // The same bytes arriving again after retention deleted them are kept again (their `evidence` row outlived them).
+    const again = await incidentFromMail('retention-again', [{ name: 'only-a-again.txt', type: 'text/plain', content: Buffer.from('only in A') }]);
+    const back = (await list(again.incident.number)).find((i) => i.filename === 'only-a-again.txt')!;
+    expect(back.sha256).toBe(onlyA.sha256);
+    expect((await storedBytes(h.deps, back.sha256)).toString()).toBe('only in A');
+    expect((await get(lead, `/api/incidents/${again.incident.number}/evidence/${back.id}/content`)).body).toBe('only in A');
   });
 });

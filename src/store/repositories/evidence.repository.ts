@@ -29,6 +29,8 @@ export interface RetentionCandidate {
 }
 
 const CHUNK = 500;
+/** `evidence` rows a statement: each may carry up to 64 KiB of bytes. */
+const CONTENT_CHUNK = 100;
 
 /**
  * The `evidence` rows of stored content, once per SHA-256, with the bytes of
@@ -37,10 +39,10 @@ const CHUNK = 500;
  */
 export async function upsertContents(db: Kysely<DB>, files: readonly StoredFile[], at: string): Promise<void> {
   const rows: Insertable<DB['evidence']>[] = [...new Map(files.map((f) => [f.sha256, { sha256: f.sha256, sha1: f.sha1, md5: f.md5, size: f.size, first_seen_at: at, content: f.inline ?? null }])).values()];
-  for (let i = 0; i < rows.length; i += CHUNK / 5)
+  for (let i = 0; i < rows.length; i += CONTENT_CHUNK)
     await db
       .insertInto('evidence')
-      .values(rows.slice(i, i + CHUNK / 5))
+      .values(rows.slice(i, i + CONTENT_CHUNK))
       .onConflict((oc) =>
         oc
           .column('sha256')
