@@ -20,7 +20,7 @@ export async function storedBytes(deps: Places, sha256: string): Promise<Buffer>
 
 /** Whether the bytes are still kept, in either place. */
 export async function bytesKept(deps: Places, sha256: string): Promise<boolean> {
-  return Boolean(await deps.store.evidence.content(sha256)) || deps.evidence.has(sha256);
+  return (await deps.store.evidence.hasContent(sha256)) || deps.evidence.has(sha256);
 }
 
 /** Delete the bytes from both places (evidence retention, once nothing holds them); true when there were some. */

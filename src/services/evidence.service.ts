@@ -7,6 +7,7 @@ import type { Report } from '../domain/report.js';
 import { assessFile } from '../formats/file-assessment.js';
 import { entryName, infectedZip } from '../formats/infected-zip.js';
 import type { Store } from '../store/store.js';
+import { EvidenceMismatchError } from '../store/evidence-files.js';
 import { accessScope, assertCan } from './access.policy.js';
 import { alertTeam } from './team-alert.service.js';
 import { audit } from './audit.service.js';
@@ -129,9 +130,11 @@ export async function readVerified(deps: ServiceDeps, actor: Actor, item: Eviden
     try {
       content = await storedBytes(deps, item.sha256);
     } catch (err) {
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      const actual = /hashes to ([0-9a-f]{64})/.exec((err as Error).message)?.[1];
-      problem = { kind: missing ? 'missing' : 'mismatch', message: missing ? 'the file is missing from the evidence store' : (err as Error).message, ...(actual ? { actual } : {}) };
+      // Only bytes that are gone or altered are an integrity failure; any other error (the database
+      // unreachable for a moment, a disk that cannot be read) is an error of the moment, not recorded as one.
+      if (err instanceof EvidenceMismatchError) problem = { kind: 'mismatch', message: err.message, actual: err.actual };
+      else if ((err as NodeJS.ErrnoException).code === 'ENOENT') problem = { kind: 'missing', message: 'the bytes are missing from the evidence store' };
+      else throw err;
     }
   }
   if (problem || !content) {
@@ -162,7 +165,7 @@ async function recordIntegrityFailure(deps: ServiceDeps, actor: Actor, item: Evi
         actor: actor.id,
         action: 'evidence.integrity-failed',
         changes: { item: item.id, filename: item.filename, kind: item.kind, ...detail, affectedItems: affected.length },
-        note: 'The evidence no longer matches its SHA-256 and is not served. Check the evidence store (disk, backups) and the chain of custody.',
+        note: 'The evidence no longer matches its SHA-256 and is not served. Check the evidence store (the database and the evidence files, their backups) and the chain of custody.',
       },
     ]);
     // The alert: the leads (and the on-call address) hear of it at once, not only the log.
@@ -172,8 +175,8 @@ async function recordIntegrityFailure(deps: ServiceDeps, actor: Actor, item: Evi
       incidentId: owner.incidentId,
       subject: `[${where}] 証拠の完全性検査に失敗 / evidence failed its integrity check: ${item.filename ?? item.sha256.slice(0, 16)}`,
       lines: {
-        ja: [`${where} の証拠「${item.filename ?? item.id}」が SHA-256 と一致しません（${problem.kind}）。ファイルは提供されていません。`, '証拠ストア（ディスク、バックアップ）と保管記録を確認してください。', `期待値 SHA-256: ${item.sha256}`, ...(problem.actual ? [`実際の SHA-256: ${problem.actual}`] : [])],
-        en: [`Evidence "${item.filename ?? item.id}" of ${where} no longer matches its SHA-256 (${problem.kind}). It is not served.`, 'Check the evidence store (disk, backups) and the chain of custody.', `expected SHA-256: ${item.sha256}`, ...(problem.actual ? [`actual SHA-256: ${problem.actual}`] : [])],
+        ja: [`${where} の証拠「${item.filename ?? item.id}」が SHA-256 と一致しません（${problem.kind}）。ファイルは提供されていません。`, '証拠ストア（データベースと証拠ファイル、それぞれのバックアップ）と保管記録を確認してください。', `期待値 SHA-256: ${item.sha256}`, ...(problem.actual ? [`実際の SHA-256: ${problem.actual}`] : [])],
+        en: [`Evidence "${item.filename ?? item.id}" of ${where} no longer matches its SHA-256 (${problem.kind}). It is not served.`, 'Check the evidence store (the database and the evidence files, their backups) and the chain of custody.', `expected SHA-256: ${item.sha256}`, ...(problem.actual ? [`actual SHA-256: ${problem.actual}`] : [])],
       },
     });
   });

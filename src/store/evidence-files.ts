@@ -42,10 +42,22 @@ function ownBytes(content: Buffer): Buffer {
   return own;
 }
 
-/** `content` when it hashes to `sha256`; a mismatch throws loudly (the message names the actual hash). */
+/** Stored bytes that no longer hash to their SHA-256: altered (or damaged) where they are kept. */
+export class EvidenceMismatchError extends Error {
+  constructor(
+    readonly sha256: string,
+    readonly actual: string,
+    where: string,
+  ) {
+    super(`evidence ${sha256} is corrupt ${where} (hashes to ${actual})`);
+    this.name = 'EvidenceMismatchError';
+  }
+}
+
+/** `content` when it hashes to `sha256`; else EvidenceMismatchError. */
 export function checkedContent(sha256: string, content: Buffer, where = 'on disk'): Buffer {
   const actual = createHash('sha256').update(content).digest('hex');
-  if (actual !== sha256) throw new Error(`evidence ${sha256} is corrupt ${where} (hashes to ${actual})`);
+  if (actual !== sha256) throw new EvidenceMismatchError(sha256, actual, where);
   return content;
 }
 

@@ -3,13 +3,13 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { TextWriter, Uint8ArrayReader, Uint8ArrayWriter, ZipReader, type Entry } from '@zip.js/zip.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemActor, type Actor } from '../../src/domain/actor.js';
 import type { CustodyEvent, EvidenceItem } from '../../src/domain/evidence.js';
 import { buildApp } from '../../src/http/app.js';
 import { searchAudit } from '../../src/services/audit.service.js';
 import { bytesKept, storedBytes } from '../../src/services/evidence-bytes.js';
-import { INLINE_MAX } from '../../src/store/evidence-files.js';
+import { EvidenceFiles, INLINE_MAX } from '../../src/store/evidence-files.js';
 import { runEvidenceRetention, scheduleEvidenceRetention, EVIDENCE_RETENTION_JOB } from '../../src/services/evidence-retention.service.js';
 import { changeIncidentStatus, updateIncident } from '../../src/services/incident.service.js';
 import { receiveMail } from '../../src/services/mail-intake.service.js';
@@ -280,6 +280,29 @@ describe('integrity', () => {
     expect(raw.body).not.toContain('forged');
     const rawItem = items.find((i) => i.kind === 'raw-original')!;
     expect((await custody(incident.number, rawItem.id)).map((e) => e.action)).toEqual(['collected', 'integrity-failed']);
+  });
+
+  it('does not take a database error of the moment for tampering: the read fails, nothing is recorded, the next read serves the bytes', async () => {
+    const { incident } = await incidentFromMail('tamper-3', [{ name: 'note.txt', type: 'text/plain', content: Buffer.from('kept in the database') }]);
+    const item = (await list(incident.number)).find((i) => i.filename === 'note.txt')!;
+    const url = `/api/incidents/${incident.number}/evidence/${item.id}/content`;
+    const spy = vi.spyOn(h.deps.store.evidence, 'content').mockRejectedValueOnce(new Error('Connection terminated unexpectedly'));
+    try {
+      expect((await get(lead, url)).statusCode).toBe(500);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await list(incident.number)).find((i) => i.id === item.id)!.integrityFailedAt).toBeNull();
+    expect(await auditActions(item.id)).toEqual([]);
+    const again = await get(lead, url);
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toBe('kept in the database');
+  });
+
+  it('refuses to record small content without its bytes (they would be nowhere)', async () => {
+    const hashes = EvidenceFiles.hashes(Buffer.from('forty bytes of something'));
+    await expect(h.deps.store.evidence.ensureFile(hashes, h.now().toISOString())).rejects.toThrow(/came without its bytes/);
+    expect(await bytesKept(h.deps, hashes.sha256)).toBe(false);
   });
 
   it('refuses to edit or delete the custody log', async () => {

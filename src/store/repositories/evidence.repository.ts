@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { CustodyAction, CustodyEvent, EvidenceItem, EvidenceKind } from '../../domain/evidence.js';
 import { newId } from '../../domain/ids.js';
-import type { StoredFile } from '../evidence-files.js';
+import { INLINE_MAX, type StoredFile } from '../evidence-files.js';
 import type { DB, EvidenceItemTable } from '../schema.js';
 import type { ReportAttachment } from './report.repository.js';
 
@@ -34,23 +34,32 @@ const CONTENT_CHUNK = 100;
 
 /**
  * The `evidence` rows of stored content, once per SHA-256, with the bytes of
- * small content (`StoredFile.inline`). Content seen before keeps its row; a
- * row without bytes takes them (its file may be gone to retention since).
+ * small content (`StoredFile.inline`). Content seen before keeps its row
+ * (taking no lock on it); a row without bytes takes them (its file may be
+ * gone to retention since). Rows go in SHA-256 order, so that two groups
+ * written at once on PostgreSQL wait for each other's new rows in one order.
  */
 export async function upsertContents(db: Kysely<DB>, files: readonly StoredFile[], at: string): Promise<void> {
-  const rows: Insertable<DB['evidence']>[] = [...new Map(files.map((f) => [f.sha256, { sha256: f.sha256, sha1: f.sha1, md5: f.md5, size: f.size, first_seen_at: at, content: f.inline ?? null }])).values()];
-  for (let i = 0; i < rows.length; i += CONTENT_CHUNK)
-    await db
+  for (const f of files)
+    if (f.size <= INLINE_MAX && !f.inline) throw new Error(`evidence ${f.sha256} (${f.size} bytes) came without its bytes: content this small is kept in the database — pass what EvidenceFiles.put returned`);
+  const bySha = new Map(files.map((f) => [f.sha256, f]));
+  const rows: Insertable<DB['evidence']>[] = [...bySha.values()]
+    .sort((a, b) => (a.sha256 < b.sha256 ? -1 : 1))
+    .map((f) => ({ sha256: f.sha256, sha1: f.sha1, md5: f.md5, size: f.size, first_seen_at: at, content: f.inline ?? null }));
+  const inserted = new Set<string>();
+  for (let i = 0; i < rows.length; i += CONTENT_CHUNK) {
+    const done = await db
       .insertInto('evidence')
       .values(rows.slice(i, i + CONTENT_CHUNK))
-      .onConflict((oc) =>
-        oc
-          .column('sha256')
-          .doUpdateSet({ content: (eb) => eb.ref('excluded.content') })
-          .where('evidence.content', 'is', null)
-          .where('excluded.content', 'is not', null),
-      )
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .returning('sha256')
       .execute();
+    for (const r of done) inserted.add(r.sha256);
+  }
+  // Known content: its bytes are written only where the row has none (an UPDATE locks only the rows it changes).
+  for (const row of rows)
+    if (row.content && !inserted.has(row.sha256))
+      await db.updateTable('evidence').set({ content: row.content }).where('sha256', '=', row.sha256).where('content', 'is', null).execute();
 }
 
 /**
@@ -76,6 +85,12 @@ export function createEvidenceRepository(db: Kysely<DB>) {
     async content(sha256: string): Promise<Buffer | null | undefined> {
       const row = await db.selectFrom('evidence').select('content').where('sha256', '=', sha256).executeTakeFirst();
       return row && row.content;
+    },
+
+    /** Whether the bytes are kept in the database (without reading them). */
+    async hasContent(sha256: string): Promise<boolean> {
+      const row = await db.selectFrom('evidence').select('sha256').where('sha256', '=', sha256).where('content', 'is not', null).executeTakeFirst();
+      return row !== undefined;
     },
 
     /** Drop the bytes kept in the database (retention: nothing holds the content any more); true when there were some. */
