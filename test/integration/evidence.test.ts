@@ -517,5 +517,8 @@ describe('retention', () => {
     expect(back.sha256).toBe(onlyA.sha256);
     expect((await storedBytes(h.deps, back.sha256)).toString()).toBe('only in A');
     expect((await get(lead, `/api/incidents/${again.incident.number}/evidence/${back.id}/content`)).body).toBe('only in A');
+    // Bytes an item still holds are never dropped, whatever the caller thought (the check is the drop's own statement).
+    expect(await h.deps.store.evidence.dropContent(back.sha256)).toBe(false);
+    expect((await storedBytes(h.deps, back.sha256)).toString()).toBe('only in A');
   });
 });

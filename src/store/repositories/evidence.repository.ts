@@ -93,9 +93,30 @@ export function createEvidenceRepository(db: Kysely<DB>) {
       return row !== undefined;
     },
 
-    /** Drop the bytes kept in the database (retention: nothing holds the content any more); true when there were some. */
+    /**
+     * Drop the bytes kept in the database once nothing holds them (retention); true when some were dropped.
+     * "Nothing holds them" is checked by the same statement, so bytes a new report brings meanwhile stay.
+     */
     async dropContent(sha256: string): Promise<boolean> {
-      const r = await db.updateTable('evidence').set({ content: null }).where('sha256', '=', sha256).where('content', 'is not', null).executeTakeFirst();
+      const r = await db
+        .updateTable('evidence')
+        .set({ content: null })
+        .where('sha256', '=', sha256)
+        .where('content', 'is not', null)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('evidence_item').select('id').where('evidence_item.sha256', '=', sha256).where('evidence_item.kind', '!=', 'raw-original').where('evidence_item.removed_at', 'is', null))),
+        )
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('report_attachment')
+                .select('id')
+                .where('report_attachment.sha256', '=', sha256)
+                .where('report_attachment.id', 'not in', selectFrom('evidence_item').select('id').where('evidence_item.sha256', '=', sha256)),
+            ),
+          ),
+        )
+        .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
 
