@@ -103,16 +103,17 @@ export function createEvidenceRepository(db: Kysely<DB>) {
         .set({ content: null })
         .where('sha256', '=', sha256)
         .where('content', 'is not', null)
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('evidence_item').select('id').where('evidence_item.sha256', '=', sha256).where('evidence_item.kind', '!=', 'raw-original').where('evidence_item.removed_at', 'is', null))),
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom('evidence_item').select('id').where('evidence_item.sha256', '=', sha256).where('evidence_item.kind', '!=', 'raw-original').where('evidence_item.removed_at', 'is', null))),
         )
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('report_attachment')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('report_attachment')
                 .select('id')
                 .where('report_attachment.sha256', '=', sha256)
-                .where('report_attachment.id', 'not in', selectFrom('evidence_item').select('id').where('evidence_item.sha256', '=', sha256)),
+                .where('report_attachment.id', 'not in', eb.selectFrom('evidence_item').select('id').where('evidence_item.sha256', '=', sha256)),
             ),
           ),
         )
