@@ -71,13 +71,13 @@ export const looksPgp = (raw: Buffer): boolean => {
 };
 
 /**
- * Read (opening it with `keys` when it is a PGP mail), file the attachments
- * and prepare the report. A mail that can never be a report (larger than a
- * report may be) throws VALIDATION.
+ * Read (opened with `keys` first: the caller passes them for a mail that
+ * `looksPgp`), file the attachments and prepare the report. A mail that can
+ * never be a report (larger than a report may be) throws VALIDATION.
  */
 export async function readInboundMail(files: EvidenceFiles, raw: Buffer, envelope: Envelope, route: RouteTaken | null, keys?: PgpKeys): Promise<InboundMail> {
   if (raw.length > MAX_RAW_BYTES) throw new AppError('VALIDATION', `the message is larger than ${MAX_RAW_BYTES} bytes`);
-  const { reading, pgp } = keys && looksPgp(raw) ? await openPgp(raw, keys) : { reading: await readMail(raw), pgp: null };
+  const { reading, pgp } = keys ? await openPgp(raw, keys) : { reading: await readMail(raw), pgp: null };
   const { mail, abuse, archiveTexts } = reading;
   // Ids first, in message order (they sort the attachments), then the writes, side by side.
   const attachments: AssessedAttachment[] = await Promise.all(
