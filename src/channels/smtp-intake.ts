@@ -1,14 +1,13 @@
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from 'pino';
-import { systemActor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { routeFor, type IntakeRoute } from '../domain/intake-route.js';
-import type { ServiceDeps } from '../services/deps.js';
-import { receiveMail } from '../services/mail-intake.service.js';
-import { GroupCommitter } from '../services/group-commit.js';
+import { routeTaken } from '../services/mail-intake.service.js';
+import type { MailSpool } from '../services/mail-spool.service.js';
 
 export interface SmtpIntakeOptions {
-  deps: ServiceDeps;
+  /** Where an accepted mail is durably kept until its report is recorded (started by the caller). */
+  spool: MailSpool;
   routes: IntakeRoute[];
   /** Largest message accepted (552 beyond). */
   maxBytes: number;
@@ -23,14 +22,12 @@ const smtpError = (code: number, message: string) => Object.assign(new Error(mes
 
 /**
  * The team's report addresses over SMTP. A message is answered `250` only
- * after `receiveMail` has committed it (database commit, evidence fsynced);
- * when storage fails the sender hears `451` and retries, so nothing
- * acknowledged is ever lost. Unknown recipients get `550`, oversized
- * messages `552`.
+ * once the spool holds it on disk (committed and synced; the spool then
+ * reads it and records its report — mail-spool.service.ts); when storage
+ * fails the sender hears `451` and retries, so nothing acknowledged is ever
+ * lost. Unknown recipients get `550`, oversized messages `552`.
  */
 export function createSmtpIntake(options: SmtpIntakeOptions): SMTPServer {
-  const actor = systemActor('smtp');
-  const committer = new GroupCommitter(options.deps, actor);
   const perAddress = new Map<string, number>();
   const server = new SMTPServer({
     name: 'renkei',
@@ -67,10 +64,10 @@ export function createSmtpIntake(options: SmtpIntakeOptions): SMTPServer {
         const rcptTo = session.envelope.rcptTo.map((r) => r.address);
         const route = rcptTo.map((a) => routeFor(options.routes, a)).find(Boolean);
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
-        receiveMail(options.deps, actor, raw, { mailFrom, rcptTo, remoteAddress: session.remoteAddress }, route, committer).then(
-          (r) => {
-            options.logger?.info({ report: r.report.id, isNew: r.isNew, from: mailFrom, bytes: raw.length }, 'mail received');
-            callback(null, r.isNew ? `stored as report ${r.report.id}` : `already stored as report ${r.report.id}`);
+        options.spool.accept(raw, { mailFrom, rcptTo, remoteAddress: session.remoteAddress }, routeTaken(route)).then(
+          (id) => {
+            options.logger?.info({ spoolId: id, from: mailFrom, bytes: raw.length }, 'mail received');
+            callback(null, `queued as ${id}`);
           },
           (err: unknown) => {
             // Anything that kept the mail from being stored: the sender must retry.

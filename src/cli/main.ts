@@ -15,6 +15,7 @@ import { listIncidents } from '../services/incident.service.js';
 import { exportOrganisationsCsv, importOrganisationsCsv } from '../services/organisation.service.js';
 import { importRegistry } from '../services/abuse-contact.service.js';
 import { runEvidenceRetention } from '../services/evidence-retention.service.js';
+import { releaseHeldMail } from '../services/mail-spool.service.js';
 import { serve } from './serve.js';
 import { quarterlyReport, quarterlyReportFile } from '../services/statistics.service.js';
 import { htmlToPdf } from './pdf.js';
@@ -304,6 +305,34 @@ program
       for (const x of r.removed) console.log(`${r.dryRun ? 'would remove' : 'removed'}  ${x.incident}  ${x.kind}  ${x.sha256}  ${x.filename ?? ''}  (${x.file})`);
       for (const x of r.held) console.log(`held        ${x.incident}  ${x.itemId}  (legal hold)`);
       console.log(`${r.dryRun ? 'dry run: ' : ''}${r.removed.length} items ${r.dryRun ? 'due' : 'removed'}, ${r.held.length} kept under legal hold, ${r.filesDeleted} files deleted; incidents closed before ${r.closedBefore}`);
+    }),
+  );
+
+const spoolCmd = program
+  .command('spool')
+  .description('inbound mail acknowledged (250) and not yet recorded as a report: counts, and the mails held for an operator')
+  .option('--raw <id>', "write a spooled mail's bytes to standard output")
+  .action(async (opts: { raw?: string }) =>
+    withContainer(async (c) => {
+      if (opts.raw) {
+        const raw = (await c.deps.store.mailSpool.raws([opts.raw])).get(opts.raw);
+        if (!raw) throw new AppError('NOT_FOUND', `no mail ${opts.raw} in the spool`);
+        process.stdout.write(raw);
+        return;
+      }
+      const n = await c.deps.store.mailSpool.counts();
+      console.log(`${n.waiting} waiting to be recorded${n.oldestReceivedAt ? ` (oldest received ${n.oldestReceivedAt})` : ''}, ${n.held} held`);
+      for (const m of await c.deps.store.mailSpool.held())
+        console.log(`held  ${m.id}  received ${m.receivedAt}  ${m.size} bytes  from ${(JSON.parse(m.envelope) as { mailFrom: string | null }).mailFrom ?? '<>'}  — ${m.lastError ?? ''}`);
+    }),
+  );
+spoolCmd
+  .command('release <id>')
+  .description('try a held mail again (after mending what kept it from becoming a report)')
+  .action(async (id: string) =>
+    withContainer(async (c) => {
+      await releaseHeldMail(c.deps, CLI, id);
+      console.log(`released ${id}: the SMTP process records it at its next look (within a second)`);
     }),
   );
 

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { createContainer } from '../container.js';
 import { buildApp } from '../http/app.js';
 import { createSmtpIntake } from '../channels/smtp-intake.js';
+import { MailSpool } from '../services/mail-spool.service.js';
 import type { ImapPoller } from '../channels/imap-poller.js';
 import { systemActor } from '../domain/actor.js';
 import { parseIntakeRoutes } from '../domain/intake-route.js';
@@ -34,11 +35,13 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
     ? await buildApp({ deps: container.deps, ping: () => container.database.ping(), logger: { level: config.logLevel }, secureCookies: config.secureCookies })
     : undefined;
   let smtp: SMTPServer | undefined;
+  let spool: MailSpool | undefined;
   let imap: ImapPoller | undefined;
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await imap?.stop();
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+    await spool?.stop(); // mails in hand finish; the rest stay spooled for the next start
     await app?.close();
     await container.close(); // stops the job worker, letting running jobs finish
     process.exit(0);
@@ -56,8 +59,11 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
     const tls = config.smtpTlsKey && config.smtpTlsCert ? { key: readFileSync(config.smtpTlsKey), cert: readFileSync(config.smtpTlsCert) } : undefined;
     // The listener says it is up only when mail can be read at once (worker threads started and loaded).
     await container.deps.mailReader?.warm();
+    // Mail spooled and not yet recorded (a crash, the database away) is recorded first.
+    spool = new MailSpool(container.deps, systemActor('smtp'), { logger: log });
+    spool.start();
     smtp = createSmtpIntake({
-      deps: container.deps,
+      spool,
       routes: routes.routes,
       maxBytes: config.smtpMaxBytes,
       maxRecipients: 20,

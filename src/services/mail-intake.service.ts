@@ -6,7 +6,7 @@ import type { ServiceDeps } from './deps.js';
 import type { GroupCommitter } from './group-commit.js';
 import { inThreadReader } from './inbound-mail-pool.js';
 import { looksPgp, type Envelope, type MailFacts, type RouteTaken } from './inbound-mail.js';
-import { recordChannelReport, type RecordedReport } from './record-report.service.js';
+import { recordChannelReport, type ChannelItem, type RecordedReport } from './record-report.service.js';
 import { attachReports } from './triage.service.js';
 
 export type { Envelope } from './inbound-mail.js';
@@ -15,12 +15,13 @@ export type { Envelope } from './inbound-mail.js';
 export const ACK_DELAY_MS = 5_000;
 
 /**
- * One inbound mail, from the SMTP listener or the IMAP poller: opened when
- * it is PGP, read, attachments over 64 KiB written to the evidence store
- * (fsynced), the report prepared — in the mail threads when there are some — then recorded in one transaction
+ * One inbound mail, from the IMAP poller (the SMTP listener spools first:
+ * mail-spool.service.ts): opened when it is PGP, read, attachments over
+ * 64 KiB written to the evidence store (fsynced), the report prepared — in
+ * the mail threads when there are some — then recorded in one transaction
  * (grouped with other mails' by `committer`). When this returns, the mail is
- * durable — only then may the listener answer 250. The same Message-ID (or,
- * without one, the same bytes) is one report.
+ * durable. The same Message-ID (or, without one, the same bytes) is one
+ * report.
  */
 export async function receiveMail(
   deps: ServiceDeps,
@@ -30,18 +31,39 @@ export async function receiveMail(
   route: IntakeRoute | undefined,
   committer?: GroupCommitter,
 ): Promise<RecordedReport> {
-  const taken: RouteTaken | null = route ? { address: `${route.localPart}@${route.domain}`, category: route.category, constituency: route.constituency } : null;
-  // A PGP mail is opened where it is read, with the team's keys and the directory's.
+  const { item, facts } = await readInbound(deps, raw, envelope, route);
+  const result = committer ? await committer.submit(item) : await recordChannelReport(deps, actor, item.input, item.attachments, raw, item.followUp);
+  await afterRecorded(deps, actor, result, facts);
+  return result;
+}
+
+/** The route a mail took, as recorded on its report. */
+export const routeTaken = (route: IntakeRoute | undefined): RouteTaken | null =>
+  route ? { address: `${route.localPart}@${route.domain}`, category: route.category, constituency: route.constituency } : null;
+
+/**
+ * Read one inbound mail (in the mail threads when there are some; a PGP mail
+ * opened with the team's keys and the directory's) into the item to record:
+ * the prepared report, its attachments (over 64 KiB already on disk), the
+ * receipt to its sender as a follow-up job.
+ */
+export async function readInbound(
+  deps: ServiceDeps,
+  raw: Buffer,
+  envelope: Envelope,
+  route: IntakeRoute | RouteTaken | null | undefined,
+): Promise<{ item: ChannelItem & { raw: Buffer }; facts: MailFacts }> {
+  const taken = route && 'localPart' in route ? routeTaken(route) : (route ?? null);
   const keys = looksPgp(raw) ? { teamKeys: deps.teamKeys, contacts: await deps.store.organisations.contactKeys() } : undefined;
   const inbound = await (deps.mailReader ?? inThreadReader(deps.evidence)).read(raw, envelope, taken, keys);
   // The receipt to the sender is a job enqueued with the report, so it is sent exactly when the report exists.
   const followUp = mayAcknowledge(deps, inbound.facts, envelope.mailFrom) ? { kind: ACKNOWLEDGE_JOB, delayMs: ACK_DELAY_MS } : undefined;
-  const input = { prepared: inbound.report };
-  const result = committer
-    ? await committer.submit({ input, raw, attachments: inbound.attachments, ...(followUp ? { followUp } : {}) })
-    : await recordChannelReport(deps, actor, input, inbound.attachments, raw, followUp);
-  if (result.isNew) await threadReply(deps, actor, result.report.id, inbound.facts);
-  return result;
+  return { item: { input: { prepared: inbound.report }, raw, attachments: inbound.attachments, ...(followUp ? { followUp } : {}) }, facts: inbound.facts };
+}
+
+/** Once a mail's report is recorded: a reply threads onto what it answers. */
+export async function afterRecorded(deps: ServiceDeps, actor: Actor, result: RecordedReport, facts: MailFacts): Promise<void> {
+  if (result.isNew) await threadReply(deps, actor, result.report.id, facts);
 }
 
 /**

@@ -230,6 +230,19 @@ export interface ChannelItem {
   raw?: Buffer;
   attachments: ReportAttachment[];
   followUp?: FollowUpJob;
+  /** The mail spool's row of this item: removed in the transaction that records it (see mail-spool.service.ts). */
+  spoolId?: string;
+}
+
+/** Enqueue the follow-ups and remove the spool rows of items just recorded, in their transaction. */
+async function settleChannelItems(deps: ServiceDeps, tx: Store, recorded: { result: RecordedReport; item: Pick<ChannelItem, 'followUp' | 'spoolId'> }[]): Promise<RecordedReport[]> {
+  const spooled = recorded.flatMap(({ item }) => (item.spoolId ? [item.spoolId] : []));
+  if (spooled.length) await tx.mailSpool.remove(spooled);
+  return withFollowUps(
+    deps,
+    tx,
+    recorded.map(({ result, item }) => ({ result, followUp: item.followUp })),
+  );
 }
 
 /**
@@ -256,10 +269,10 @@ export async function recordChannelReportsCommitted(
 ): Promise<{ results: BatchItemResult[]; durable: Promise<void> }> {
   assertCan(actor, 'report.submit');
   const results: BatchItemResult[] = new Array<BatchItemResult>(items.length);
-  const prepared: { index: number; p: PreparedReport; attachments: ReportAttachment[]; followUp: FollowUpJob | undefined }[] = [];
+  const prepared: { index: number; p: PreparedReport; attachments: ReportAttachment[]; item: ChannelItem }[] = [];
   items.forEach((item, index) => {
     try {
-      prepared.push({ index, p: preparedOf(item.input, item.raw), attachments: item.attachments, followUp: item.followUp });
+      prepared.push({ index, p: preparedOf(item.input, item.raw), attachments: item.attachments, item });
     } catch (error) {
       results[index] = { ok: false, index, error };
     }
@@ -268,19 +281,19 @@ export async function recordChannelReportsCommitted(
   try {
     ({ durable } = await deps.store.transactionCommitted(async (tx) => {
       const recorded = await storeAll(deps, tx, actor, prepared);
-      const followed = await withFollowUps(
+      const followed = await settleChannelItems(
         deps,
         tx,
-        prepared.map(({ followUp }, k) => ({ result: recorded[k]!, followUp })),
+        prepared.map(({ item }, k) => ({ result: recorded[k]!, item })),
       );
       for (const [k, { index }] of prepared.entries()) results[index] = { ok: true, ...followed[k]! };
       const stored = results.filter((r) => r.ok && r.isNew).length;
       if (stored) await audit(tx, actor, 'report.recorded-batch', null, { received: items.length, stored });
     }));
   } catch {
-    for (const { index, p, attachments, followUp } of prepared) {
+    for (const { index, p, attachments, item } of prepared) {
       try {
-        results[index] = { ok: true, ...(await deps.store.transaction(async (tx) => withFollowUp(deps, tx, await storeOne(deps, tx, actor, p, attachments), followUp))) };
+        results[index] = { ok: true, ...(await deps.store.transaction(async (tx) => (await settleChannelItems(deps, tx, [{ result: await storeOne(deps, tx, actor, p, attachments), item }]))[0]!)) };
       } catch (error) {
         results[index] = { ok: false, index, error };
       }

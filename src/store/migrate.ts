@@ -15,6 +15,7 @@ import * as incidentShareCopies from './migrations/0012-incident-share-copies.js
 import * as mergedIndexPartial from './migrations/0013-merged-index-partial.js';
 import * as incidentSortIndexes from './migrations/0014-incident-sort-indexes.js';
 import * as evidenceInline from './migrations/0015-evidence-inline.js';
+import * as mailSpool from './migrations/0016-mail-spool.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0013-merged-index-partial': mergedIndexPartial,
   '0014-incident-sort-indexes': incidentSortIndexes,
   '0015-evidence-inline': evidenceInline,
+  '0016-mail-spool': mailSpool,
 };
 
 class StaticProvider implements MigrationProvider {

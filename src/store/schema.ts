@@ -36,6 +36,21 @@ export interface DB {
   audit_head: { id: number; position: number; hash: string };
   /** One row per distinct content; `content`: the bytes of content up to 64 KiB (migration 0015), else null and the bytes are a file. */
   evidence: { sha256: string; sha1: string; md5: string; size: number; first_seen_at: string; content: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null> };
+  /** Inbound mail acknowledged and not yet recorded as a report (migration 0016; see services/mail-spool.service.ts). */
+  mail_spool: {
+    id: string;
+    received_at: string;
+    /** JSON: the SMTP envelope. */
+    envelope: string;
+    /** JSON: the report address taken, or null. */
+    route: string | null;
+    size: number;
+    raw: Buffer;
+    attempts: ColumnType<number, number | undefined, number>;
+    next_attempt_at: string;
+    last_error: string | null;
+    held: ColumnType<number, number | undefined, number>;
+  };
   report_attachment: {
     id: string;
     report_id: string;

@@ -15,6 +15,7 @@ import { createSearchRepository } from './repositories/search.repository.js';
 import { createStatisticsRepository } from './repositories/statistics.repository.js';
 import { createTimelineRepository } from './repositories/timeline.repository.js';
 import { createEvidenceRepository } from './repositories/evidence.repository.js';
+import { createMailSpoolRepository } from './repositories/mail-spool.repository.js';
 import type { DB } from './schema.js';
 import { isRetryable, translateDbError } from './db-errors.js';
 
@@ -41,6 +42,8 @@ export interface Store {
   /** Evidence items and their chain of custody. */
   readonly evidence: ReturnType<typeof createEvidenceRepository>;
   readonly statistics: ReturnType<typeof createStatisticsRepository>;
+  /** Acknowledged inbound mail not yet recorded as a report. */
+  readonly mailSpool: ReturnType<typeof createMailSpoolRepository>;
   /** True inside `transaction`: repositories may then lock rows they read (PostgreSQL `FOR UPDATE`). */
   readonly inTransaction: boolean;
   /**
@@ -80,6 +83,7 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
     steering: createSteeringRepository(db),
     evidence: createEvidenceRepository(db),
     statistics: createStatisticsRepository(db, dialect),
+    mailSpool: createMailSpoolRepository(db),
     inTransaction: db.isTransaction,
     transaction: async (fn) => {
       const { result, durable } = await store.transactionCommitted(fn);

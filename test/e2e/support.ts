@@ -8,6 +8,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { SMTPServer } from 'smtp-server';
 import type { FastifyInstance } from 'fastify';
 import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
+import { MailSpool } from '../../src/services/mail-spool.service.js';
 import { systemActor, type Role } from '../../src/domain/actor.js';
 import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
 import type { Language } from '../../src/domain/organisation.schema.js';
@@ -47,7 +48,7 @@ export interface E2eServer {
   smtpPort: number;
   /** A staff member: email, password, and — when enrolled — the TOTP secret. */
   user(options: { email: string; language: Language; roles?: Role[]; enrolled: boolean }): Promise<{ email: string; secret?: string }>;
-  /** A mail to the intake, as a mail server would send it. */
+  /** A mail to the intake, as a mail server would send it; resolves once its report is recorded. */
   mail(message: SendMailOptions): Promise<void>;
   /** The code an authenticator shows now (server time). */
   code(secret: string): Promise<string>;
@@ -63,7 +64,9 @@ export async function startServer(options: { relay?: string } = {}): Promise<E2e
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const routes = parseIntakeRoutes('report@renkei.example,phishing@renkei.example=phishing');
   if (!routes.ok) throw new Error(routes.error);
-  const smtp: SMTPServer = createSmtpIntake({ deps: h.deps, routes: routes.routes, maxBytes: 5 * 1024 * 1024, maxRecipients: 5, maxConnectionsPerAddress: 50 });
+  const spool = new MailSpool(h.deps, systemActor('smtp'));
+  spool.start();
+  const smtp: SMTPServer = createSmtpIntake({ spool, routes: routes.routes, maxBytes: 5 * 1024 * 1024, maxRecipients: 5, maxConnectionsPerAddress: 50 });
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
   const smtpPort = (smtp.server.address() as AddressInfo).port;
   const admin = systemActor('e2e');
@@ -87,10 +90,13 @@ export async function startServer(options: { relay?: string } = {}): Promise<E2e
       await nodemailer
         .createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true })
         .sendMail({ envelope: { from: 'reporter@example.jp', to: ['phishing@renkei.example'] }, to: 'phishing@renkei.example', ...message });
+      // Acknowledged once spooled: the report exists once the spool has recorded it.
+      await spool.idle();
     },
     code: (secret) => totpCode(secret, h.now()),
     async close() {
       await new Promise<void>((r) => smtp.close(() => r()));
+      await spool.stop();
       await app.close();
       await h.close();
     },

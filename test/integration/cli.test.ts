@@ -52,6 +52,23 @@ describe('renkei CLI', () => {
     expect(broken.stderr).toMatch(/BROKEN at position 2/);
   }, 120_000);
 
+  it('shows the mail spool and its held mails, prints one, and releases it', () => {
+    expect(renkei('migrate').status).toBe(0);
+    const db = new SQLite(join(dir, 'renkei.sqlite'));
+    db.prepare('insert into mail_spool (id, received_at, envelope, route, size, raw, attempts, next_attempt_at, last_error, held) values (?, ?, ?, null, ?, ?, 1, ?, ?, 1)').run(
+      'spool-held-1', '2026-11-26T10:00:00.000Z', JSON.stringify({ mailFrom: 'odd@example.jp', rcptTo: ['report@x'], remoteAddress: null }), 11, Buffer.from('Subject: x\r\n'), '2026-11-26T10:00:00.000Z', 'the report was refused: body: too long',
+    );
+    db.close();
+    const status = renkei('spool');
+    expect(status.status).toBe(0);
+    expect(status.stdout).toMatch(/0 waiting to be recorded, 1 held/);
+    expect(status.stdout).toMatch(/held {2}spool-held-1 .* from odd@example\.jp {2}— the report was refused: body: too long/);
+    expect(renkei('spool', '--raw', 'spool-held-1').stdout).toBe('Subject: x\r\n');
+    expect(renkei('spool', 'release', 'nothing').stderr).toMatch(/NOT_FOUND: no held mail nothing/);
+    expect(renkei('spool', 'release', 'spool-held-1').stdout).toMatch(/released spool-held-1/);
+    expect(renkei('spool').stdout).toMatch(/1 waiting to be recorded \(oldest received 2026-11-26T10:00:00.000Z\), 0 held/);
+  }, 60_000);
+
   it('explains a bad value in the configuration and exits 1', () => {
     const res = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'migrate'], { env: { ...env, RENKEI_HTTP_PORT: 'eighty' }, encoding: 'utf8' });
     expect(res.status).toBe(1);

@@ -9,6 +9,8 @@ import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ImapPoller, parseImapUrl, type ImapSource } from '../../src/channels/imap-poller.js';
+import { MailSpool } from '../../src/services/mail-spool.service.js';
+import { systemActor } from '../../src/domain/actor.js';
 import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
 import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -148,7 +150,9 @@ describe('IMAP intake', () => {
 describe('SMTP STARTTLS', () => {
   it('offers STARTTLS with a configured certificate; a sender that requires TLS delivers over it', async () => {
     {
-      const smtp = createSmtpIntake({ deps: h.deps, routes, maxBytes: 1024 * 1024, maxRecipients: 5, maxConnectionsPerAddress: 5, tls: credentials() });
+      const spool = new MailSpool(h.deps, systemActor('smtp'));
+      spool.start();
+      const smtp = createSmtpIntake({ spool, routes, maxBytes: 1024 * 1024, maxRecipients: 5, maxConnectionsPerAddress: 5, tls: credentials() });
       await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
       const port = (smtp.server.address() as AddressInfo).port;
       try {
@@ -160,17 +164,19 @@ describe('SMTP STARTTLS', () => {
         secure.push(/^250/.test(info.response));
         expect(secure).toEqual([true]);
         // Without a certificate the listener offers no STARTTLS, and such a sender refuses to deliver.
-        const plainSmtp = createSmtpIntake({ deps: h.deps, routes, maxBytes: 1024 * 1024, maxRecipients: 5, maxConnectionsPerAddress: 5 });
+        const plainSmtp = createSmtpIntake({ spool, routes, maxBytes: 1024 * 1024, maxRecipients: 5, maxConnectionsPerAddress: 5 });
         await new Promise<void>((r) => plainSmtp.listen(0, '127.0.0.1', () => r()));
         const plainPort = (plainSmtp.server.address() as AddressInfo).port;
         const strict = nodemailer.createTransport({ host: '127.0.0.1', port: plainPort, secure: false, requireTLS: true });
         await expect(strict.sendMail({ envelope: { from: 'sender@example.jp', to: ['report@team.example'] }, raw: mail('smtp-notls', 'report@team.example', 'x', 'y') })).rejects.toThrow();
         strict.close();
         await new Promise<void>((r) => plainSmtp.close(() => r()));
+        await spool.idle();
         expect((await h.deps.store.reports.list({ kind: 'all' }, {}, { limit: 50, offset: 0 })).items.some((r) => r.sourceRef === '<smtp-tls@example.jp>')).toBe(true);
         transport.close();
       } finally {
         await new Promise<void>((r) => smtp.close(() => r()));
+        await spool.stop();
       }
     }
   });

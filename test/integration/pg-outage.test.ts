@@ -8,14 +8,17 @@ import nodemailer from 'nodemailer';
 import type { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
 import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
+import { systemActor } from '../../src/domain/actor.js';
+import { MailSpool } from '../../src/services/mail-spool.service.js';
 import { createContainer, type Container } from '../../src/container.js';
 import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
 import { buildApp } from '../../src/http/app.js';
 
 /**
  * PostgreSQL goes away during intake: senders hear 451 (try again), health
- * says 503, nothing acknowledged is lost, and intake resumes by itself when
- * the database is back. The test runs its own throwaway server (initdb +
+ * says 503, nothing acknowledged is lost (a mail spooled before the outage
+ * is recorded after it), and intake resumes by itself when the database is
+ * back. The test runs its own throwaway server (initdb +
  * pg_ctl on a free port) so the shared one stays up; it runs in the
  * PostgreSQL pass of the suite, where Debian's PostgreSQL binaries exist.
  */
@@ -29,6 +32,7 @@ const data = join(dir, 'pgdata');
 let port = 0;
 let container: Container | undefined;
 let server: SMTPServer | undefined;
+let spool: MailSpool | undefined;
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -42,6 +46,7 @@ const pgStop = () => asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop
 
 afterAll(async () => {
   if (server) await new Promise<void>((r) => server!.close(() => r()));
+  await spool?.stop();
   await container?.close();
   try {
     pgStop();
@@ -60,7 +65,9 @@ describe.skipIf(!canRun)('intake while PostgreSQL is down', () => {
     container = await createContainer({ dataDir: dir, databaseUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, incidentPrefix: 'RK', timeZone: 'Asia/Tokyo' });
     const routes = parseIntakeRoutes('report@*');
     if (!routes.ok) throw new Error(routes.error);
-    server = createSmtpIntake({ deps: container.deps, routes: routes.routes, maxBytes: 1_000_000, maxRecipients: 5, maxConnectionsPerAddress: 50 });
+    // Not draining yet: the first mail is still only spooled when the database goes.
+    spool = new MailSpool(container.deps, systemActor('smtp'), { idlePollMs: 100 });
+    server = createSmtpIntake({ spool, routes: routes.routes, maxBytes: 1_000_000, maxRecipients: 5, maxConnectionsPerAddress: 50 });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
     const smtpPort = (server.server.address() as AddressInfo).port;
     const app = await buildApp({ deps: container.deps, ping: () => container!.database.ping() });
@@ -71,6 +78,8 @@ describe.skipIf(!canRun)('intake while PostgreSQL is down', () => {
 
     expect((await send('before')).response).toMatch(/^250/);
     pgStop();
+    // The drainer starts while the database is away: it waits for it, and loses nothing.
+    spool.start();
     await expect(send('during')).rejects.toMatchObject({ responseCode: 451 });
     expect((await app.inject('/healthz')).statusCode).toBe(503);
 
@@ -86,6 +95,10 @@ describe.skipIf(!canRun)('intake while PostgreSQL is down', () => {
     }
     expect(accepted).toBe(true);
     expect((await app.inject('/healthz')).statusCode).toBe(200);
+    // Both recorded by the drainer, however its attempts met the outage.
+    for (let i = 0; i < 200 && (await spool.counts()).waiting > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await spool.idle();
+    expect(await spool.counts()).toMatchObject({ waiting: 0, held: 0 });
     const rows = await sql<{ source_ref: string }>`select source_ref from report order by source_ref`.execute(container.database.db);
     expect(rows.rows.map((r) => r.source_ref)).toEqual(['<before@example.jp>', '<during@example.jp>']);
     await app.close();

@@ -12,8 +12,9 @@ import SQLite from 'better-sqlite3';
 /**
  * Nothing acknowledged is lost: a client sends messages over SMTP, retrying
  * as a real MTA does, while the Renkei SMTP process is killed with SIGKILL at
- * random moments and restarted. Afterwards every message that got `250` is
- * stored exactly once. Short here (CI, both databases); `npm run test:crash`
+ * random moments and restarted. Afterwards (once the last process has
+ * recorded what the kills left in the spool) every message that got `250`
+ * is stored exactly once. Short here (CI, both databases); `npm run test:crash`
  * runs the full 5,000 messages.
  */
 const MESSAGES = Number(process.env.CRASH_MESSAGES ?? 500);
@@ -59,6 +60,25 @@ function start(port: number): Promise<ChildProcess> {
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => reject(new Error(`the SMTP process exited (${code}) before listening:\n${out}`)));
   });
+}
+
+/** Rows of a query on the test's database (PostgreSQL or the process's SQLite file). */
+async function rows<T>(text: string): Promise<T[]> {
+  if (databaseUrl) {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    await c.connect();
+    try {
+      return (await c.query(text)).rows as T[];
+    } finally {
+      await c.end();
+    }
+  }
+  const db = new SQLite(join(dataDir, 'renkei.sqlite'), { readonly: true });
+  try {
+    return db.prepare(text).all() as T[];
+  } finally {
+    db.close();
+  }
 }
 
 const message = (i: number) =>
@@ -114,23 +134,20 @@ describe('SMTP intake under SIGKILL', () => {
     }
     stopping = true;
     await killer;
+    // `250` means spooled: the last process records what the spool still holds (left by the kills), then stops.
+    let spooled = -1;
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      spooled = Number((await rows<{ n: number | string }>('select count(*) as n from mail_spool'))[0]!.n);
+      if (spooled === 0) break;
+    }
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
 
     const counts = new Map<string, number>();
-    if (databaseUrl) {
-      const c = new pg.Client({ connectionString: databaseUrl });
-      await c.connect();
-      for (const r of (await c.query<{ source_ref: string; n: string }>("select source_ref, count(*) as n from report where channel = 'email' group by source_ref")).rows)
-        counts.set(r.source_ref, Number(r.n));
-      await c.end();
-    } else {
-      const db = new SQLite(join(dataDir, 'renkei.sqlite'), { readonly: true });
-      for (const r of db.prepare("select source_ref, count(*) as n from report where channel = 'email' group by source_ref").all() as { source_ref: string; n: number }[])
-        counts.set(r.source_ref, r.n);
-      db.close();
-    }
+    for (const r of await rows<{ source_ref: string; n: number | string }>("select source_ref, count(*) as n from report where channel = 'email' group by source_ref"))
+      counts.set(r.source_ref, Number(r.n));
     console.log(`crash test: ${MESSAGES} messages, ${acked.size} acknowledged, ${kills} kills`);
+    expect(spooled, 'mails left in the spool').toBe(0);
     expect(kills).toBeGreaterThan(0);
     expect(acked.size).toBe(MESSAGES);
     const missing = [...acked].filter((i) => counts.get(`<crash-${i}@example.jp>`) !== 1);

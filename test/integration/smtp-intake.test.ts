@@ -4,6 +4,8 @@ import nodemailer from 'nodemailer';
 import type { SMTPServer } from 'smtp-server';
 import { sql } from 'kysely';
 import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
+import { systemActor } from '../../src/domain/actor.js';
+import { MailSpool } from '../../src/services/mail-spool.service.js';
 import { inboundMailPool } from '../../src/services/inbound-mail-pool.js';
 import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
 import { getReport } from '../../src/services/report.service.js';
@@ -14,40 +16,57 @@ import type { ServiceDeps } from '../../src/services/deps.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { storedBytes } from '../../src/services/evidence-bytes.js';
 
-/** The SMTP door: 250 only once stored, 550 / 552 / 451 as a sending MTA expects. */
+/** The SMTP door: 250 only once spooled on disk (then recorded by the spool), 550 / 552 / 451 as a sending MTA expects. */
 let h: Harness;
-let server: SMTPServer;
-let port: number;
 const routes = (() => {
   const r = parseIntakeRoutes('report@renkei.example,phishing@renkei.example=phishing');
   if (!r.ok) throw new Error(r.error);
   return r.routes;
 })();
 
-async function listen(deps: ServiceDeps, maxBytes = 1024 * 1024): Promise<{ server: SMTPServer; port: number }> {
-  const s = createSmtpIntake({ deps, routes, maxBytes, maxRecipients: 5, maxConnectionsPerAddress: 50 });
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
-  return { server: s, port: (s.server.address() as AddressInfo).port };
+interface Listener {
+  server: SMTPServer;
+  port: number;
+  spool: MailSpool;
 }
+
+/** A listener with its spool; `drain: false` leaves what it spools for another drainer. */
+async function listen(deps: ServiceDeps, maxBytes = 1024 * 1024, drain = true): Promise<Listener> {
+  const spool = new MailSpool(deps, systemActor('smtp'));
+  if (drain) spool.start();
+  const s = createSmtpIntake({ spool, routes, maxBytes, maxRecipients: 5, maxConnectionsPerAddress: 50 });
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  return { server: s, port: (s.server.address() as AddressInfo).port, spool };
+}
+
+const closeListener = async (l: Listener) => {
+  await new Promise<void>((r) => l.server.close(() => r()));
+  await l.spool.stop();
+};
 
 // Mail is read in a worker thread here, as `renkei serve` does; a worker failure would fall back silently, so it is checked.
 const readerErrors: unknown[] = [];
+let main: Listener;
 beforeAll(async () => {
   h = await createHarness();
   h.deps.mailReader = inboundMailPool(1, h.deps.evidence, (err) => readerErrors.push(err));
-  ({ server, port } = await listen(h.deps));
+  main = await listen(h.deps);
 });
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await closeListener(main);
   await h.deps.mailReader?.close();
   await h.close();
   expect(readerErrors).toEqual([]);
 });
 
-const send = (raw: Buffer | string, to = 'phishing@renkei.example', p = port) =>
-  nodemailer
-    .createTransport({ host: '127.0.0.1', port: p, secure: false, ignoreTLS: true })
+/** Send as an MTA would; once acknowledged, wait for the spool to record it. */
+async function send(raw: Buffer | string, to = 'phishing@renkei.example', target: Listener = main) {
+  const info = await nodemailer
+    .createTransport({ host: '127.0.0.1', port: target.port, secure: false, ignoreTLS: true })
     .sendMail({ envelope: { from: 'reporter@example.jp', to: [to] }, raw });
+  await target.spool.idle();
+  return info;
+}
 
 const reportBySource = async (sourceRef: string) =>
   (await sql<{ id: string }>`select id from report where source_ref = ${sourceRef}`.execute(h.database.db)).rows;
@@ -72,7 +91,7 @@ describe('SMTP intake', () => {
       body,
     ]);
     const info = await send(raw);
-    expect(info.response).toMatch(/^250 .*stored as report/);
+    expect(info.response).toMatch(/^250 .*queued as [0-9a-f-]{36}/);
     const [row] = await reportBySource('<iso2022@example.jp>');
     const view = await getReport(h.deps, h.actor, row!.id);
     expect(view.report).toMatchObject({ channel: 'email', subject: 'フィッシング', sender: 'yamada@example.jp', senderName: '山田', language: 'ja' });
@@ -96,9 +115,10 @@ describe('SMTP intake', () => {
 
   it('stores the same Message-ID once', async () => {
     const raw = crlf(['Message-ID: <twice@example.jp>', 'Subject: twice', '', 'scan from 203.0.113.40', '']);
-    expect((await send(raw)).response).toMatch(/stored as report/);
-    expect((await send(raw)).response).toMatch(/already stored as report/);
+    expect((await send(raw)).response).toMatch(/^250 /);
+    expect((await send(raw)).response).toMatch(/^250 /);
     expect(await reportBySource('<twice@example.jp>')).toHaveLength(1);
+    expect((await main.spool.counts()).waiting).toBe(0);
   });
 
   it('keeps a forwarded phishing mail whole as evidence and reads its headers and URLs', async () => {
@@ -176,22 +196,23 @@ describe('SMTP intake', () => {
     await expect(send(crlf(['Subject: x', '', 'x']), 'nobody@renkei.example')).rejects.toMatchObject({ responseCode: 550 });
     const big = await listen(h.deps, 2048);
     try {
-      await expect(send(crlf(['Subject: big', '', 'x'.repeat(10_000)]), 'report@renkei.example', big.port)).rejects.toMatchObject({ responseCode: 552 });
+      await expect(send(crlf(['Subject: big', '', 'x'.repeat(10_000)]), 'report@renkei.example', big)).rejects.toMatchObject({ responseCode: 552 });
     } finally {
-      await new Promise<void>((r) => big.server.close(() => r()));
+      await closeListener(big);
     }
   });
 
   it('answers 451 when it cannot store, so the sender retries; nothing half-written remains', async () => {
     const unreachable = () => Promise.reject(new Error('database unreachable'));
     const broken: ServiceDeps = { ...h.deps, store: { ...h.deps.store, transaction: unreachable, transactionCommitted: unreachable } };
-    const down = await listen(broken);
+    const down = await listen(broken, 1024 * 1024, false);
     try {
-      await expect(send(crlf(['Message-ID: <later@example.jp>', 'Subject: later', '', 'x']), 'report@renkei.example', down.port)).rejects.toMatchObject({ responseCode: 451 });
+      await expect(send(crlf(['Message-ID: <later@example.jp>', 'Subject: later', '', 'x']), 'report@renkei.example', down)).rejects.toMatchObject({ responseCode: 451 });
     } finally {
-      await new Promise<void>((r) => down.server.close(() => r()));
+      await closeListener(down);
     }
     expect(await reportBySource('<later@example.jp>')).toEqual([]);
+    expect(await main.spool.counts()).toMatchObject({ waiting: 0, held: 0 });
     // The sender retries once storage is back: stored exactly once.
     await send(crlf(['Message-ID: <later@example.jp>', 'Subject: later', '', 'x']), 'report@renkei.example');
     expect(await reportBySource('<later@example.jp>')).toHaveLength(1);

@@ -1,0 +1,231 @@
+import type { Logger } from 'pino';
+import type { Actor } from '../domain/actor.js';
+import { AppError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { MAX_RAW_BYTES } from '../domain/report.js';
+import type { SpooledMail, SpoolCounts } from '../store/repositories/mail-spool.repository.js';
+import { audit } from './audit.service.js';
+import type { ServiceDeps } from './deps.js';
+import { GroupCommitter, GroupWriter } from './group-commit.js';
+import type { Envelope, RouteTaken } from './inbound-mail.js';
+import { afterRecorded, readInbound } from './mail-intake.service.js';
+
+/** Mails taken from the spool at a time. */
+const TAKE = 64;
+
+export interface MailSpoolOptions {
+  logger?: Logger;
+  /** Mails being read or recorded at once (their bytes are in memory). */
+  maxInFlight?: number;
+  /** Bytes of mail being read or recorded at once; one mail larger than this is still taken, alone. */
+  maxInFlightBytes?: number;
+  /** How often an idle drainer looks again (for mail whose retry time came, or spooled by another process). */
+  idlePollMs?: number;
+  /** How long a group of reports waits for more before it is recorded. */
+  groupWaitMs?: number;
+  /** The longest wait before a mail that could not be recorded is tried again. */
+  maxRetryDelayMs?: number;
+}
+
+/**
+ * The SMTP listener's spool (issue #4: `250` only once the whole message is
+ * durably stored). `accept` writes the raw message as one row — grouped with
+ * other senders' in one transaction and one disk sync — and returns once it
+ * is on disk: only then does the listener answer `250`. The drainer then
+ * reads the spooled mails (in the mail threads), and records their reports
+ * in large groups, each group's transaction also removing its mails from the
+ * spool: a crash at any moment leaves every acknowledged mail either
+ * spooled (read again after restart) or recorded, never both, never
+ * neither. Reading the same mail twice (two processes, a crash after the
+ * read) records it once: the same Message-ID or bytes is one report.
+ *
+ * A mail that cannot be recorded now (the database away, the evidence disk
+ * full) is tried again later, waiting longer each time; one that can never
+ * be a report as it is (validation refuses it) is held, with the reason, for
+ * an operator (`renkei spool`, `renkei spool release`) — never dropped.
+ */
+export class MailSpool {
+  private readonly writer: GroupWriter<{ id: string; receivedAt: string; envelope: string; route: string | null; raw: Buffer }, object>;
+  private readonly committer: GroupCommitter;
+  private readonly busy = new Map<string, number>();
+  private busyBytes = 0;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly maxInFlight: number;
+  private readonly maxInFlightBytes: number;
+  private readonly idlePollMs: number;
+  private readonly maxRetryDelayMs: number;
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly actor: Actor,
+    private readonly options: MailSpoolOptions = {},
+  ) {
+    this.maxInFlight = options.maxInFlight ?? 128;
+    this.maxInFlightBytes = options.maxInFlightBytes ?? 64 * 1024 * 1024;
+    this.idlePollMs = options.idlePollMs ?? 1000;
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 15 * 60_000;
+    const groupsAtOnce = deps.store.dialect === 'postgres' ? 3 : 1;
+    this.writer = new GroupWriter(
+      async (batch) => {
+        const { durable } = await deps.store.transactionCommitted((tx) => tx.mailSpool.addMany(batch));
+        return { results: batch.map(() => ({ ok: true as const })), durable };
+      },
+      { maxBatch: 128, lingerMs: 1, groupsAtOnce },
+    );
+    // Reports are recorded in large groups: the sender heard `250` already, so a group may wait 100 ms for company (a
+    // transaction and a commit a group: the fewer, the less each mail costs).
+    this.committer = new GroupCommitter(deps, actor, 64, options.groupWaitMs ?? 100, groupsAtOnce);
+  }
+
+  /**
+   * Spool one mail; resolves with its spool id once it is on disk. Throws
+   * VALIDATION for a mail no report can hold (larger than a report's raw
+   * original may be), and whatever kept it from the disk otherwise.
+   */
+  async accept(raw: Buffer, envelope: Envelope, route: RouteTaken | null): Promise<string> {
+    if (raw.length > MAX_RAW_BYTES) throw new AppError('VALIDATION', `the message is larger than ${MAX_RAW_BYTES} bytes`);
+    const id = newId();
+    const receivedAt = this.deps.clock().toISOString();
+    await this.writer.submit({ id, receivedAt, envelope: JSON.stringify(envelope), route: route ? JSON.stringify(route) : null, raw });
+    this.wake();
+    return id;
+  }
+
+  /** Start draining (spooled mail left by an earlier run first). */
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.drain();
+  }
+
+  /** Stop taking mail from the spool and let the mails in hand finish; what is left stays spooled for the next start. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** Resolves once nothing is due in the spool and nothing is in hand (tests and benchmarks wait for this). */
+  idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.wake();
+    });
+  }
+
+  counts(): Promise<SpoolCounts> {
+    return this.deps.store.mailSpool.counts();
+  }
+
+  private wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        this.woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      let rows: SpooledMail[];
+      let raws: Map<string, Buffer>;
+      const room = this.maxInFlight - this.busy.size;
+      // Take mail in handfuls: asking the spool for every mail that arrives costs a query each.
+      if ((this.busy.size > 0 && room < TAKE) || this.busyBytes >= this.maxInFlightBytes) {
+        await this.sleep(this.idlePollMs);
+        continue;
+      }
+      try {
+        // Due mails, oldest first, as many as the bytes allow (one at least); then their bytes.
+        const due = await this.deps.store.mailSpool.due(this.deps.clock().toISOString(), Math.min(room, TAKE), [...this.busy.keys()]);
+        rows = [];
+        let bytes = this.busyBytes;
+        for (const row of due) {
+          if (rows.length && bytes + row.size > this.maxInFlightBytes) break;
+          rows.push(row);
+          bytes += row.size;
+        }
+        raws = rows.length ? await this.deps.store.mailSpool.raws(rows.map((r) => r.id)) : new Map<string, Buffer>();
+        failures = 0;
+      } catch (err) {
+        // The database is away: look again, less often the longer it stays away.
+        this.options.logger?.error({ err }, 'mail spool: cannot read the spool; trying again');
+        await this.sleep(Math.min(250 * 2 ** failures++, 5000));
+        continue;
+      }
+      if (rows.length === 0) {
+        if (this.busy.size === 0) this.idleWaiters.splice(0).forEach((r) => r());
+        await this.sleep(this.idlePollMs);
+        continue;
+      }
+      for (const row of rows) {
+        const raw = raws.get(row.id);
+        // Gone since: recorded by another process.
+        if (!raw) continue;
+        this.busy.set(row.id, row.size);
+        this.busyBytes += row.size;
+        void this.record(row, raw).finally(() => {
+          this.busy.delete(row.id);
+          this.busyBytes -= row.size;
+          this.wake();
+        });
+      }
+    }
+    // Stopping: the mails in hand finish (recorded, or left spooled).
+    while (this.busy.size) await this.sleep(50);
+  }
+
+  /** Read and record one spooled mail; when that fails, it waits in the spool for its next attempt (or is held). */
+  private async record(row: SpooledMail, raw: Buffer): Promise<void> {
+    try {
+      const envelope = JSON.parse(row.envelope) as Envelope;
+      const route = row.route ? (JSON.parse(row.route) as RouteTaken) : null;
+      const { item, facts } = await readInbound(this.deps, raw, envelope, route);
+      const result = await this.committer.submit({ ...item, spoolId: row.id });
+      try {
+        await afterRecorded(this.deps, this.actor, result, facts);
+      } catch (err) {
+        // Recorded: a reply that could not be threaded waits in the triage queue.
+        this.options.logger?.warn({ err, report: result.report.id }, 'mail spool: reply not threaded');
+      }
+    } catch (err) {
+      const hold = err instanceof AppError && err.code === 'VALIDATION';
+      const delay = Math.min(1000 * 2 ** row.attempts, this.maxRetryDelayMs);
+      const error = err instanceof Error ? err.message : String(err);
+      this.options.logger?.error({ err, spoolId: row.id, attempts: row.attempts + 1, hold }, hold ? 'mail spool: mail held (it cannot be a report)' : 'mail spool: mail not recorded; will try again');
+      try {
+        await this.deps.store.mailSpool.postpone(row.id, { nextAttemptAt: new Date(this.deps.clock().getTime() + delay).toISOString(), error, hold });
+      } catch {
+        // The database is away: the mail stays due, and the drainer waits for the database.
+      }
+    }
+  }
+}
+
+/** Release a held mail (see `MailSpool`): the drainer tries it again at once. Audited. */
+export async function releaseHeldMail(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
+  await deps.store.transaction(async (tx) => {
+    if (!(await tx.mailSpool.release(id, deps.clock().toISOString()))) throw new AppError('NOT_FOUND', `no held mail ${id} in the spool`);
+    await audit(tx, actor, 'mail-spool.released', { type: 'mail-spool', id });
+  });
+}

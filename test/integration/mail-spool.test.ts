@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { systemActor } from '../../src/domain/actor.js';
+import { AppError } from '../../src/domain/errors.js';
+import type { ServiceDeps } from '../../src/services/deps.js';
+import { inThreadReader } from '../../src/services/inbound-mail-pool.js';
+import { MailSpool, releaseHeldMail } from '../../src/services/mail-spool.service.js';
+import type { Store } from '../../src/store/store.js';
+import { createHarness, type Harness } from '../support/harness.js';
+
+/**
+ * The mail spool behind the SMTP listener: `accept` returns once the mail is
+ * on disk; the drainer records it as a report and removes it from the spool
+ * in one transaction. Mail that cannot be recorded now waits and is tried
+ * again; mail that can never be a report is held, never dropped.
+ */
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(() => h.close());
+
+const smtp = systemActor('smtp');
+const envelope = { mailFrom: 'reporter@example.jp', rcptTo: ['report@renkei.example'], remoteAddress: '127.0.0.1' };
+const mail = (id: string, body = `scan from 203.0.113.${id.length}`) => Buffer.from(`Message-ID: <${id}@example.jp>\r\nFrom: reporter@example.jp\r\nSubject: ${id}\r\n\r\n${body}\r\n`);
+const reportsOf = async (id: string) =>
+  (await sql<{ id: string; raw_size: number }>`select id, raw_size from report where source_ref = ${`<${id}@example.jp>`}`.execute(h.database.db)).rows;
+const spooled = async () => (await sql<{ id: string; attempts: number; held: number; last_error: string | null }>`select id, attempts, held, last_error from mail_spool order by id`.execute(h.database.db)).rows;
+
+describe('mail spool', () => {
+  it('keeps an accepted mail on disk until the drainer records it (a mail spooled before a restart is recorded after it)', async () => {
+    // Spooled by a process that stopped before recording it.
+    const before = new MailSpool(h.deps, smtp);
+    const id = await before.accept(mail('restart'), envelope, { address: 'phishing@renkei.example', category: 'phishing', constituency: null });
+    expect((await spooled()).map((r) => r.id)).toEqual([id]);
+    expect(await reportsOf('restart')).toEqual([]);
+
+    const after = new MailSpool(h.deps, smtp);
+    after.start();
+    try {
+      await after.idle();
+    } finally {
+      await after.stop();
+    }
+    const [report] = await reportsOf('restart');
+    expect(report!.raw_size).toBe(mail('restart').length);
+    expect(await spooled()).toEqual([]);
+    const view = await h.deps.store.reports.findBySourceRefs('email', ['<restart@example.jp>']);
+    expect(view[0]!.meta).toMatchObject({ route: { category: 'phishing' }, envelope: { mailFrom: 'reporter@example.jp' } });
+  });
+
+  it('records the same mail spooled twice once, and two drainers on one spool record each mail once', async () => {
+    const a = new MailSpool(h.deps, smtp);
+    const b = new MailSpool(h.deps, smtp);
+    await a.accept(mail('twice'), envelope, null);
+    await a.accept(mail('twice'), envelope, null);
+    for (let i = 0; i < 20; i++) await (i % 2 ? a : b).accept(mail(`pair-${i}`), envelope, null);
+    a.start();
+    b.start();
+    try {
+      await Promise.all([a.idle(), b.idle()]);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+    expect(await reportsOf('twice')).toHaveLength(1);
+    for (let i = 0; i < 20; i++) expect(await reportsOf(`pair-${i}`), `pair-${i}`).toHaveLength(1);
+    expect(await spooled()).toEqual([]);
+  });
+
+  it('leaves a mail it cannot record in the spool with the reason, and records it on a later attempt', async () => {
+    const real = h.deps.store;
+    let down = true;
+    const unreachable = () => Promise.reject(new Error('database unreachable'));
+    // Spooled as usual; then every transaction of the drainer fails while `down`.
+    await new MailSpool(h.deps, smtp).accept(mail('later'), envelope, null);
+    const store: Store = {
+      ...real,
+      transactionCommitted: (fn) => (down ? unreachable() : real.transactionCommitted(fn)),
+      transaction: (fn) => (down ? unreachable() : real.transaction(fn)),
+    };
+    const deps: ServiceDeps = { ...h.deps, store };
+    const spool = new MailSpool(deps, smtp, { idlePollMs: 20 });
+    spool.start();
+    try {
+      await spool.idle();
+      const [row] = await spooled();
+      expect(row).toMatchObject({ attempts: 1, held: 0, last_error: 'database unreachable' });
+      expect(await reportsOf('later')).toEqual([]);
+      // Not due before its retry time; recorded once it is.
+      down = false;
+      await spool.idle();
+      expect(await reportsOf('later')).toEqual([]);
+      h.advance(1_000);
+      await spool.idle();
+    } finally {
+      await spool.stop();
+    }
+    expect(await reportsOf('later')).toHaveLength(1);
+    expect(await spooled()).toEqual([]);
+  });
+
+  it('holds a mail that can never be a report, with the reason, and goes on with the others', async () => {
+    const reader = inThreadReader(h.deps.evidence);
+    const deps: ServiceDeps = {
+      ...h.deps,
+      mailReader: { ...reader, read: (raw, ...rest) => (raw.includes('poison') ? Promise.reject(new AppError('VALIDATION', 'no report can hold this')) : reader.read(raw, ...rest)) },
+    };
+    const spool = new MailSpool(deps, smtp);
+    const poison = await spool.accept(mail('poison', 'poison'), envelope, null);
+    await spool.accept(mail('healthy'), envelope, null);
+    spool.start();
+    try {
+      await spool.idle();
+      h.advance(24 * 3600_000);
+      await spool.idle();
+    } finally {
+      await spool.stop();
+    }
+    expect(await reportsOf('healthy')).toHaveLength(1);
+    expect(await spooled()).toEqual([{ id: poison, attempts: 1, held: 1, last_error: 'no report can hold this' }]);
+    expect(await spool.counts()).toMatchObject({ waiting: 0, held: 1 });
+    const [held] = await h.deps.store.mailSpool.held();
+    expect(held).toMatchObject({ id: poison, lastError: 'no report can hold this' });
+
+    // Mended (here: a reader that can read it), an operator releases it, and it is recorded.
+    await expect(releaseHeldMail(h.deps, h.actor, 'no-such-mail')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await releaseHeldMail(h.deps, h.actor, poison);
+    const mended = new MailSpool(h.deps, smtp);
+    mended.start();
+    try {
+      await mended.idle();
+    } finally {
+      await mended.stop();
+    }
+    expect(await reportsOf('poison')).toHaveLength(1);
+    expect(await spooled()).toEqual([]);
+  });
+
+  it('refuses at once a mail larger than a report may hold, and spools nothing of it', async () => {
+    const spool = new MailSpool(h.deps, smtp);
+    await expect(spool.accept(Buffer.alloc(25 * 1024 * 1024 + 1, 0x61), envelope, null)).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(await spooled()).toEqual([]);
+  });
+
+  it('takes a mail larger than its memory budget alone, and the rest after it', async () => {
+    const spool = new MailSpool(h.deps, smtp, { maxInFlightBytes: 1024 });
+    await spool.accept(mail('big', `${'x'.repeat(4000)} 198.51.100.77`), envelope, null);
+    for (let i = 0; i < 5; i++) await spool.accept(mail(`small-${i}`), envelope, null);
+    spool.start();
+    try {
+      await spool.idle();
+    } finally {
+      await spool.stop();
+    }
+    expect(await reportsOf('big')).toHaveLength(1);
+    for (let i = 0; i < 5; i++) expect(await reportsOf(`small-${i}`)).toHaveLength(1);
+    expect(await spooled()).toEqual([]);
+  });
+});
