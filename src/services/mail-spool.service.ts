@@ -201,6 +201,8 @@ export class MailSpool {
       const envelope = JSON.parse(row.envelope) as Envelope;
       const route = row.route ? (JSON.parse(row.route) as RouteTaken) : null;
       const { item, facts } = await readInbound(this.deps, raw, envelope, route);
+      // Received when the listener took it, not when it was read (later, after an outage).
+      if ('prepared' in item.input) item.input.prepared.input.receivedAt = row.receivedAt;
       const result = await this.committer.submit({ ...item, spoolId: row.id });
       try {
         await afterRecorded(this.deps, this.actor, result, facts);

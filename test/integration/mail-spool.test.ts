@@ -35,6 +35,9 @@ describe('mail spool', () => {
     expect((await spooled()).map((r) => r.id)).toEqual([id]);
     expect(await reportsOf('restart')).toEqual([]);
 
+    // Recorded an hour later: received when it was spooled.
+    const spooledAt = (await sql<{ received_at: string }>`select received_at from mail_spool`.execute(h.database.db)).rows[0]!.received_at;
+    h.advance(3600_000);
     const after = new MailSpool(h.deps, smtp);
     after.start();
     try {
@@ -47,6 +50,8 @@ describe('mail spool', () => {
     expect(await spooled()).toEqual([]);
     const view = await h.deps.store.reports.findBySourceRefs('email', ['<restart@example.jp>']);
     expect(view[0]!.meta).toMatchObject({ route: { category: 'phishing' }, envelope: { mailFrom: 'reporter@example.jp' } });
+    expect(view[0]!.receivedAt).toBe(spooledAt);
+    expect(Date.parse(view[0]!.createdAt) - Date.parse(spooledAt)).toBeGreaterThanOrEqual(3600_000);
   });
 
   it('records the same mail spooled twice once, and two drainers on one spool record each mail once', async () => {
