@@ -16,7 +16,7 @@ const port = z.coerce.number().int().min(0).max(65535);
  * 350 against 320 reports/s with one), one core left over on PostgreSQL — for the database server when it shares
  * the machine (there one thread measured better: about 260 against 230).
  */
-export const defaultParseWorkers = (postgres: boolean): number => Math.min(4, Math.max(1, availableParallelism() - (postgres ? 1 : 0)));
+export const defaultParseWorkers = (postgres: boolean, cores = availableParallelism()): number => Math.min(4, Math.max(1, cores - (postgres ? 1 : 0)));
 
 export const ConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
@@ -98,7 +98,7 @@ export const ConfigSchema = z.strictObject({
   fetchTimeoutSeconds: z.coerce.number().int().min(1).max(120).default(10),
   /** Seconds to wait for the relay before a delivery attempt counts as failed (and is retried). */
   smtpRelayTimeoutSeconds: z.coerce.number().int().min(1).max(600).default(30),
-  /** Worker threads that parse inbound mail beside the database thread; 0: parse in the main thread. Default: the cores but one, at most 4. */
+  /** Worker threads that parse inbound mail beside the database thread; 0: parse in the main thread. Default: `defaultParseWorkers`. */
   parseWorkers: z.coerce.number().int().min(0).max(32).default(defaultParseWorkers(false)),
   smtpMaxBytes: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
   incidentPrefix: z.string().regex(/^[A-Z]{1,8}$/, 'incident prefix is 1–8 capital letters').default('RK'),

@@ -310,7 +310,7 @@ program
 
 const spoolCmd = program
   .command('spool')
-  .description('inbound mail acknowledged (250) and not yet recorded as a report: counts, and the mails held for an operator')
+  .description('inbound mail acknowledged (250) and not yet recorded as a report: counts, the mails held for an operator and those waiting to be tried again, with why')
   .option('--raw <id>', "write a spooled mail's bytes to standard output")
   .action(async (opts: { raw?: string }) =>
     withContainer(async (c) => {
@@ -322,8 +322,11 @@ const spoolCmd = program
       }
       const n = await c.deps.store.mailSpool.counts();
       console.log(`${n.waiting} waiting to be recorded${n.oldestReceivedAt ? ` (oldest received ${n.oldestReceivedAt})` : ''}, ${n.held} held`);
-      for (const m of await c.deps.store.mailSpool.held())
-        console.log(`held  ${m.id}  received ${m.receivedAt}  ${m.size} bytes  from ${(JSON.parse(m.envelope) as { mailFrom: string | null }).mailFrom ?? '<>'}  — ${m.lastError ?? ''}`);
+      for (const m of await c.deps.store.mailSpool.troubled()) {
+        const from = (JSON.parse(m.envelope) as { mailFrom: string | null }).mailFrom ?? '<>';
+        const state = m.held ? 'held ' : `retry (attempt ${m.attempts}, next at ${m.nextAttemptAt})`;
+        console.log(`${state} ${m.id}  received ${m.receivedAt}  ${m.size} bytes  from ${from}  — ${m.lastError ?? ''}`);
+      }
     }),
   );
 spoolCmd

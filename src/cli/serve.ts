@@ -59,7 +59,7 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
     const tls = config.smtpTlsKey && config.smtpTlsCert ? { key: readFileSync(config.smtpTlsKey), cert: readFileSync(config.smtpTlsCert) } : undefined;
     // The listener says it is up only when mail can be read at once (worker threads started and loaded).
     await container.deps.mailReader?.warm();
-    // Mail spooled and not yet recorded (a crash, the database away) is recorded first.
+    // Mail spooled and not yet recorded (left by a crash, or the database away) is taken first, oldest first, beside new mail.
     spool = new MailSpool(container.deps, systemActor('smtp'), { logger: log });
     spool.start();
     smtp = createSmtpIntake({

@@ -12,18 +12,20 @@ import { afterRecorded, readInbound } from './mail-intake.service.js';
 
 /** Mails taken from the spool at a time. */
 const TAKE = 64;
+/** Attempts before a mail that keeps failing (or kills the process while it is read) is held for an operator: about 2 hours of retries. */
+export const MAX_ATTEMPTS = 16;
 
 export interface MailSpoolOptions {
   logger?: Logger;
   /** Mails being read or recorded at once (their bytes are in memory). */
   maxInFlight?: number;
-  /** Bytes of mail being read or recorded at once; one mail larger than this is still taken, alone. */
+  /** Bytes of mail being read or recorded at once (the first mail of a take is taken even when it goes over: at most this plus one mail). */
   maxInFlightBytes?: number;
   /** How often an idle drainer looks again (for mail whose retry time came, or spooled by another process). */
   idlePollMs?: number;
   /** How long a group of reports waits for more before it is recorded. */
   groupWaitMs?: number;
-  /** The longest wait before a mail that could not be recorded is tried again. */
+  /** The longest wait before a mail that could not be recorded is tried again (15 minutes). */
   maxRetryDelayMs?: number;
 }
 
@@ -39,13 +41,18 @@ export interface MailSpoolOptions {
  * neither. Reading the same mail twice (two processes, a crash after the
  * read) records it once: the same Message-ID or bytes is one report.
  *
- * A mail that cannot be recorded now (the database away, the evidence disk
- * full) is tried again later, waiting longer each time; one that can never
- * be a report as it is (validation refuses it) is held, with the reason, for
- * an operator (`renkei spool`, `renkei spool release`) — never dropped.
+ * Each attempt at a mail is claimed first (counted, and the mail not due
+ * again before its retry time), so a mail that cannot be recorded now (the
+ * evidence disk full) is tried again later, waiting longer each time, and
+ * one whose reading kills the process does not take the intake down with it
+ * forever: after MAX_ATTEMPTS it is held, with the reason, for an operator
+ * (`renkei spool`, `renkei spool release`); so is at once a mail validation
+ * refuses as it is. Never dropped. While the database is away nothing is
+ * claimed: the drainer waits for it.
  */
 export class MailSpool {
   private readonly writer: GroupWriter<{ id: string; receivedAt: string; envelope: string; route: string | null; raw: Buffer }, object>;
+  /** Reports are recorded in large groups: the sender heard `250` already, so a group may wait 100 ms for company (a transaction and a commit a group: the fewer, the less each mail costs). */
   private readonly committer: GroupCommitter;
   private readonly busy = new Map<string, number>();
   private busyBytes = 0;
@@ -68,17 +75,14 @@ export class MailSpool {
     this.maxInFlightBytes = options.maxInFlightBytes ?? 64 * 1024 * 1024;
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 15 * 60_000;
-    const groupsAtOnce = deps.store.dialect === 'postgres' ? 3 : 1;
+    this.committer = new GroupCommitter(deps, actor, 64, options.groupWaitMs ?? 100);
     this.writer = new GroupWriter(
       async (batch) => {
         const { durable } = await deps.store.transactionCommitted((tx) => tx.mailSpool.addMany(batch));
         return { results: batch.map(() => ({ ok: true as const })), durable };
       },
-      { maxBatch: 128, lingerMs: 1, groupsAtOnce },
+      { maxBatch: 128, lingerMs: 1, groupsAtOnce: this.committer.groupsAtOnce },
     );
-    // Reports are recorded in large groups: the sender heard `250` already, so a group may wait 100 ms for company (a
-    // transaction and a commit a group: the fewer, the less each mail costs).
-    this.committer = new GroupCommitter(deps, actor, 64, options.groupWaitMs ?? 100, groupsAtOnce);
   }
 
   /**
@@ -112,6 +116,7 @@ export class MailSpool {
 
   /** Resolves once nothing is due in the spool and nothing is in hand (tests and benchmarks wait for this). */
   idle(): Promise<void> {
+    if (!this.loop || this.stopping) return Promise.reject(new Error('the mail spool is not draining (start it first)'));
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve);
       this.wake();
@@ -155,33 +160,46 @@ export class MailSpool {
         await this.sleep(this.idlePollMs);
         continue;
       }
+      // Only those who asked before this look are answered by it (a mail spooled meanwhile may be missing from it).
+      const waiting = this.idleWaiters.splice(0);
       try {
-        // Due mails, oldest first, as many as the bytes allow (one at least); then their bytes.
-        const due = await this.deps.store.mailSpool.due(this.deps.clock().toISOString(), Math.min(room, TAKE), [...this.busy.keys()]);
-        rows = [];
+        // Due mails, oldest first, as many as the bytes allow (one at least, even a larger one); claimed; then their bytes.
+        const now = this.deps.clock();
+        const due = await this.deps.store.mailSpool.due(now.toISOString(), Math.min(room, TAKE), [...this.busy.keys()]);
+        const picked: SpooledMail[] = [];
         let bytes = this.busyBytes;
         for (const row of due) {
-          if (rows.length && bytes + row.size > this.maxInFlightBytes) break;
-          rows.push(row);
+          if (picked.length && bytes + row.size > this.maxInFlightBytes) break;
+          picked.push(row);
           bytes += row.size;
         }
+        const claimed = new Set<string>();
+        for (const attempts of new Set(picked.map((r) => r.attempts))) {
+          const ids = picked.filter((r) => r.attempts === attempts).map((r) => r.id);
+          const until = new Date(now.getTime() + this.retryDelay(attempts + 1)).toISOString();
+          for (const id of await this.deps.store.mailSpool.claim(ids, attempts, now.toISOString(), until)) claimed.add(id);
+        }
+        rows = picked.filter((r) => claimed.has(r.id)).map((r) => ({ ...r, attempts: r.attempts + 1 }));
         raws = rows.length ? await this.deps.store.mailSpool.raws(rows.map((r) => r.id)) : new Map<string, Buffer>();
         failures = 0;
       } catch (err) {
+        this.idleWaiters.unshift(...waiting);
         // The database is away: look again, less often the longer it stays away.
         this.options.logger?.error({ err }, 'mail spool: cannot read the spool; trying again');
         await this.sleep(Math.min(250 * 2 ** failures++, 5000));
         continue;
       }
       if (rows.length === 0) {
-        if (this.busy.size === 0) this.idleWaiters.splice(0).forEach((r) => r());
+        if (this.busy.size === 0) waiting.forEach((r) => r());
+        else this.idleWaiters.unshift(...waiting);
         await this.sleep(this.idlePollMs);
         continue;
       }
+      this.idleWaiters.unshift(...waiting);
       for (const row of rows) {
         const raw = raws.get(row.id);
-        // Gone since: recorded by another process.
-        if (!raw) continue;
+        // Gone since: recorded by another process. Stopping: the claim runs out, and the next start takes it.
+        if (!raw || this.stopping) continue;
         this.busy.set(row.id, row.size);
         this.busyBytes += row.size;
         void this.record(row, raw).finally(() => {
@@ -211,16 +229,21 @@ export class MailSpool {
         this.options.logger?.warn({ err, report: result.report.id }, 'mail spool: reply not threaded');
       }
     } catch (err) {
-      const hold = err instanceof AppError && err.code === 'VALIDATION';
-      const delay = Math.min(1000 * 2 ** row.attempts, this.maxRetryDelayMs);
+      // Validation refuses it as it is: held at once. Anything else: tried again later, held after MAX_ATTEMPTS.
+      const hold = (err instanceof AppError && err.code === 'VALIDATION') || row.attempts >= MAX_ATTEMPTS;
       const error = err instanceof Error ? err.message : String(err);
-      this.options.logger?.error({ err, spoolId: row.id, attempts: row.attempts + 1, hold }, hold ? 'mail spool: mail held (it cannot be a report)' : 'mail spool: mail not recorded; will try again');
+      this.options.logger?.error({ err, spoolId: row.id, attempts: row.attempts, hold }, hold ? 'mail spool: mail held for an operator (renkei spool)' : 'mail spool: mail not recorded; will try again');
       try {
-        await this.deps.store.mailSpool.postpone(row.id, { nextAttemptAt: new Date(this.deps.clock().getTime() + delay).toISOString(), error, hold });
+        await this.deps.store.mailSpool.postpone(row.id, { nextAttemptAt: new Date(this.deps.clock().getTime() + this.retryDelay(row.attempts)).toISOString(), error, hold });
       } catch {
-        // The database is away: the mail stays due, and the drainer waits for the database.
+        // The database is away: the claim keeps the mail waiting until its retry time all the same.
       }
     }
+  }
+
+  /** How long a mail waits after its `attempts`-th attempt: 1 s, 2 s, 4 s … up to `maxRetryDelayMs`. */
+  private retryDelay(attempts: number): number {
+    return Math.min(1000 * 2 ** Math.max(0, attempts - 1), this.maxRetryDelayMs);
   }
 }
 

@@ -4,7 +4,7 @@ import { systemActor } from '../../src/domain/actor.js';
 import { AppError } from '../../src/domain/errors.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { inThreadReader } from '../../src/services/inbound-mail-pool.js';
-import { MailSpool, releaseHeldMail } from '../../src/services/mail-spool.service.js';
+import { MAX_ATTEMPTS, MailSpool, releaseHeldMail } from '../../src/services/mail-spool.service.js';
 import type { Store } from '../../src/store/store.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
@@ -124,8 +124,8 @@ describe('mail spool', () => {
     expect(await reportsOf('healthy')).toHaveLength(1);
     expect(await spooled()).toEqual([{ id: poison, attempts: 1, held: 1, last_error: 'no report can hold this' }]);
     expect(await spool.counts()).toMatchObject({ waiting: 0, held: 1 });
-    const [held] = await h.deps.store.mailSpool.held();
-    expect(held).toMatchObject({ id: poison, lastError: 'no report can hold this' });
+    const [held] = await h.deps.store.mailSpool.troubled();
+    expect(held).toMatchObject({ id: poison, held: true, attempts: 1, lastError: 'no report can hold this' });
 
     // Mended (here: a reader that can read it), an operator releases it, and it is recorded.
     await expect(releaseHeldMail(h.deps, h.actor, 'no-such-mail')).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -139,6 +139,58 @@ describe('mail spool', () => {
     }
     expect(await reportsOf('poison')).toHaveLength(1);
     expect(await spooled()).toEqual([]);
+  });
+
+  it('counts an attempt before it reads (a mail that kills the process counts too), and holds a mail that keeps failing after MAX_ATTEMPTS', async () => {
+    const seen: number[] = [];
+    const reader = inThreadReader(h.deps.evidence);
+    const deps: ServiceDeps = {
+      ...h.deps,
+      mailReader: {
+        ...reader,
+        read: async (raw, ...rest) => {
+          if (!raw.includes('crasher')) return reader.read(raw, ...rest);
+          seen.push((await spooled())[0]!.attempts);
+          throw new TypeError('the reader fell over');
+        },
+      },
+    };
+    const spool = new MailSpool(deps, smtp);
+    const id = await spool.accept(mail('crasher', 'crasher'), envelope, null);
+    spool.start();
+    try {
+      for (let i = 0; i < MAX_ATTEMPTS; i++) {
+        await spool.idle();
+        h.advance(15 * 60_000);
+      }
+      await spool.idle();
+    } finally {
+      await spool.stop();
+    }
+    // Already counted while being read: a process that died there would have left the count (and the wait) behind.
+    expect(seen).toEqual(Array.from({ length: MAX_ATTEMPTS }, (_, i) => i + 1));
+    expect(await spooled()).toEqual([{ id, attempts: MAX_ATTEMPTS, held: 1, last_error: 'the reader fell over' }]);
+    await h.deps.store.mailSpool.remove([id]);
+  });
+
+  it('does not take a failed mail again before its retry time even when the failure cannot be written down', async () => {
+    let reads = 0;
+    const reader = inThreadReader(h.deps.evidence);
+    const store: Store = { ...h.deps.store, mailSpool: { ...h.deps.store.mailSpool, postpone: () => Promise.reject(new Error('disk full')) } };
+    const deps: ServiceDeps = { ...h.deps, store, mailReader: { ...reader, read: () => (reads++, Promise.reject(new Error('evidence disk full'))) } };
+    const spool = new MailSpool(deps, smtp, { idlePollMs: 10 });
+    const id = await spool.accept(mail('stubborn'), envelope, null);
+    spool.start();
+    try {
+      await spool.idle();
+      await new Promise((r) => setTimeout(r, 200));
+      await spool.idle();
+    } finally {
+      await spool.stop();
+    }
+    expect(reads).toBe(1);
+    expect(await spooled()).toEqual([{ id, attempts: 1, held: 0, last_error: null }]);
+    await h.deps.store.mailSpool.remove([id]);
   });
 
   it('refuses at once a mail larger than a report may hold, and spools nothing of it', async () => {

@@ -29,8 +29,25 @@ export interface SpoolCounts {
   oldestReceivedAt: string | null;
 }
 
-/** Mails a statement: each row may carry up to the SMTP size limit of bytes, but most are a few KB. */
+/** Mails a statement: at most 100, and at most 16 MiB of them (one mail alone may be larger: up to the SMTP limit). */
 const CHUNK = 100;
+const CHUNK_BYTES = 16 * 1024 * 1024;
+
+function byBytes<T>(items: T[], size: (item: T) => number): T[][] {
+  const chunks: T[][] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const last = chunks.at(-1);
+    if (!last || last.length >= CHUNK || bytes + size(item) > CHUNK_BYTES) {
+      chunks.push([item]);
+      bytes = size(item);
+    } else {
+      last.push(item);
+      bytes += size(item);
+    }
+  }
+  return chunks;
+}
 
 /**
  * The mail spool (migration 0016): acknowledged inbound mail not yet
@@ -39,11 +56,11 @@ const CHUNK = 100;
 export function createMailSpoolRepository(db: Kysely<DB>) {
   return {
     async addMany(mails: NewSpooledMail[]): Promise<void> {
-      for (let i = 0; i < mails.length; i += CHUNK) {
+      for (const chunk of byBytes(mails, (m) => m.raw.length)) {
         await db
           .insertInto('mail_spool')
           .values(
-            mails.slice(i, i + CHUNK).map((m) => ({
+            chunk.map((m) => ({
               id: m.id,
               received_at: m.receivedAt,
               envelope: m.envelope,
@@ -65,8 +82,29 @@ export function createMailSpoolRepository(db: Kysely<DB>) {
         .where('held', '=', 0)
         .where('next_attempt_at', '<=', now);
       if (busy.length) q = q.where('id', 'not in', busy);
-      const rows = await q.orderBy('id').limit(limit).execute();
+      const rows = await q.orderBy('next_attempt_at').orderBy('id').limit(limit).execute();
       return rows.map((r) => ({ id: r.id, receivedAt: r.received_at, envelope: r.envelope, route: r.route, size: r.size, attempts: r.attempts }));
+    },
+
+    /**
+     * Claim due mails that have had `attempts` attempts for one more: counted
+     * now, before the attempt (a mail whose reading kills the process counts
+     * too), and not due again before `until` (whoever else looks — after a
+     * crash, another drainer — waits that long). The ids claimed: not those
+     * another drainer claimed meanwhile.
+     */
+    async claim(ids: string[], attempts: number, now: string, until: string): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .updateTable('mail_spool')
+        .set({ attempts: attempts + 1, next_attempt_at: until })
+        .where('id', 'in', ids)
+        .where('attempts', '=', attempts)
+        .where('held', '=', 0)
+        .where('next_attempt_at', '<=', now)
+        .returning('id')
+        .execute();
+      return rows.map((r) => r.id);
     },
 
     /** The bytes of these mails (those still spooled). */
@@ -84,18 +122,18 @@ export function createMailSpoolRepository(db: Kysely<DB>) {
       for (let i = 0; i < ids.length; i += 500) await db.deleteFrom('mail_spool').where('id', 'in', ids.slice(i, i + 500)).execute();
     },
 
-    /** Not recorded this time: try again at `nextAttemptAt`, or never by itself (`hold`), with the reason. */
+    /** Not recorded at this attempt: try again at `nextAttemptAt`, or never by itself (`hold`), with the reason. */
     async postpone(id: string, change: { nextAttemptAt: string; error: string; hold: boolean }): Promise<void> {
       await db
         .updateTable('mail_spool')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: change.nextAttemptAt, last_error: change.error.slice(0, 2000), held: change.hold ? 1 : 0 }))
+        .set({ next_attempt_at: change.nextAttemptAt, last_error: change.error.slice(0, 2000), held: change.hold ? 1 : 0 })
         .where('id', '=', id)
         .execute();
     },
 
     /** A held mail is due again (an operator mended what kept it from becoming a report). False when no such mail is held. */
     async release(id: string, now: string): Promise<boolean> {
-      const r = await db.updateTable('mail_spool').set({ held: 0, next_attempt_at: now }).where('id', '=', id).where('held', '=', 1).executeTakeFirst();
+      const r = await db.updateTable('mail_spool').set({ held: 0, attempts: 0, next_attempt_at: now }).where('id', '=', id).where('held', '=', 1).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
 
@@ -109,16 +147,26 @@ export function createMailSpoolRepository(db: Kysely<DB>) {
       return { waiting: Number(of(0)?.n ?? 0), held: Number(of(1)?.n ?? 0), oldestReceivedAt: (of(0)?.oldest) ?? null };
     },
 
-    /** The held mails, oldest first, with why (for an operator). */
-    async held(limit = 100): Promise<(SpooledMail & { lastError: string | null })[]> {
+    /** Mails held, or waiting after a failed attempt, oldest first, with why (for an operator). */
+    async troubled(limit = 100): Promise<(SpooledMail & { lastError: string | null; held: boolean; nextAttemptAt: string })[]> {
       const rows = await db
         .selectFrom('mail_spool')
-        .select(['id', 'received_at', 'envelope', 'route', 'size', 'attempts', 'last_error'])
-        .where('held', '=', 1)
+        .select(['id', 'received_at', 'envelope', 'route', 'size', 'attempts', 'last_error', 'held', 'next_attempt_at'])
+        .where((eb) => eb.or([eb('held', '=', 1), eb('last_error', 'is not', null)]))
         .orderBy('id')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({ id: r.id, receivedAt: r.received_at, envelope: r.envelope, route: r.route, size: r.size, attempts: r.attempts, lastError: r.last_error }));
+      return rows.map((r) => ({
+        id: r.id,
+        receivedAt: r.received_at,
+        envelope: r.envelope,
+        route: r.route,
+        size: r.size,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        held: Number(r.held) === 1,
+        nextAttemptAt: r.next_attempt_at,
+      }));
     },
   };
 }
