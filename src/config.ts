@@ -12,11 +12,11 @@ import { parseIntakeRoutes } from './domain/intake-route.js';
 const port = z.coerce.number().int().min(0).max(65535);
 
 /**
- * Mail threads by default, between 1 and 4: one a core on SQLite (measured on 2 cores with the mail spool: about
- * 350 against 320 reports/s with one), one core left over on PostgreSQL — for the database server when it shares
- * the machine (there one thread measured better: about 260 against 230).
+ * Mail threads by default: the cores but one, between 1 and 4. With the mail spool, one thread a core read faster
+ * on SQLite (about 350 against 320 reports/s on 2 cores) but took the SMTP process past 512 MB; on PostgreSQL
+ * sharing the machine one thread was faster (about 260 against 230).
  */
-export const defaultParseWorkers = (postgres: boolean, cores = availableParallelism()): number => Math.min(4, Math.max(1, cores - (postgres ? 1 : 0)));
+export const defaultParseWorkers = (cores = availableParallelism()): number => Math.min(4, Math.max(1, cores - 1));
 
 export const ConfigSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
@@ -99,7 +99,7 @@ export const ConfigSchema = z.strictObject({
   /** Seconds to wait for the relay before a delivery attempt counts as failed (and is retried). */
   smtpRelayTimeoutSeconds: z.coerce.number().int().min(1).max(600).default(30),
   /** Worker threads that parse inbound mail beside the database thread; 0: parse in the main thread. Default: `defaultParseWorkers`. */
-  parseWorkers: z.coerce.number().int().min(0).max(32).default(defaultParseWorkers(false)),
+  parseWorkers: z.coerce.number().int().min(0).max(32).default(defaultParseWorkers()),
   smtpMaxBytes: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
   incidentPrefix: z.string().regex(/^[A-Z]{1,8}$/, 'incident prefix is 1–8 capital letters').default('RK'),
   /** Zone of the numbering year and of dates shown by default. */
@@ -204,7 +204,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (value !== undefined && value !== '') raw[key] = value;
   }
   Object.assign(raw, overrides);
-  raw.parseWorkers ??= defaultParseWorkers(Boolean(raw.databaseUrl));
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const envName = (key: PropertyKey) => Object.entries(ENV).find(([, k]) => k === key)?.[0] ?? String(key);
