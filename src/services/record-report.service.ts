@@ -12,6 +12,7 @@ import type { ServiceDeps } from './deps.js';
 import { audit } from './audit.service.js';
 import { recordReportsEvidence } from './evidence-collection.service.js';
 import { parseInput } from './validate.js';
+import { isDatabaseDown } from '../store/db-errors.js';
 
 export interface RecordedReport {
   report: Report;
@@ -290,7 +291,12 @@ export async function recordChannelReportsCommitted(
       const stored = results.filter((r) => r.ok && r.isNew).length;
       if (stored) await audit(tx, actor, 'report.recorded-batch', null, { received: items.length, stored });
     }));
-  } catch {
+  } catch (groupError) {
+    // The database is away: every item would fail the same way, each after its own wait for a connection.
+    if (isDatabaseDown(groupError)) {
+      for (const { index } of prepared) results[index] = { ok: false, index, error: groupError };
+      return { results, durable };
+    }
     for (const { index, p, attachments, item } of prepared) {
       try {
         results[index] = { ok: true, ...(await deps.store.transaction(async (tx) => (await settleChannelItems(deps, tx, [{ result: await storeOne(deps, tx, actor, p, attachments), item }]))[0]!)) };

@@ -18,6 +18,18 @@ export function isRetryable(err: unknown): boolean {
   return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
 }
 
+/**
+ * The database itself is away or cannot write (not this statement's data): the connection refused, lost or timed
+ * out, the server shutting down, the disk full or read-only. Trying the same work again item by item is no use.
+ */
+export function isDatabaseDown(err: unknown): boolean {
+  const code = codeOf(err) ?? '';
+  if (/^(08|57P)/.test(code) || /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/.test(code)) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)) return true;
+  const message = err instanceof Error ? err.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+}
+
 export function translateDbError(err: unknown): unknown {
   if (err instanceof AppError) return err;
   const code = codeOf(err);

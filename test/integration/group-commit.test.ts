@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/domain/actor.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { GroupCommitter } from '../../src/services/group-commit.js';
+import { recordChannelReports } from '../../src/services/record-report.service.js';
 import type { Store } from '../../src/store/store.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
@@ -98,6 +99,28 @@ describe('group commit', () => {
     const stored = await h.deps.store.reports.findBySourceRefs('email', items.map((i) => i.input.sourceRef));
     expect(stored).toHaveLength(40);
     for (const r of results) expect(r.observableCount === 6 || !r.isNew).toBe(true);
+  });
+
+  it('tries a failed group item by item only when the failure may be an item’s: not when the database is away', async () => {
+    const real = h.deps.store;
+    let single = 0;
+    let groupError: Error = new Error('value too long for type character varying(1)');
+    const store: Store = {
+      ...real,
+      transactionCommitted: () => Promise.reject(groupError),
+      transaction: (fn) => (single++, real.transaction(fn)),
+    };
+    const item = (n: number) => ({ input: { channel: 'email' as const, sourceRef: `<fallback-${n}@example.jp>`, body: `report ${n}` }, attachments: [] });
+    // A failure that may be one item's: each is tried alone (and here each succeeds).
+    const alone = await recordChannelReports({ ...h.deps, store }, systemActor('smtp'), [item(1), item(2)]);
+    expect(alone.map((r) => r.ok)).toEqual([true, true]);
+    expect(single).toBe(2);
+    // The database away (the connection refused): no use trying each; all fail at once with the cause.
+    single = 0;
+    groupError = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const down = await recordChannelReports({ ...h.deps, store }, systemActor('smtp'), [item(3), item(4)]);
+    expect(down.map((r) => (r.ok ? 'ok' : (r.error as Error).message))).toEqual(['connect ECONNREFUSED 127.0.0.1:5432', 'connect ECONNREFUSED 127.0.0.1:5432']);
+    expect(single).toBe(0);
   });
 
   it('writes one group at a time on SQLite (one writer), several on PostgreSQL', () => {
