@@ -27,6 +27,16 @@ const reportsOf = async (id: string) =>
   (await sql<{ id: string; raw_size: number }>`select id, raw_size from report where source_ref = ${`<${id}@example.jp>`}`.execute(h.database.db)).rows;
 const spooled = async () => (await sql<{ id: string; attempts: number; held: number; last_error: string | null }>`select id, attempts, held, last_error from mail_spool order by id`.execute(h.database.db)).rows;
 
+/** Run a drainer through `steps` (by default: until nothing is due), then stop it. */
+async function draining(spool: MailSpool, steps: () => Promise<void> = () => spool.idle()): Promise<void> {
+  spool.start();
+  try {
+    await steps();
+  } finally {
+    await spool.stop();
+  }
+}
+
 describe('mail spool', () => {
   it('keeps an accepted mail on disk until the drainer records it (a mail spooled before a restart is recorded after it)', async () => {
     // Spooled by a process that stopped before recording it.
@@ -39,12 +49,7 @@ describe('mail spool', () => {
     const spooledAt = (await sql<{ received_at: string }>`select received_at from mail_spool`.execute(h.database.db)).rows[0]!.received_at;
     h.advance(3600_000);
     const after = new MailSpool(h.deps, smtp);
-    after.start();
-    try {
-      await after.idle();
-    } finally {
-      await after.stop();
-    }
+    await draining(after);
     const [report] = await reportsOf('restart');
     expect(report!.raw_size).toBe(mail('restart').length);
     expect(await spooled()).toEqual([]);
@@ -85,8 +90,7 @@ describe('mail spool', () => {
     };
     const deps: ServiceDeps = { ...h.deps, store };
     const spool = new MailSpool(deps, smtp, { idlePollMs: 20 });
-    spool.start();
-    try {
+    await draining(spool, async () => {
       await spool.idle();
       const [row] = await spooled();
       expect(row).toMatchObject({ attempts: 1, held: 0, last_error: 'database unreachable' });
@@ -97,9 +101,7 @@ describe('mail spool', () => {
       expect(await reportsOf('later')).toEqual([]);
       h.advance(1_000);
       await spool.idle();
-    } finally {
-      await spool.stop();
-    }
+    });
     expect(await reportsOf('later')).toHaveLength(1);
     expect(await spooled()).toEqual([]);
   });
@@ -113,14 +115,11 @@ describe('mail spool', () => {
     const spool = new MailSpool(deps, smtp);
     const poison = await spool.accept(mail('poison', 'poison'), envelope, null);
     await spool.accept(mail('healthy'), envelope, null);
-    spool.start();
-    try {
+    await draining(spool, async () => {
       await spool.idle();
       h.advance(24 * 3600_000);
       await spool.idle();
-    } finally {
-      await spool.stop();
-    }
+    });
     expect(await reportsOf('healthy')).toHaveLength(1);
     expect(await spooled()).toEqual([{ id: poison, attempts: 1, held: 1, last_error: 'no report can hold this' }]);
     expect(await spool.counts()).toMatchObject({ waiting: 0, held: 1 });
@@ -131,12 +130,7 @@ describe('mail spool', () => {
     await expect(releaseHeldMail(h.deps, h.actor, 'no-such-mail')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await releaseHeldMail(h.deps, h.actor, poison);
     const mended = new MailSpool(h.deps, smtp);
-    mended.start();
-    try {
-      await mended.idle();
-    } finally {
-      await mended.stop();
-    }
+    await draining(mended);
     expect(await reportsOf('poison')).toHaveLength(1);
     expect(await spooled()).toEqual([]);
   });
@@ -157,16 +151,13 @@ describe('mail spool', () => {
     };
     const spool = new MailSpool(deps, smtp);
     const id = await spool.accept(mail('crasher', 'crasher'), envelope, null);
-    spool.start();
-    try {
+    await draining(spool, async () => {
       for (let i = 0; i < MAX_ATTEMPTS; i++) {
         await spool.idle();
         h.advance(15 * 60_000);
       }
       await spool.idle();
-    } finally {
-      await spool.stop();
-    }
+    });
     // Already counted while being read: a process that died there would have left the count (and the wait) behind.
     expect(seen).toEqual(Array.from({ length: MAX_ATTEMPTS }, (_, i) => i + 1));
     expect(await spooled()).toEqual([{ id, attempts: MAX_ATTEMPTS, held: 1, last_error: 'the reader fell over' }]);
@@ -180,14 +171,11 @@ describe('mail spool', () => {
     const deps: ServiceDeps = { ...h.deps, store, mailReader: { ...reader, read: () => (reads++, Promise.reject(new Error('evidence disk full'))) } };
     const spool = new MailSpool(deps, smtp, { idlePollMs: 10 });
     const id = await spool.accept(mail('stubborn'), envelope, null);
-    spool.start();
-    try {
+    await draining(spool, async () => {
       await spool.idle();
       await new Promise((r) => setTimeout(r, 200));
       await spool.idle();
-    } finally {
-      await spool.stop();
-    }
+    });
     expect(reads).toBe(1);
     expect(await spooled()).toEqual([{ id, attempts: 1, held: 0, last_error: null }]);
     await h.deps.store.mailSpool.remove([id]);
@@ -203,12 +191,7 @@ describe('mail spool', () => {
     const spool = new MailSpool(h.deps, smtp, { maxInFlightBytes: 1024 });
     await spool.accept(mail('big', `${'x'.repeat(4000)} 198.51.100.77`), envelope, null);
     for (let i = 0; i < 5; i++) await spool.accept(mail(`small-${i}`), envelope, null);
-    spool.start();
-    try {
-      await spool.idle();
-    } finally {
-      await spool.stop();
-    }
+    await draining(spool);
     expect(await reportsOf('big')).toHaveLength(1);
     for (let i = 0; i < 5; i++) expect(await reportsOf(`small-${i}`)).toHaveLength(1);
     expect(await spooled()).toEqual([]);
