@@ -31,7 +31,7 @@ export async function receiveMail(
   route: IntakeRoute | undefined,
   committer?: GroupCommitter,
 ): Promise<RecordedReport> {
-  const { item, facts } = await readInbound(deps, raw, envelope, route);
+  const { item, facts } = await readInbound(deps, raw, envelope, routeTaken(route));
   const result = committer ? await committer.submit(item) : await recordChannelReport(deps, actor, item.input, item.attachments, raw, item.followUp);
   await afterRecorded(deps, actor, result, facts);
   return result;
@@ -51,11 +51,10 @@ export async function readInbound(
   deps: ServiceDeps,
   raw: Buffer,
   envelope: Envelope,
-  route: IntakeRoute | RouteTaken | null | undefined,
+  route: RouteTaken | null,
 ): Promise<{ item: ChannelItem & { raw: Buffer }; facts: MailFacts }> {
-  const taken = route && 'localPart' in route ? routeTaken(route) : (route ?? null);
   const keys = looksPgp(raw) ? { teamKeys: deps.teamKeys, contacts: await deps.store.organisations.contactKeys() } : undefined;
-  const inbound = await (deps.mailReader ?? inThreadReader(deps.evidence)).read(raw, envelope, taken, keys);
+  const inbound = await (deps.mailReader ?? inThreadReader(deps.evidence)).read(raw, envelope, route, keys);
   // The receipt to the sender is a job enqueued with the report, so it is sent exactly when the report exists.
   const followUp = mayAcknowledge(deps, inbound.facts, envelope.mailFrom) ? { kind: ACKNOWLEDGE_JOB, delayMs: ACK_DELAY_MS } : undefined;
   return { item: { input: { prepared: inbound.report }, raw, attachments: inbound.attachments, ...(followUp ? { followUp } : {}) }, facts: inbound.facts };

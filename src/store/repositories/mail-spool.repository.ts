@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DB } from '../schema.js';
 
 /** A spooled mail as the drainer sees it before it reads the bytes. */
@@ -49,6 +49,15 @@ function byBytes<T>(items: T[], size: (item: T) => number): T[][] {
   return chunks;
 }
 
+const spooledOf = (r: Pick<Selectable<DB['mail_spool']>, 'id' | 'received_at' | 'envelope' | 'route' | 'size' | 'attempts'>): SpooledMail => ({
+  id: r.id,
+  receivedAt: r.received_at,
+  envelope: r.envelope,
+  route: r.route,
+  size: r.size,
+  attempts: r.attempts,
+});
+
 /**
  * The mail spool (migration 0016): acknowledged inbound mail not yet
  * recorded as a report. See services/mail-spool.service.ts.
@@ -82,8 +91,7 @@ export function createMailSpoolRepository(db: Kysely<DB>) {
         .where('held', '=', 0)
         .where('next_attempt_at', '<=', now);
       if (busy.length) q = q.where('id', 'not in', busy);
-      const rows = await q.orderBy('next_attempt_at').orderBy('id').limit(limit).execute();
-      return rows.map((r) => ({ id: r.id, receivedAt: r.received_at, envelope: r.envelope, route: r.route, size: r.size, attempts: r.attempts }));
+      return (await q.orderBy('next_attempt_at').orderBy('id').limit(limit).execute()).map(spooledOf);
     },
 
     /**
@@ -156,17 +164,7 @@ export function createMailSpoolRepository(db: Kysely<DB>) {
         .orderBy('id')
         .limit(limit)
         .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        receivedAt: r.received_at,
-        envelope: r.envelope,
-        route: r.route,
-        size: r.size,
-        attempts: r.attempts,
-        lastError: r.last_error,
-        held: Number(r.held) === 1,
-        nextAttemptAt: r.next_attempt_at,
-      }));
+      return rows.map((r) => ({ ...spooledOf(r), lastError: r.last_error, held: Number(r.held) === 1, nextAttemptAt: r.next_attempt_at }));
     },
   };
 }
