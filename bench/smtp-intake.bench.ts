@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -31,6 +31,29 @@ function cpuSeconds(pid: number): { process: number; main: number } {
     return (Number(f[11]) + Number(f[12])) / 100; // utime, stime (fields 14, 15), in USER_HZ = 100
   };
   return { process: ticks(readFileSync(`/proc/${pid}/stat`, 'utf8')), main: ticks(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')) };
+}
+
+/** CPU seconds used so far by every process named `comm` (the database server's processes), with their reaped children. */
+function cpuSecondsOf(comm: string): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== comm) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime, stime, cutime, cstime
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks / 100;
+}
+
+/** The server as `npm start` runs it (its Node options included), without the `node` in front. */
+function npmStartArgs(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  if (start[0] !== 'node') throw new Error(`npm start runs ${start[0]}, not node: the benchmark cannot start the server the same way`);
+  return start.slice(1);
 }
 
 /** Peak resident memory of a process, from /proc (VmHWM), in MB. */
@@ -100,7 +123,7 @@ export default defineBench({
       await db.container.close();
       new KeyFiles(db.dataDir).save(teamKey.fingerprint, teamKey.privateKeyArmored);
       const port = await freePort();
-      const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', 'smtp'], {
+      const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...npmStartArgs(), '--role', 'smtp'], {
         env: { ...process.env, RENKEI_DATA_DIR: db.dataDir, DATABASE_URL: db.url ?? '', RENKEI_SMTP_PORT: String(port), RENKEI_LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -112,6 +135,7 @@ export default defineBench({
         const latencies: number[] = [];
         let next = 0;
         const cpu0 = cpuSeconds(child.pid!);
+        const db0 = name === 'postgres' ? cpuSecondsOf('postgres') : 0;
         const client0 = process.cpuUsage();
         const start = performance.now();
         await Promise.all(
@@ -131,6 +155,7 @@ export default defineBench({
         const drainedAt = performance.now();
         const rate = MAILS / ((drainedAt - start) / 1000);
         const cpu1 = cpuSeconds(child.pid!);
+        const db1 = name === 'postgres' ? cpuSecondsOf('postgres') : 0;
         const client = process.cpuUsage(client0);
         await assertAllStored(db.dataDir, db.url, encrypted);
         results.push(
@@ -142,6 +167,9 @@ export default defineBench({
           // CPU time per mail is steadier than the rate when the machine is busy with other work.
           { metric: `server CPU per mail, main thread (${name})`, value: ((cpu1.main - cpu0.main) * 1000) / MAILS, unit: 'ms', target: '-', workload: 'the SMTP process\'s main thread: the protocol and the database' },
           { metric: `server CPU per mail, all threads (${name})`, value: ((cpu1.process - cpu0.process) * 1000) / MAILS, unit: 'ms', target: '-', workload: 'with the mail threads (reading, filing, extraction)' },
+          ...(name === 'postgres'
+            ? [{ metric: 'database server CPU per mail (postgres)', value: ((db1 - db0) * 1000) / MAILS, unit: 'ms', target: '-', workload: 'every PostgreSQL process on this machine, on the same 2 cores' }]
+            : []),
           { metric: `client CPU per mail (${name})`, value: (client.user + client.system) / 1000 / MAILS, unit: 'ms', target: '-', workload: `the ${CLIENTS} sending clients (bench/smtp-client.ts, PIPELINING as an MTA sends; this process), on the same 2 cores` },
           { metric: `end to end / parse-only (${name})`, value: rate / parseRate, unit: 'ratio', target: '>= 0.5', workload: 'same corpus' },
           { metric: `server peak RSS (${name})`, value: peakRssMb(child.pid!), unit: 'MB', target: '< 512', workload },

@@ -13,7 +13,7 @@ import { recordChannelReportsCommitted, type ChannelItem, type RecordedReport } 
 export class GroupWriter<T, R> {
   private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private writing = 0;
-  private lingering = false;
+  private lingering: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly writeGroup: (batch: T[]) => Promise<{ results: (({ ok: true } & R) | { ok: false; error: unknown })[]; durable: Promise<void> }>,
@@ -37,23 +37,38 @@ export class GroupWriter<T, R> {
     });
   }
 
+  /**
+   * No more company is coming (the caller has nothing else on the way): a
+   * lingering group begins now instead of waiting out its linger.
+   */
+  flush(): void {
+    if (this.lingering === undefined) return;
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
+    this.begin();
+  }
+
   /** Begin a group when a writer is free: at once when a full group waits, else after lingering. */
   private next(): void {
-    if (this.lingering || this.writing >= this.options.groupsAtOnce || this.queue.length === 0) return;
-    const begin = () => {
-      this.lingering = false;
-      const batch = this.queue.splice(0, this.options.maxBatch);
-      if (batch.length === 0) return;
-      this.writing++;
-      void this.write(batch).finally(() => {
-        this.writing--;
-        this.next();
-      });
+    // A full group does not wait out the linger.
+    if (this.lingering !== undefined && this.queue.length >= this.options.maxBatch) return this.flush();
+    if (this.lingering !== undefined || this.writing >= this.options.groupsAtOnce || this.queue.length === 0) return;
+    if (this.queue.length >= this.options.maxBatch) return this.begin();
+    this.lingering = setTimeout(() => {
+      this.lingering = undefined;
+      this.begin();
+    }, this.options.lingerMs);
+  }
+
+  private begin(): void {
+    const batch = this.queue.splice(0, this.options.maxBatch);
+    if (batch.length === 0) return;
+    this.writing++;
+    void this.write(batch).finally(() => {
+      this.writing--;
       this.next();
-    };
-    if (this.queue.length >= this.options.maxBatch) return begin();
-    this.lingering = true;
-    setTimeout(begin, this.options.lingerMs);
+    });
+    this.next();
   }
 
   private async write(batch: GroupWriter<T, R>['queue']): Promise<void> {

@@ -1,4 +1,5 @@
 /** A worker thread of the inbound mail pool: a mail's bytes in, an `InboundMail` out (see inbound-mail-pool.ts). */
+import pLimit from 'p-limit';
 import { AppError } from '../domain/errors.js';
 import { EvidenceFiles } from '../store/evidence-files.js';
 import { readInboundMail, type Envelope, type InboundMail, type PgpKeys, type RouteTaken } from './inbound-mail.js';
@@ -18,7 +19,20 @@ export type InboundResult = { ok: true; mail: InboundMail } | { ok: false; refus
 
 const stores = new Map<string, EvidenceFiles>();
 
-export default async function read(task: InboundTask): Promise<InboundResult> {
+/**
+ * Mails read at once in this thread. The pool hands a thread more than that
+ * (see inbound-mail-pool.ts) so it never runs dry while the main thread is
+ * busy with a transaction; the rest wait here as bytes, not as half-parsed
+ * mails: memory grows with the mails being read, not with those handed.
+ */
+export const READING_AT_ONCE = 4;
+const reading = pLimit(READING_AT_ONCE);
+
+export default function read(task: InboundTask): Promise<InboundResult> {
+  return reading(() => readOne(task));
+}
+
+async function readOne(task: InboundTask): Promise<InboundResult> {
   let files = stores.get(task.dataDir);
   if (!files) stores.set(task.dataDir, (files = new EvidenceFiles(task.dataDir)));
   try {

@@ -56,6 +56,8 @@ export class MailSpool {
   private readonly committer: GroupCommitter;
   private readonly busy = new Map<string, number>();
   private busyBytes = 0;
+  /** Mails in hand not yet handed to the committer (being read). */
+  private reading = 0;
   private loop: Promise<void> | undefined;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
@@ -218,10 +220,20 @@ export class MailSpool {
     try {
       const envelope = JSON.parse(row.envelope) as Envelope;
       const route = row.route ? (JSON.parse(row.route) as RouteTaken) : null;
-      const { item, facts } = await readInbound(this.deps, raw, envelope, route);
+      let read: Awaited<ReturnType<typeof readInbound>>;
+      this.reading++;
+      try {
+        read = await readInbound(this.deps, raw, envelope, route);
+      } finally {
+        this.reading--;
+      }
+      const { item, facts } = read;
       // Received when the listener took it, not when it was read (later, after an outage).
       if ('prepared' in item.input) item.input.prepared.input.receivedAt = row.receivedAt;
-      const result = await this.committer.submit({ ...item, spoolId: row.id });
+      const recorded = this.committer.submit({ ...item, spoolId: row.id });
+      // Nothing else in hand is on its way to the group: waiting for company would only leave the mail threads idle.
+      if (this.reading === 0) this.committer.flush();
+      const result = await recorded;
       try {
         await afterRecorded(this.deps, this.actor, result, facts);
       } catch (err) {
@@ -229,6 +241,7 @@ export class MailSpool {
         this.options.logger?.warn({ err, report: result.report.id }, 'mail spool: reply not threaded');
       }
     } catch (err) {
+      if (this.reading === 0) this.committer.flush();
       // Validation refuses it as it is: held at once. Anything else: tried again later, held after MAX_ATTEMPTS.
       const hold = (err instanceof AppError && err.code === 'VALIDATION') || row.attempts >= MAX_ATTEMPTS;
       const error = err instanceof Error ? err.message : String(err);

@@ -16,6 +16,7 @@ import * as mergedIndexPartial from './migrations/0013-merged-index-partial.js';
 import * as incidentSortIndexes from './migrations/0014-incident-sort-indexes.js';
 import * as evidenceInline from './migrations/0015-evidence-inline.js';
 import * as mailSpool from './migrations/0016-mail-spool.js';
+import * as postgresStorage from './migrations/0017-postgres-storage.js';
 
 type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0014-incident-sort-indexes': incidentSortIndexes,
   '0015-evidence-inline': evidenceInline,
   '0016-mail-spool': mailSpool,
+  '0017-postgres-storage': postgresStorage,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -59,6 +59,15 @@ describe('mail spool', () => {
     expect(Date.parse(view[0]!.createdAt) - Date.parse(spooledAt)).toBeGreaterThanOrEqual(3600_000);
   });
 
+  it('records a lone mail at once: a group waits for company only while other mails are being read', async () => {
+    const spool = new MailSpool(h.deps, smtp, { groupWaitMs: 60_000 });
+    await spool.accept(mail('lone'), envelope, null);
+    const t0 = Date.now();
+    await draining(spool);
+    expect(await reportsOf('lone')).toHaveLength(1);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+
   it('records the same mail spooled twice once, and two drainers on one spool record each mail once', async () => {
     const a = new MailSpool(h.deps, smtp);
     const b = new MailSpool(h.deps, smtp);
