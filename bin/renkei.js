@@ -1,5 +1,5 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
-// A smaller young generation for the server's main thread (see `npm start` in package.json and the README).
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=100
+// The server's heap flags, as `npm start` gives them (package.json; README, "Memory").
 // Runs the TypeScript CLI through tsx (Node 20 cannot strip types).
 import { register } from 'tsx/esm/api';
 register();

@@ -40,7 +40,7 @@ const program = new Command('renkei').description('Renkei (連携) — incident 
 
 program
   .command('serve')
-  .description('run the API (and, as they land, the SMTP listener and workers) in one process')
+  .description('run the API, the SMTP listener and the job workers in one process, or one of them (--role)')
   .addOption(new Option('--role <role>', 'which part to run').choices(['all', 'api', 'worker', 'smtp']).default('all'))
   .action(async (opts: { role: 'all' | 'api' | 'worker' | 'smtp' }) => {
     await serve(loadConfig(), opts.role);

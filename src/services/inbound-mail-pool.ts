@@ -61,7 +61,7 @@ export function inboundMailPool(threads: number, files: EvidenceFiles, onWorkerE
       // A small young generation: a thread's garbage is collected sooner, and the process stays under its memory target.
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
       // Run from TypeScript sources (npm start, tests), a worker needs the same loader as this thread.
-      ...(extension === '.ts' ? { execArgv: withTsx(process.execArgv) } : {}),
+      ...(extension === '.ts' ? { execArgv: workerExecArgv(process.execArgv) } : {}),
     });
     return pool;
   };
@@ -97,9 +97,19 @@ export function inboundMailPool(threads: number, files: EvidenceFiles, onWorkerE
   };
 }
 
-function withTsx(execArgv: string[]): string[] {
-  // A thread's heap is sized by resourceLimits: the process's own heap flags are refused in a worker's execArgv.
-  const argv = execArgv.filter((a) => !/^--max-(semi|old)-space-size/.test(a));
+/** Node options a worker takes that take a value (`--import tsx` or `--import=tsx`). */
+const WITH_VALUE = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
+/** Node options a worker takes alone; V8's (heap sizes, `--optimize-for-size`) are the process's and refused in a worker. */
+const ALONE = /^--(enable-source-maps|no-warnings|no-deprecation|cpu-prof|heap-prof|experimental-)/;
+
+/** A mail thread's Node options: this process's that a worker takes (the TypeScript loader, profiling), with tsx added when missing. */
+export function workerExecArgv(execArgv: string[]): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if (WITH_VALUE.has(a)) argv.push(a, execArgv[++i] ?? '');
+    else if (WITH_VALUE.has(a.split('=')[0]!) || ALONE.test(a)) argv.push(a);
+  }
   const hasTsx = argv.some((a, i) => (a === '--import' && /^tsx(\/|$)/.test(argv[i + 1] ?? '')) || /^--import=tsx(\/|$)/.test(a));
   return hasTsx ? argv : [...argv, '--import', 'tsx'];
 }
