@@ -23,6 +23,8 @@ export class GroupWriter<T, R> {
       lingerMs: number;
       /** Groups written at once. */
       groupsAtOnce: number;
+      /** Whether more items are on their way (default: always): a group lingers for company only then. */
+      companyComing?: () => boolean;
     },
   ) {}
 
@@ -39,7 +41,8 @@ export class GroupWriter<T, R> {
 
   /**
    * No more company is coming (the caller has nothing else on the way): a
-   * lingering group begins now instead of waiting out its linger.
+   * group lingering already begins now instead of waiting out its linger
+   * (one not yet begun does not linger: see `companyComing`).
    */
   flush(): void {
     if (this.lingering === undefined) return;
@@ -53,7 +56,7 @@ export class GroupWriter<T, R> {
     // A full group does not wait out the linger.
     if (this.lingering !== undefined && this.queue.length >= this.options.maxBatch) return this.flush();
     if (this.lingering !== undefined || this.writing >= this.options.groupsAtOnce || this.queue.length === 0) return;
-    if (this.queue.length >= this.options.maxBatch) return this.begin();
+    if (this.queue.length >= this.options.maxBatch || this.options.companyComing?.() === false) return this.begin();
     this.lingering = setTimeout(() => {
       this.lingering = undefined;
       this.begin();
@@ -97,12 +100,13 @@ export class GroupWriter<T, R> {
  * group that still fails is written item by item.
  */
 export class GroupCommitter extends GroupWriter<ChannelItem, RecordedReport> {
-  constructor(deps: ServiceDeps, actor: Actor, maxBatch = 64, lingerMs = 3, groupsAtOnce?: number) {
+  constructor(deps: ServiceDeps, actor: Actor, maxBatch = 64, lingerMs = 3, options: { groupsAtOnce?: number; companyComing?: () => boolean } = {}) {
     super((batch) => recordChannelReportsCommitted(deps, actor, batch), {
       maxBatch,
       lingerMs,
       /** 1 on SQLite (one writer), 3 on PostgreSQL. */
-      groupsAtOnce: groupsAtOnce ?? (deps.store.dialect === 'postgres' ? 3 : 1),
+      groupsAtOnce: options.groupsAtOnce ?? (deps.store.dialect === 'postgres' ? 3 : 1),
+      ...(options.companyComing ? { companyComing: options.companyComing } : {}),
     });
   }
 }

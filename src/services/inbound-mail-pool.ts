@@ -97,19 +97,16 @@ export function inboundMailPool(threads: number, files: EvidenceFiles, onWorkerE
   };
 }
 
-/** Node options a worker takes that take a value (`--import tsx` or `--import=tsx`). */
-const WITH_VALUE = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
-/** Node options a worker takes alone; V8's (heap sizes, `--optimize-for-size`) are the process's and refused in a worker. */
-const ALONE = /^--(enable-source-maps|no-warnings|no-deprecation|cpu-prof|heap-prof|experimental-)/;
+/**
+ * V8's options (the heap's size and growth, the collector): process-wide, and
+ * refused in a worker's execArgv — a thread's heap is sized by resourceLimits.
+ */
+const V8_OPTION = /^--(no-)?(max-semi-space-size|max-old-space-size|max-heap-size|initial-heap-size|initial-old-space-size|heap-growing-percent|optimize-for-size|single-threaded-gc|expose-gc|stack-size)(=|$)/;
+/** A loader argument that is tsx (`tsx`, `tsx/esm`, or a path into its package as the tsx CLI passes it). */
+const TSX = /(^|[/\\])tsx([/\\]|$)/;
 
-/** A mail thread's Node options: this process's that a worker takes (the TypeScript loader, profiling), with tsx added when missing. */
+/** A mail thread's Node options: this process's, without V8's, with tsx added when it is missing. */
 export function workerExecArgv(execArgv: string[]): string[] {
-  const argv: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const a = execArgv[i]!;
-    if (WITH_VALUE.has(a)) argv.push(a, execArgv[++i] ?? '');
-    else if (WITH_VALUE.has(a.split('=')[0]!) || ALONE.test(a)) argv.push(a);
-  }
-  const hasTsx = argv.some((a, i) => (a === '--import' && /^tsx(\/|$)/.test(argv[i + 1] ?? '')) || /^--import=tsx(\/|$)/.test(a));
-  return hasTsx ? argv : [...argv, '--import', 'tsx'];
+  const argv = execArgv.filter((a) => !V8_OPTION.test(a));
+  return argv.some((a) => TSX.test(a.replace(/^--(import|loader|experimental-loader|require)=/, ''))) ? argv : [...argv, '--import', 'tsx'];
 }

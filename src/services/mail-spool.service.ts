@@ -77,7 +77,8 @@ export class MailSpool {
     this.maxInFlightBytes = options.maxInFlightBytes ?? 64 * 1024 * 1024;
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 15 * 60_000;
-    this.committer = new GroupCommitter(deps, actor, 64, options.groupWaitMs ?? 100);
+    // A group waits for company only while other mails are being read: otherwise none is coming.
+    this.committer = new GroupCommitter(deps, actor, 64, options.groupWaitMs ?? 100, { companyComing: () => this.reading > 0 });
     this.writer = new GroupWriter(
       async (batch) => {
         const { durable } = await deps.store.transactionCommitted((tx) => tx.mailSpool.addMany(batch));
@@ -231,7 +232,7 @@ export class MailSpool {
       // Received when the listener took it, not when it was read (later, after an outage).
       if ('prepared' in item.input) item.input.prepared.input.receivedAt = row.receivedAt;
       const recorded = this.committer.submit({ ...item, spoolId: row.id });
-      // Nothing else in hand is on its way to the group: waiting for company would only leave the mail threads idle.
+      // The last mail being read: a group lingering for company begins now.
       if (this.reading === 0) this.committer.flush();
       const result = await recorded;
       try {

@@ -85,7 +85,7 @@ describe('group commit', () => {
         }
       },
     };
-    const committer = new GroupCommitter({ ...h.deps, store }, systemActor('smtp'), 4, 1, 3);
+    const committer = new GroupCommitter({ ...h.deps, store }, systemActor('smtp'), 4, 1, { groupsAtOnce: 3 });
     // Forty reports naming the same six hosts, in shifting orders: groups written side by side lock the
     // same observable rows in different orders (a deadlock the database breaks; the store retries).
     const hosts = Array.from({ length: 6 }, (_, i) => `crossed-${i}.example.net`);
