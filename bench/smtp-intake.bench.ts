@@ -24,13 +24,15 @@ const freePort = () =>
     });
   });
 
-/** CPU seconds used so far by a process (all threads) and by its main thread, from /proc (user + system). */
+/** CPU ticks in a /proc stat line: utime + stime (fields 14, 15), and with `children` cutime + cstime (16, 17). */
+function statTicks(stat: string, children = false): number {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
+}
+
+/** CPU seconds (USER_HZ = 100) used so far by a process (all threads) and by its main thread. */
 function cpuSeconds(pid: number): { process: number; main: number } {
-  const ticks = (stat: string) => {
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime (fields 14, 15), in USER_HZ = 100
-  };
-  return { process: ticks(readFileSync(`/proc/${pid}/stat`, 'utf8')), main: ticks(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')) };
+  return { process: statTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) / 100, main: statTicks(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')) / 100 };
 }
 
 /** CPU seconds used so far by every process named `comm` (the database server's processes), with their reaped children. */
@@ -39,9 +41,7 @@ function cpuSecondsOf(comm: string): number {
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== comm) continue;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime, stime, cutime, cstime
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === comm) ticks += statTicks(stat, true);
     } catch {
       // The process ended meanwhile.
     }

@@ -7,8 +7,9 @@ import type { SpooledMail, SpoolCounts } from '../store/repositories/mail-spool.
 import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import { GroupCommitter, GroupWriter } from './group-commit.js';
-import type { Envelope, RouteTaken } from './inbound-mail.js';
+import type { Envelope, MailFacts, RouteTaken } from './inbound-mail.js';
 import { afterRecorded, readInbound } from './mail-intake.service.js';
+import type { RecordedReport } from './record-report.service.js';
 
 /** Mails taken from the spool at a time. */
 const TAKE = 64;
@@ -219,21 +220,7 @@ export class MailSpool {
   /** Read and record one spooled mail; when that fails, it waits in the spool for its next attempt (or is held). */
   private async record(row: SpooledMail, raw: Buffer): Promise<void> {
     try {
-      const envelope = JSON.parse(row.envelope) as Envelope;
-      const route = row.route ? (JSON.parse(row.route) as RouteTaken) : null;
-      let read: Awaited<ReturnType<typeof readInbound>>;
-      this.reading++;
-      try {
-        read = await readInbound(this.deps, raw, envelope, route);
-      } finally {
-        this.reading--;
-      }
-      const { item, facts } = read;
-      // Received when the listener took it, not when it was read (later, after an outage).
-      if ('prepared' in item.input) item.input.prepared.input.receivedAt = row.receivedAt;
-      const recorded = this.committer.submit({ ...item, spoolId: row.id });
-      // The last mail being read: a group lingering for company begins now.
-      if (this.reading === 0) this.committer.flush();
+      const { recorded, facts } = await this.readAndSubmit(row, raw);
       const result = await recorded;
       try {
         await afterRecorded(this.deps, this.actor, result, facts);
@@ -242,7 +229,6 @@ export class MailSpool {
         this.options.logger?.warn({ err, report: result.report.id }, 'mail spool: reply not threaded');
       }
     } catch (err) {
-      if (this.reading === 0) this.committer.flush();
       // Validation refuses it as it is: held at once. Anything else: tried again later, held after MAX_ATTEMPTS.
       const hold = (err instanceof AppError && err.code === 'VALIDATION') || row.attempts >= MAX_ATTEMPTS;
       const error = err instanceof Error ? err.message : String(err);
@@ -252,6 +238,21 @@ export class MailSpool {
       } catch {
         // The database is away: the claim keeps the mail waiting until its retry time all the same.
       }
+    }
+  }
+
+  /** Read a spooled mail and hand its report to the group committer; when the last mail being read is done, a group lingering for company begins. */
+  private async readAndSubmit(row: SpooledMail, raw: Buffer): Promise<{ recorded: Promise<RecordedReport>; facts: MailFacts }> {
+    this.reading++;
+    try {
+      const envelope = JSON.parse(row.envelope) as Envelope;
+      const route = row.route ? (JSON.parse(row.route) as RouteTaken) : null;
+      const { item, facts } = await readInbound(this.deps, raw, envelope, route);
+      // Received when the listener took it, not when it was read (later, after an outage).
+      if ('prepared' in item.input) item.input.prepared.input.receivedAt = row.receivedAt;
+      return { recorded: this.committer.submit({ ...item, spoolId: row.id }), facts };
+    } finally {
+      if (--this.reading === 0) this.committer.flush();
     }
   }
 
