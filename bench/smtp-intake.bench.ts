@@ -113,10 +113,15 @@ export default defineBench({
     const sizes = corpus.map((m) => m.length).sort((a, b) => a - b);
     const workload = `${MAILS} generated report mails (median ${Math.round(sizes[MAILS >> 1]! / 1024)} KB; plain, forwarded, ARF, template; 30% Japanese in 4 charsets; 10% with 20–200 KB attachment; ${encrypted} PGP/MIME encrypted), ${CLIENTS} SMTP clients`;
     const results: BenchResult[] = [];
-    const t0 = performance.now();
-    for (const m of corpus) await parseMail(m);
-    const parseRate = MAILS / ((performance.now() - t0) / 1000);
-    results.push({ metric: 'parse only, one thread', value: Math.round(parseRate), unit: 'mails/s', target: '-', workload });
+    // The best of three passes: one pass alone read from 1,000 to 4,000 mails/s on the same machine within minutes
+    // (the VM's speed varies), and a slow pass would flatter the ratio below.
+    let parseRate = 0;
+    for (let pass = 0; pass < 3; pass++) {
+      const t0 = performance.now();
+      for (const m of corpus) await parseMail(m);
+      parseRate = Math.max(parseRate, MAILS / ((performance.now() - t0) / 1000));
+    }
+    results.push({ metric: 'parse only, one thread (best of 3 passes)', value: Math.round(parseRate), unit: 'mails/s', target: '-', workload });
 
     for (const name of await benchDatabases()) {
       const db = await openBenchDb(name);

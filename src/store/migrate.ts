@@ -17,11 +17,12 @@ import * as incidentSortIndexes from './migrations/0014-incident-sort-indexes.js
 import * as evidenceInline from './migrations/0015-evidence-inline.js';
 import * as mailSpool from './migrations/0016-mail-spool.js';
 import * as postgresStorage from './migrations/0017-postgres-storage.js';
+import * as mailSpoolBytes from './migrations/0018-mail-spool-bytes.js';
 
-type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
+export type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-const MIGRATIONS: Record<string, DialectMigration> = {
+export const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0001-core': core,
   '0002-accounts': accounts,
   '0003-evidence': evidence,
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0015-evidence-inline': evidenceInline,
   '0016-mail-spool': mailSpool,
   '0017-postgres-storage': postgresStorage,
+  '0018-mail-spool-bytes': mailSpoolBytes,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -45,12 +45,13 @@ export interface DB {
     /** JSON: the report address taken, or null. */
     route: string | null;
     size: number;
-    raw: Buffer;
     attempts: ColumnType<number, number | undefined, number>;
     next_attempt_at: string;
     last_error: string | null;
     held: ColumnType<number, number | undefined, number>;
   };
+  /** A spooled mail's bytes, apart from its row so that claiming an attempt does not write them again (migration 0018). */
+  mail_spool_raw: { id: string; raw: Buffer };
   report_attachment: {
     id: string;
     report_id: string;

@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/store/database.js';
 import * as m0001 from '../../src/store/migrations/0001-core.js';
 import * as m0002 from '../../src/store/migrations/0002-accounts.js';
 import * as m0003 from '../../src/store/migrations/0003-evidence.js';
@@ -17,28 +14,8 @@ import * as m0011 from '../../src/store/migrations/0011-playbooks-rules.js';
 import * as m0012 from '../../src/store/migrations/0012-incident-share-copies.js';
 import type { IncidentTable } from '../../src/store/schema.js';
 import { onPostgres } from '../support/harness.js';
+import { emptyDatabase } from '../support/empty-database.js';
 import { incidentRow } from '../../bench/workload.js';
-
-/** A database of its own, at no migration: in-memory SQLite, or a new PostgreSQL database when DATABASE_URL is set. */
-async function emptyDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
-  const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    const database = openDatabase({ sqliteFile: ':memory:' });
-    return { database, drop: () => database.close() };
-  }
-  const name = `renkei_t_${randomBytes(6).toString('hex')}`;
-  const admin = async (q: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    await client.query(q);
-    await client.end();
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = openDatabase({ databaseUrl: url.toString() });
-  return { database, drop: async () => (await database.close(), await admin(`drop database if exists ${name} with (force)`)) };
-}
 
 const incident = (id: string, createdAt: string, tlp: string, mergedInto: string | null = null): IncidentTable =>
   incidentRow(id, 0, createdAt, { number: `RK-2026-${id}`, title: id, tlp, status: mergedInto ? 'closed' : 'open', merged_into: mergedInto, created_by: 'test' });

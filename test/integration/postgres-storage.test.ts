@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, onPostgres, type Harness } from '../support/harness.js';
 
-/** Migration 0017: on PostgreSQL the spool's raw mail is stored uncompressed and the large columns with LZ4 (SQLite: nothing to do). */
+/** Migrations 0017 and 0018: on PostgreSQL the spool's raw mail is stored uncompressed and the large columns with LZ4 (SQLite: nothing to do). */
 let h: Harness;
 beforeAll(async () => {
   h = await createHarness();
@@ -17,7 +17,7 @@ describe.skipIf(!onPostgres())('PostgreSQL storage of large values (migration 00
     ).rows[0];
 
   it('stores a spooled mail as it came (no compression: the row lives for moments)', async () => {
-    expect((await column('mail_spool', 'raw'))?.storage).toBe('e');
+    expect((await column('mail_spool_raw', 'raw'))?.storage).toBe('e');
   });
 
   it('compresses the raw original, body, metadata, search terms and small evidence with LZ4', async () => {

@@ -59,28 +59,32 @@ const spooledOf = (r: Pick<Selectable<DB['mail_spool']>, 'id' | 'received_at' | 
 });
 
 /**
- * The mail spool (migration 0016): acknowledged inbound mail not yet
+ * The mail spool (migrations 0016, 0018): acknowledged inbound mail not yet
  * recorded as a report. See services/mail-spool.service.ts.
  */
 export function createMailSpoolRepository(db: Kysely<DB>) {
   return {
     async addMany(mails: NewSpooledMail[]): Promise<void> {
-      for (const chunk of byBytes(mails, (m) => m.raw.length)) {
+      for (let i = 0; i < mails.length; i += CHUNK)
         await db
           .insertInto('mail_spool')
           .values(
-            chunk.map((m) => ({
+            mails.slice(i, i + CHUNK).map((m) => ({
               id: m.id,
               received_at: m.receivedAt,
               envelope: m.envelope,
               route: m.route,
               size: m.raw.length,
-              raw: m.raw,
               next_attempt_at: m.receivedAt,
             })),
           )
           .execute();
-      }
+      // The bytes apart (migration 0018): claiming an attempt updates the row above, and leaves these alone.
+      for (const chunk of byBytes(mails, (m) => m.raw.length))
+        await db
+          .insertInto('mail_spool_raw')
+          .values(chunk.map((m) => ({ id: m.id, raw: m.raw })))
+          .execute();
     },
 
     /** Mails due now, oldest first, leaving out those in `busy` (being read or recorded already); without their bytes. */
@@ -119,13 +123,13 @@ export function createMailSpoolRepository(db: Kysely<DB>) {
     async raws(ids: string[]): Promise<Map<string, Buffer>> {
       const out = new Map<string, Buffer>();
       for (let i = 0; i < ids.length; i += CHUNK) {
-        const rows = await db.selectFrom('mail_spool').select(['id', 'raw']).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
+        const rows = await db.selectFrom('mail_spool_raw').select(['id', 'raw']).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
         for (const r of rows) out.set(r.id, Buffer.isBuffer(r.raw) ? r.raw : Buffer.from(r.raw));
       }
       return out;
     },
 
-    /** Done with: recorded (call in the transaction that records them). */
+    /** Done with: recorded (call in the transaction that records them). The bytes go with the row (on delete cascade). */
     async remove(ids: string[]): Promise<void> {
       for (let i = 0; i < ids.length; i += 500) await db.deleteFrom('mail_spool').where('id', 'in', ids.slice(i, i + 500)).execute();
     },
