@@ -177,12 +177,7 @@ export class MailSpool {
           picked.push(row);
           bytes += row.size;
         }
-        const claimed = new Set<string>();
-        for (const attempts of new Set(picked.map((r) => r.attempts))) {
-          const ids = picked.filter((r) => r.attempts === attempts).map((r) => r.id);
-          const until = new Date(now.getTime() + this.retryDelay(attempts + 1)).toISOString();
-          for (const id of await this.deps.store.mailSpool.claim(ids, attempts, now.toISOString(), until)) claimed.add(id);
-        }
+        const claimed = await this.claim(picked, now);
         rows = picked.filter((r) => claimed.has(r.id)).map((r) => ({ ...r, attempts: r.attempts + 1 }));
         raws = rows.length ? await this.deps.store.mailSpool.raws(rows.map((r) => r.id)) : new Map<string, Buffer>();
         failures = 0;
@@ -215,6 +210,23 @@ export class MailSpool {
     }
     // Stopping: the mails in hand finish (recorded, or left spooled).
     while (this.busy.size) await this.sleep(50);
+  }
+
+  /** Claim these mails for one more attempt each: the ids claimed, not those another drainer claimed meanwhile. */
+  private async claim(picked: SpooledMail[], now: Date): Promise<Set<string>> {
+    if (picked.length === 0) return new Set();
+    // The claim does not wait for the disk: it counts attempts against a mail whose reading kills the process, and what a
+    // dead process wrote is safe with the system; a power loss may forget a claim, and then no mail was to blame.
+    const { result } = await this.deps.store.transactionCommitted(async (tx) => {
+      const ids = new Set<string>();
+      for (const attempts of new Set(picked.map((r) => r.attempts))) {
+        const until = new Date(now.getTime() + this.retryDelay(attempts + 1)).toISOString();
+        const of = picked.filter((r) => r.attempts === attempts).map((r) => r.id);
+        for (const id of await tx.mailSpool.claim(of, attempts, now.toISOString(), until)) ids.add(id);
+      }
+      return ids;
+    });
+    return result;
   }
 
   /** Read and record one spooled mail; when that fails, it waits in the spool for its next attempt (or is held). */
