@@ -39,9 +39,9 @@ export async function createContainer(
     Partial<Pick<Config, 'sessionIdleMinutes' | 'sessionMaxHours' | 'teamEmail' | 'teamName' | 'oncallEmail' | 'publicUrl' | 'smtpRelay' | 'smtpRelayTimeoutSeconds' | 'httpHost' | 'httpPort' | 'autoAcknowledge' | 'fetchAllow' | 'fetchMaxBytes' | 'fetchTimeoutSeconds' | 'fetchConcurrency' | 'parseWorkers' | 'officeHours' | 'closedDays' | 'slaPolicies' | 'formPowBits' | 'country' | 'publicStatus' | 'evidenceRetentionDays'>> & {
       sqliteFile?: string;
     },
-  options: { migrate?: boolean; clock?: () => Date; mailer?: MailTransport; resolve?: Resolver } = {},
+  options: { migrate?: boolean; clock?: () => Date; mailer?: MailTransport; resolve?: Resolver; onConnectionError?: (err: Error) => void } = {},
 ): Promise<Container> {
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: config.sqliteFile });
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteFile: config.sqliteFile, ...(options.onConnectionError ? { onConnectionError: options.onConnectionError } : {}) });
   try {
     if (options.migrate !== false) {
       await migrateToLatest(database);

@@ -24,7 +24,9 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
   const log = pino({ level: config.logLevel });
   if (!isLoopback(config.httpHost) && !config.secureCookies)
     log.warn(`listening on ${config.httpHost} without RENKEI_SECURE_COOKIES=true: serve it behind TLS and set it`);
-  const container = await createContainer(config);
+  const container = await createContainer(config, {
+    onConnectionError: (err) => log.warn({ err: err.message }, 'database connection lost (the server restarted or stopped); the next statement connects anew'),
+  });
   const runApi = role === 'all' || role === 'api';
   const runSmtp = (role === 'all' || role === 'smtp') && config.smtpPort !== 0;
   const runWorker = role === 'all' || role === 'worker';

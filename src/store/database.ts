@@ -39,10 +39,12 @@ export interface DatabaseOptions {
   sqliteFile?: string;
   dataDir?: string;
   poolSize?: number;
+  /** PostgreSQL: a connection lost outside a statement (the server restarted or stopped), to log. Never thrown. */
+  onConnectionError?: (err: Error) => void;
 }
 
 export function openDatabase(options: DatabaseOptions): Database {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize) : openSqlite(options);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize, options.onConnectionError) : openSqlite(options);
 }
 
 function openSqlite(options: DatabaseOptions): Database {
@@ -178,13 +180,20 @@ export function sharedFlusher(syncOnce: () => Promise<void>): () => Promise<void
   return flush;
 }
 
-function openPostgres(url: string, poolSize = 10): Database {
+function openPostgres(url: string, poolSize = 10, onConnectionError: (err: Error) => void = () => undefined): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
-  // An idle client's error (server restart) must not crash the process; the pool replaces it.
-  pool.on('error', () => undefined);
+  const heard = (err: Error) => {
+    try {
+      onConnectionError(err);
+    } catch {
+      // A listener's failure must not become the process's.
+    }
+  };
+  // An idle client's error (server restart) must not crash the process; the pool replaces it. It is logged.
+  pool.on('error', heard);
   // So must a checked-out client's, between two statements of a transaction (the server stopped): the statement
-  // that runs next fails, and the transaction with it; nothing else hears of it.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  // that runs next fails, and the transaction with it.
+  pool.on('connect', (client) => client.on('error', heard));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);
   safe.password = '';
