@@ -15,7 +15,7 @@ import { listIncidents } from '../services/incident.service.js';
 import { exportOrganisationsCsv, importOrganisationsCsv } from '../services/organisation.service.js';
 import { importRegistry } from '../services/abuse-contact.service.js';
 import { runEvidenceRetention } from '../services/evidence-retention.service.js';
-import { releaseHeldMail } from '../services/mail-spool.service.js';
+import { releaseHeldMail, spooledMailRaw, troubledMails } from '../services/held-mail.service.js';
 import { serve } from './serve.js';
 import { quarterlyReport, quarterlyReportFile } from '../services/statistics.service.js';
 import { htmlToPdf } from './pdf.js';
@@ -315,17 +315,14 @@ const spoolCmd = program
   .action(async (opts: { raw?: string }) =>
     withContainer(async (c) => {
       if (opts.raw) {
-        const raw = (await c.deps.store.mailSpool.raws([opts.raw])).get(opts.raw);
-        if (!raw) throw new AppError('NOT_FOUND', `no mail ${opts.raw} in the spool`);
-        process.stdout.write(raw);
+        process.stdout.write(await spooledMailRaw(c.deps, CLI, opts.raw));
         return;
       }
       const n = await c.deps.store.mailSpool.counts();
       console.log(`${n.waiting} waiting to be recorded${n.oldestReceivedAt ? ` (oldest received ${n.oldestReceivedAt})` : ''}, ${n.held} held`);
-      for (const m of await c.deps.store.mailSpool.troubled()) {
-        const from = (JSON.parse(m.envelope) as { mailFrom: string | null }).mailFrom ?? '<>';
+      for (const m of await troubledMails(c.deps, CLI)) {
         const state = m.held ? 'held ' : `retry (attempt ${m.attempts}, next at ${m.nextAttemptAt})`;
-        console.log(`${state} ${m.id}  received ${m.receivedAt}  ${m.size} bytes  from ${from}  — ${m.lastError ?? ''}`);
+        console.log(`${state} ${m.id}  received ${m.receivedAt}  ${m.size} bytes  from ${m.mailFrom ?? '<>'}  — ${m.lastError ?? ''}`);
       }
     }),
   );

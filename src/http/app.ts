@@ -12,6 +12,7 @@ import type { ServiceDeps } from '../services/deps.js';
 import { registerAuth } from './auth.js';
 import { AppError } from '../domain/errors.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { intakeRoutes } from './routes/intake.routes.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { errorHandler } from './error-handler.js';
 import { incidentRoutes } from './routes/incidents.routes.js';
@@ -88,6 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         { name: 'meta', description: 'Health and taxonomy' },
         { name: 'auth', description: 'Sign-in, second factor, sessions and API tokens' },
         { name: 'admin', description: 'Accounts and the audit log' },
+        { name: 'intake', description: 'The mail spool: mail acknowledged (250) and not yet a report, the mails held for an operator' },
         { name: 'evidence', description: 'Evidence and its chain of custody: hashes checked on every read, malware only as a ZIP encrypted with "infected"' },
         { name: 'statistics', description: 'The quarterly report (JSON, CSV, printable HTML) and the public status page' },
       ],
@@ -117,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(publicRoutes, { prefix: '/api', deps });
   await app.register(adminRoutes, { prefix: '/api', deps });
   await app.register(reportRoutes, { prefix: '/api', deps });
+  await app.register(intakeRoutes, { prefix: '/api', deps });
   await app.register(incidentRoutes, { prefix: '/api', deps });
   await app.register(coordinationRoutes, { prefix: '/api', deps });
   await app.register(evidenceRoutes, { prefix: '/api', deps });

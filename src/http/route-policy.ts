@@ -12,12 +12,13 @@ import type { Capability } from '../services/access.policy.js';
  * - `self`: the caller's own account, session or tokens.
  * - `collection`: lists, searches and creation; visibility shapes what comes back.
  * - `incident` / `report`: `:id` names one; hidden answers 404 like missing.
+ * - `spool`: `:id` names a mail in the mail spool (held, for the matrix test).
  * `capability`, when present, is needed whatever the visibility (403 otherwise).
  */
 export type RoutePolicy =
   | { kind: 'public' }
   | { kind: 'self' }
-  | { kind: 'collection' | 'incident' | 'report' | 'organisation' | 'account'; capability?: Capability };
+  | { kind: 'collection' | 'incident' | 'report' | 'organisation' | 'account' | 'spool'; capability?: Capability };
 
 export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /healthz': { kind: 'public' },
@@ -51,6 +52,10 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'PATCH /api/accounts/:id': { kind: 'account', capability: 'account.admin' },
   'GET /api/audit': { kind: 'collection', capability: 'audit.read' },
   'GET /api/audit/verify': { kind: 'collection', capability: 'audit.read' },
+  'GET /api/intake/spool': { kind: 'collection', capability: 'intake.spool-counts' },
+  'GET /api/intake/spool/troubled': { kind: 'collection', capability: 'intake.spool' },
+  'GET /api/intake/spool/:id/raw': { kind: 'spool', capability: 'intake.spool-raw' },
+  'POST /api/intake/spool/:id/release': { kind: 'spool', capability: 'intake.spool' },
 
   'POST /api/reports': { kind: 'collection', capability: 'report.submit' },
   'POST /api/reports/bulk': { kind: 'collection', capability: 'report.submit' },

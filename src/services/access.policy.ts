@@ -71,6 +71,15 @@ export const CAPABILITIES = {
   'evidence.read': ['lead', 'handler', 'auditor'],
   /** Add evidence, record hand-overs, export an incident's evidence. */
   'evidence.handle': ['lead', 'handler'],
+  /**
+   * The mail spool's troubled mails (held for an operator, or waiting to be tried again): who sent them, why they
+   * are not reports yet; try a held one again. Running the system, as the CLI's `renkei spool` does.
+   */
+  'intake.spool': ['administrator', 'lead'],
+  /** How many mails are waiting or held (no sender, no content): whoever triages sees the notice. */
+  'intake.spool-counts': ['administrator', 'lead', 'handler'],
+  /** A troubled mail's bytes: its content, unclassified (it is not a report yet), so not the administrators'. */
+  'intake.spool-raw': ['lead'],
   /** The team's statistics (counts only, over every incident whatever its label): its staff, not partners. */
   'statistics.read': ['administrator', 'lead', 'handler', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -82,7 +91,7 @@ const TOKEN_ALLOWS: Readonly<Record<TokenScope, readonly Capability[]>> = {
   write: Object.keys(CAPABILITIES) as Capability[],
   'report:submit': ['report.submit'],
   'directory:write': ['directory.read', 'directory.write'],
-  admin: ['account.admin', 'audit.read'],
+  admin: ['account.admin', 'audit.read', 'intake.spool'],
 };
 
 export function can(actor: Actor, capability: Capability): boolean {

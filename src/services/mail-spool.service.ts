@@ -4,7 +4,6 @@ import { AppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { MAX_RAW_BYTES } from '../domain/report.js';
 import type { SpooledMail, SpoolCounts } from '../store/repositories/mail-spool.repository.js';
-import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import { GroupCommitter, GroupWriter } from './group-commit.js';
 import type { Envelope, MailFacts, RouteTaken } from './inbound-mail.js';
@@ -272,12 +271,4 @@ export class MailSpool {
   private retryDelay(attempts: number): number {
     return Math.min(1000 * 2 ** Math.max(0, attempts - 1), this.maxRetryDelayMs);
   }
-}
-
-/** Release a held mail (see `MailSpool`): the drainer tries it again at once. Audited. */
-export async function releaseHeldMail(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
-  await deps.store.transaction(async (tx) => {
-    if (!(await tx.mailSpool.release(id, deps.clock().toISOString()))) throw new AppError('NOT_FOUND', `no held mail ${id} in the spool`);
-    await audit(tx, actor, 'mail-spool.released', { type: 'mail-spool', id });
-  });
 }

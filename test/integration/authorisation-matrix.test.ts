@@ -51,6 +51,14 @@ const itemOf = new Map<string, string>();
 /** One playbook task per incident (by number), for the task routes. */
 const taskOf = new Map<string, string>();
 let ruleId: string;
+/** A mail held in the spool, new for each call (releasing one makes it no longer held). */
+async function heldMail(): Promise<string> {
+  const id = randomUUID();
+  const at = h.now().toISOString();
+  await h.deps.store.mailSpool.addMany([{ id, receivedAt: at, envelope: JSON.stringify({ mailFrom: 'a@example.jp', rcptTo: ['report@team.example'], remoteAddress: null }), route: null, raw: Buffer.from('Subject: held\r\n\r\nx\r\n') }]);
+  await h.deps.store.mailSpool.postpone(id, { nextAttemptAt: at, error: 'held for the matrix test', hold: true });
+  return id;
+}
 async function attach(reportId: string) {
   const stored = await h.deps.evidence.put(Buffer.from(`evidence for ${reportId}`));
   const id = randomUUID();
@@ -251,7 +259,8 @@ describe('authorisation matrix', () => {
             targets.push({ label: 'untriaged report', id: untriaged, visible: r!.incidentId === null && scope.kind === 'rules' && scope.canSeeUntriaged });
           }
         } else {
-          targets.push({ label: 'collection', id: policy.kind === 'organisation' ? orgId : policy.kind === 'account' ? who[1]!.actor.id : undefined, visible: true });
+          const id = policy.kind === 'organisation' ? orgId : policy.kind === 'account' ? who[1]!.actor.id : policy.kind === 'spool' ? await heldMail() : undefined;
+          targets.push({ label: policy.kind === 'spool' ? 'held mail' : 'collection', id, visible: true });
         }
         for (const t of targets) {
           const facts = t.c ? await h.deps.store.incidents.accessOf(t.c.id) : { accessList: [], sharedWith: [] };

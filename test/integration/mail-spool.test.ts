@@ -4,7 +4,8 @@ import { systemActor } from '../../src/domain/actor.js';
 import { AppError } from '../../src/domain/errors.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { inThreadReader } from '../../src/services/inbound-mail-pool.js';
-import { MAX_ATTEMPTS, MailSpool, releaseHeldMail } from '../../src/services/mail-spool.service.js';
+import { MAX_ATTEMPTS, MailSpool } from '../../src/services/mail-spool.service.js';
+import { releaseHeldMail } from '../../src/services/held-mail.service.js';
 import type { Store } from '../../src/store/store.js';
 import { createHarness, type Harness } from '../support/harness.js';
 

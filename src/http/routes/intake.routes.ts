@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ServiceDeps } from '../../services/deps.js';
+import { releaseHeldMail, spoolCounts, spooledMailRaw, troubledMails } from '../../services/held-mail.service.js';
+import { errorResponses } from '../schemas.js';
+
+const SpoolCountsSchema = z
+  .object({
+    waiting: z.number().int().describe('acknowledged (250) and not yet recorded as a report, including those waiting to be tried again'),
+    held: z.number().int().describe('held for an operator: they can never become a report as they are'),
+    oldestReceivedAt: z.string().nullable(),
+  })
+  .meta({ id: 'SpoolCounts' });
+
+const TroubledMailSchema = z
+  .object({
+    id: z.string(),
+    receivedAt: z.string(),
+    mailFrom: z.string().nullable(),
+    rcptTo: z.array(z.string()),
+    remoteAddress: z.string().nullable(),
+    route: z.string().nullable(),
+    size: z.number().int(),
+    attempts: z.number().int(),
+    held: z.boolean(),
+    lastError: z.string().nullable(),
+    nextAttemptAt: z.string(),
+  })
+  .meta({ id: 'TroubledMail' });
+
+const params = z.object({ id: z.string().min(1).max(64) });
+
+/** The mail spool for operators (see services/held-mail.service.ts): what `renkei spool` shows, over the API. */
+export const intakeRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
+  app.get(
+    '/intake/spool',
+    {
+      schema: {
+        tags: ['intake'],
+        summary: 'Inbound mail acknowledged and not yet a report: counts (whoever triages, leads, administrators)',
+        response: { 200: SpoolCountsSchema, ...errorResponses },
+      },
+    },
+    async (req) => spoolCounts(deps, req.actor),
+  );
+
+  app.get(
+    '/intake/spool/troubled',
+    {
+      schema: {
+        tags: ['intake'],
+        summary: 'Mails held for an operator or waiting to be tried again, oldest first, with why (leads, administrators)',
+        response: { 200: z.object({ items: z.array(TroubledMailSchema) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ items: await troubledMails(deps, req.actor) }),
+  );
+
+  app.get(
+    '/intake/spool/:id/raw',
+    {
+      schema: {
+        tags: ['intake'],
+        summary: "A spooled mail's bytes as received, as a download (leads; audited)",
+        params,
+        response: { 200: z.any().describe('application/octet-stream: the message as received, never rendered'), ...errorResponses },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .header('content-type', 'application/octet-stream')
+        .header('content-disposition', `attachment; filename="spooled-${req.params.id.replace(/[^A-Za-z0-9-]/g, '_')}.eml"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'no-store')
+        .send(await spooledMailRaw(deps, req.actor, req.params.id)),
+  );
+
+  app.post(
+    '/intake/spool/:id/release',
+    {
+      schema: {
+        tags: ['intake'],
+        summary: 'Try a held mail again, after mending what kept it from becoming a report (leads, administrators; audited)',
+        params,
+        response: { 204: z.undefined(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await releaseHeldMail(deps, req.actor, req.params.id);
+      return reply.status(204).send();
+    },
+  );
+};
