@@ -7,28 +7,12 @@
  */
 import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
-import type { SpoolCounts } from '../store/repositories/mail-spool.repository.js';
+import type { SpoolCounts, TroubledMail } from '../domain/spooled-mail.js';
 import { assertCan } from './access.policy.js';
 import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import type { Envelope, RouteTaken } from './inbound-mail.js';
 
-export interface TroubledMail {
-  id: string;
-  receivedAt: string;
-  /** The SMTP envelope: who handed it over, to which report addresses, from where. */
-  mailFrom: string | null;
-  rcptTo: string[];
-  remoteAddress: string | null;
-  /** The report address it came to (see domain/intake-route.ts), or null. */
-  route: string | null;
-  size: number;
-  attempts: number;
-  /** Held: never tried again by itself (an operator mends what kept it from becoming a report, then releases it). */
-  held: boolean;
-  lastError: string | null;
-  nextAttemptAt: string;
-}
 
 /** The counts, for the triage queue's notice: no sender and no content. */
 export async function spoolCounts(deps: ServiceDeps, actor: Actor): Promise<SpoolCounts> {

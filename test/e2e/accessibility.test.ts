@@ -59,6 +59,8 @@ describe.skipIf(skipE2e).each(runs)('accessibility in $lang', ({ lang, L, locale
         html: `<p>${long(1)}</p>`,
         attachments: [{ filename: `請求書_${'長いファイル名'.repeat(8)}.txt`, content: 'ログイン画面の写し' }],
       });
+    // A held mail: the triage queue shows its notice, the mail spool its row.
+    await s.heldMail(Buffer.from(`Subject: ${long(1).slice(0, 60)}\r\n\r\nx\r\n`), `the report was refused: ${long(2)}`);
     const reports = await listReports(s.h.deps, a, {}, { limit: 10, offset: 0 });
     reportId = reports.items[0]!.id;
     // One report goes into an incident; the other two stay in the triage queue.
@@ -172,6 +174,7 @@ describe.skipIf(skipE2e).each(runs)('accessibility in $lang', ({ lang, L, locale
     ['search', `/search?q=${encodeURIComponent(lang === 'ja' ? '経理部' : 'finance')}`, (p) => p.locator('.hits li').first().waitFor()],
     ['directory', '/directory', (p) => p.getByRole('heading', { name: L.directory.heading }).waitFor()],
     ['admin accounts', '/accounts', (p) => p.getByRole('heading', { name: L.accounts.heading }).waitFor()],
+    ['mail spool', '/intake-spool', (p) => p.getByRole('button', { name: L.spool.release }).waitFor()],
   ];
   for (const [screen, path, ready] of screens)
     it(`${screen}: keyboard, names, contrast and width`, async () => {

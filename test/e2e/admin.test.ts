@@ -267,6 +267,34 @@ describe.skipIf(skipE2e).each(runs)('administration in $lang', ({ lang, L, local
     await screenshot(page, `${lang}-audit-log`);
   }, 60_000);
 
+  it('sees a held mail from the triage queue, with why, and tries it again: it becomes a report', async () => {
+    const { page } = b;
+    const subject = `held-${lang}`;
+    const id = await s.heldMail(Buffer.from(`Message-ID: <${subject}@example.jp>\r\nFrom: odd@example.jp\r\nSubject: ${subject}\r\n\r\nscan from 203.0.113.77\r\n`), 'the report was refused: body: too long');
+    await navLink(L.nav.triage).click();
+    const heldText = (lang === 'ja' ? ja.spool.heldNotice_other : en.spool.heldNotice_one).replace('{{count, number}}', '1');
+    const notice = page.getByRole('status').filter({ hasText: heldText });
+    await notice.waitFor();
+    await notice.getByRole('link', { name: L.spool.see }).click();
+    await page.getByRole('heading', { name: L.spool.heading, level: 1 }).waitFor();
+    const row = page.getByRole('row').filter({ hasText: 'the report was refused: body: too long' });
+    await row.getByText('odd@example.jp').waitFor();
+    await row.getByText(L.spool.held, { exact: true }).waitFor();
+    // The bytes are the leads' (not classified yet): no download for an administrator.
+    expect(await row.getByRole('link', { name: L.spool.download }).count()).toBe(0);
+    await noForeign('mail spool');
+    await screenshot(page, `${lang}-mail-spool`);
+    await row.getByRole('button', { name: L.spool.release }).click();
+    await page.getByRole('status').filter({ hasText: fill(L.spool.released, { id }) }).waitFor();
+    // Nothing kept it out but the reason recorded: the drainer records it now.
+    await expect
+      .poll(async () => Number((await sql<{ n: number | string }>`select count(*) as n from report where source_ref = ${`<${subject}@example.jp>`}`.execute(s.h.database.db)).rows[0]!.n), { timeout: 10_000 })
+      .toBe(1);
+    await page.reload();
+    await page.getByText(L.spool.empty).waitFor();
+    expect(problems()).toEqual([]);
+  }, 60_000);
+
   it('lets an auditor read the audit log but not the accounts, and names the first broken link', async () => {
     const { page } = b;
     await page.getByRole('button', { name: L.nav.signOut }).click();

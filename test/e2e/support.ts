@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
 import { MailSpool } from '../../src/services/mail-spool.service.js';
 import { systemActor, type Role } from '../../src/domain/actor.js';
+import { newId } from '../../src/domain/ids.js';
 import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
 import type { Language } from '../../src/domain/organisation.schema.js';
 import { buildApp } from '../../src/http/app.js';
@@ -50,6 +51,8 @@ export interface E2eServer {
   user(options: { email: string; language: Language; roles?: Role[]; enrolled: boolean }): Promise<{ email: string; secret?: string }>;
   /** A mail to the intake, as a mail server would send it; resolves once its report is recorded. */
   mail(message: SendMailOptions): Promise<void>;
+  /** A mail acknowledged and held in the spool with `reason` (as one that can never be a report is); its spool id. */
+  heldMail(raw: Buffer, reason: string): Promise<string>;
   /** The code an authenticator shows now (server time). */
   code(secret: string): Promise<string>;
   close(): Promise<void>;
@@ -92,6 +95,17 @@ export async function startServer(options: { relay?: string } = {}): Promise<E2e
         .sendMail({ envelope: { from: 'reporter@example.jp', to: ['phishing@renkei.example'] }, to: 'phishing@renkei.example', ...message });
       // Acknowledged once spooled: the report exists once the spool has recorded it.
       await spool.idle();
+    },
+    async heldMail(raw, reason) {
+      const id = newId();
+      const at = h.now().toISOString();
+      const envelope = JSON.stringify({ mailFrom: 'odd@example.jp', rcptTo: ['report@renkei.example'], remoteAddress: '192.0.2.25' });
+      // In one transaction: the running drainer never sees it due.
+      await h.deps.store.transaction(async (tx) => {
+        await tx.mailSpool.addMany([{ id, receivedAt: at, envelope, route: null, raw }]);
+        await tx.mailSpool.postpone(id, { nextAttemptAt: at, error: reason, hold: true });
+      });
+      return id;
     },
     code: (secret) => totpCode(secret, h.now()),
     async close() {

@@ -26,6 +26,8 @@ const StatisticsScreen = lazy(() => import('./screens/statistics').then((m) => (
 const AccountsScreen = lazy(() => import('./screens/admin-accounts').then((m) => ({ default: m.AccountsScreen })));
 const TokensScreen = lazy(() => import('./screens/admin-tokens').then((m) => ({ default: m.TokensScreen })));
 const AuditScreen = lazy(() => import('./screens/audit').then((m) => ({ default: m.AuditScreen })));
+// The mail spool: mail acknowledged and not yet a report (leads, administrators).
+const IntakeSpoolScreen = lazy(() => import('./screens/intake-spool').then((m) => ({ default: m.IntakeSpoolScreen })));
 // The public status page (numbers only, no sign-in; shown when the team publishes it).
 const PublicStatusScreen = lazy(() => import('./screens/public-status').then((m) => ({ default: m.PublicStatusScreen })));
 
@@ -95,6 +97,7 @@ function Screen() {
   if (path === '/accounts') return <AccountsScreen />;
   if (path === '/tokens') return <TokensScreen />;
   if (path === '/audit') return <AuditScreen />;
+  if (path === '/intake-spool') return <IntakeSpoolScreen />;
   return (
     <main id="main">
       <h1>{t('notFound.title')}</h1>
@@ -135,6 +138,8 @@ function Header() {
     // Accounts for administrators (account.admin); the audit log for auditors and administrators (audit.read).
     ...(account?.roles.includes('administrator') ? ([['/accounts', t('nav.accounts')]] as [string, string][]) : []),
     ...(account?.roles.some((r) => r === 'administrator' || r === 'auditor') ? ([['/audit', t('nav.audit')]] as [string, string][]) : []),
+    // The mail spool for leads and administrators (intake.spool).
+    ...(account?.roles.some((r) => r === 'administrator' || r === 'lead') ? ([['/intake-spool', t('nav.spool')]] as [string, string][]) : []),
     // Everyone's own API tokens.
     ['/tokens', t('nav.tokens')],
   ];

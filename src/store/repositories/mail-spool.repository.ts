@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { SpoolCounts } from '../../domain/spooled-mail.js';
 import type { DB } from '../schema.js';
 
 /** A spooled mail as the drainer sees it before it reads the bytes. */
@@ -21,13 +22,6 @@ export interface NewSpooledMail {
   raw: Buffer;
 }
 
-export interface SpoolCounts {
-  /** Waiting to be recorded (including those waiting for a retry). */
-  waiting: number;
-  /** Held for an operator: they can never become a report as they are. */
-  held: number;
-  oldestReceivedAt: string | null;
-}
 
 /** Mails a statement: at most 100, and at most 16 MiB of them (one mail alone may be larger: up to the SMTP limit). */
 const CHUNK = 100;

@@ -8,6 +8,7 @@ import { DateTime, ErrorNote, Loading, Num, Pager, TlpLabel } from '../component
 import { LanguageName, ReportMarks } from '../components/report-marks';
 import { ShortcutHelp, useShortcuts } from '../components/shortcuts';
 import { AttachDialog, CreateIncidentDialog, RejectDialog } from '../components/triage-dialogs';
+import { HeldMailNotice } from '../components/held-mail-notice';
 import { Link, navigate, useLocation } from '../router';
 
 const LIMIT = 25;
@@ -132,6 +133,7 @@ export function TriageScreen() {
           {t('triage.reject')} <kbd>r</kbd>
         </button>
       </div>
+      <HeldMailNotice />
       <ErrorNote error={list.error} />
       {!list.data && list.isLoading && <Loading />}
       {list.data && count === 0 && <p className="empty">{t('triage.empty')}</p>}
