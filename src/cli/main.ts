@@ -15,7 +15,7 @@ import { listIncidents } from '../services/incident.service.js';
 import { exportOrganisationsCsv, importOrganisationsCsv } from '../services/organisation.service.js';
 import { importRegistry } from '../services/abuse-contact.service.js';
 import { runEvidenceRetention } from '../services/evidence-retention.service.js';
-import { releaseHeldMail, spooledMailRaw, troubledMails } from '../services/held-mail.service.js';
+import { releaseHeldMail, spoolCounts, spooledMailRaw, troubledMails } from '../services/held-mail.service.js';
 import { serve } from './serve.js';
 import { quarterlyReport, quarterlyReportFile } from '../services/statistics.service.js';
 import { htmlToPdf } from './pdf.js';
@@ -318,7 +318,7 @@ const spoolCmd = program
         process.stdout.write(await spooledMailRaw(c.deps, CLI, opts.raw));
         return;
       }
-      const n = await c.deps.store.mailSpool.counts();
+      const n = await spoolCounts(c.deps, CLI);
       console.log(`${n.waiting} waiting to be recorded${n.oldestReceivedAt ? ` (oldest received ${n.oldestReceivedAt})` : ''}, ${n.held} held`);
       for (const m of await troubledMails(c.deps, CLI)) {
         const state = m.held ? 'held ' : `retry (attempt ${m.attempts}, next at ${m.nextAttemptAt})`;

@@ -197,8 +197,16 @@ export class MailSpool {
       this.idleWaiters.unshift(...waiting);
       for (const row of rows) {
         const raw = raws.get(row.id);
-        // Gone since: recorded by another process. Stopping: the claim runs out, and the next start takes it.
-        if (!raw || this.stopping) continue;
+        // Stopping: the claim runs out, and the next start takes it.
+        if (this.stopping) continue;
+        if (!raw) {
+          // Claimed a moment ago, and no bytes: recorded since by another process (the row went with them, and this
+          // changes nothing), or the bytes are missing — held, with why, rather than tried for ever.
+          void this.deps.store.mailSpool
+            .postpone(row.id, { nextAttemptAt: row.receivedAt, error: 'its bytes are missing from the spool (mail_spool_raw)', hold: true })
+            .catch((err: unknown) => this.options.logger?.error({ err, spoolId: row.id }, 'mail spool: cannot hold a mail without bytes'));
+          continue;
+        }
         this.busy.set(row.id, row.size);
         this.busyBytes += row.size;
         void this.record(row, raw).finally(() => {

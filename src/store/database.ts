@@ -39,7 +39,7 @@ export interface DatabaseOptions {
   sqliteFile?: string;
   dataDir?: string;
   poolSize?: number;
-  /** PostgreSQL: a connection lost outside a statement (the server restarted or stopped), to log. Never thrown. */
+  /** PostgreSQL: a connection lost (the server restarted or stopped), to log. Never thrown. */
   onConnectionError?: (err: Error) => void;
 }
 
@@ -189,10 +189,10 @@ function openPostgres(url: string, poolSize = 10, onConnectionError: (err: Error
       // A listener's failure must not become the process's.
     }
   };
-  // An idle client's error (server restart) must not crash the process; the pool replaces it. It is logged.
-  pool.on('error', heard);
-  // So must a checked-out client's, between two statements of a transaction (the server stopped): the statement
-  // that runs next fails, and the transaction with it.
+  // A connection's error (the server restarted or stopped) must not crash the process: an idle one's the pool
+  // replaces (it also re-emits it on the pool, not logged twice); a checked-out one's statement fails, and its
+  // caller hears of that. Each is logged once, here.
+  pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', heard));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const safe = new URL(url);

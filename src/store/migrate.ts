@@ -57,7 +57,10 @@ export interface MigrationReport {
   pending: string[];
 }
 
-/** Apply every pending migration; each runs in a transaction on both databases. */
+/**
+ * Apply every pending migration: each in a transaction on PostgreSQL; on SQLite Kysely runs them without one,
+ * so a migration that must be atomic there opens its own (see 0018).
+ */
 export async function migrateToLatest(database: Database): Promise<MigrationReport> {
   const migrator = new Migrator({ db: database.db, provider: new StaticProvider(database.dialect) });
   const result: MigrationResultSet = await migrator.migrateToLatest();

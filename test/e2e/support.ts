@@ -10,7 +10,6 @@ import type { FastifyInstance } from 'fastify';
 import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
 import { MailSpool } from '../../src/services/mail-spool.service.js';
 import { systemActor, type Role } from '../../src/domain/actor.js';
-import { newId } from '../../src/domain/ids.js';
 import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
 import type { Language } from '../../src/domain/organisation.schema.js';
 import { buildApp } from '../../src/http/app.js';
@@ -19,6 +18,7 @@ import { beginTotpEnrolment, confirmTotpEnrolment } from '../../src/services/aut
 import { actorOf, signIn } from '../../src/services/auth/session.service.js';
 import { totpCode } from '../../src/services/auth/totp.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { holdMail } from '../support/held-mail.js';
 
 /**
  * End-to-end support: a real Renkei (HTTP with the built web app, and the
@@ -96,17 +96,7 @@ export async function startServer(options: { relay?: string } = {}): Promise<E2e
       // Acknowledged once spooled: the report exists once the spool has recorded it.
       await spool.idle();
     },
-    async heldMail(raw, reason) {
-      const id = newId();
-      const at = h.now().toISOString();
-      const envelope = JSON.stringify({ mailFrom: 'odd@example.jp', rcptTo: ['report@renkei.example'], remoteAddress: '192.0.2.25' });
-      // In one transaction: the running drainer never sees it due.
-      await h.deps.store.transaction(async (tx) => {
-        await tx.mailSpool.addMany([{ id, receivedAt: at, envelope, route: null, raw }]);
-        await tx.mailSpool.postpone(id, { nextAttemptAt: at, error: reason, hold: true });
-      });
-      return id;
-    },
+    heldMail: (raw, reason) => holdMail(h.deps.store, h.now(), raw, reason),
     code: (secret) => totpCode(secret, h.now()),
     async close() {
       await new Promise<void>((r) => smtp.close(() => r()));

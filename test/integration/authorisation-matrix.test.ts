@@ -17,6 +17,7 @@ import { createRule } from '../../src/services/rules.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { holdMail } from '../support/held-mail.js';
 
 /**
  * Every route registered in the app × every role × incidents of every TLP, in
@@ -52,13 +53,7 @@ const itemOf = new Map<string, string>();
 const taskOf = new Map<string, string>();
 let ruleId: string;
 /** A mail held in the spool, new for each call (releasing one makes it no longer held). */
-async function heldMail(): Promise<string> {
-  const id = randomUUID();
-  const at = h.now().toISOString();
-  await h.deps.store.mailSpool.addMany([{ id, receivedAt: at, envelope: JSON.stringify({ mailFrom: 'a@example.jp', rcptTo: ['report@team.example'], remoteAddress: null }), route: null, raw: Buffer.from('Subject: held\r\n\r\nx\r\n') }]);
-  await h.deps.store.mailSpool.postpone(id, { nextAttemptAt: at, error: 'held for the matrix test', hold: true });
-  return id;
-}
+const heldMail = () => holdMail(h.deps.store, h.now(), Buffer.from('Subject: held\r\n\r\nx\r\n'), 'held for the matrix test');
 async function attach(reportId: string) {
   const stored = await h.deps.evidence.put(Buffer.from(`evidence for ${reportId}`));
   const id = randomUUID();

@@ -79,14 +79,26 @@ describe('held mail over the API', () => {
     expect(download.rawPayload.equals(raw)).toBe(true);
     const audited = await sql<{ action: string; target_id: string }>`select action, target_id from audit_event where action like 'mail-spool.%' order by position`.execute(h.database.db);
     expect(audited.rows).toEqual([{ action: 'mail-spool.raw-read', target_id: id }]);
+    const auditedNow = async () => (await sql<{ action: string; target_id: string }>`select action, target_id from audit_event where action like 'mail-spool.%' order by position`.execute(h.database.db)).rows;
     const missing = await as('lead', 'GET', '/api/intake/spool/no-such-mail/raw');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ error: { code: 'NOT_FOUND', message: 'no mail no-such-mail in the spool' } });
+    // An error is never sent as an attachment; a hostile id finds nothing and goes into no header.
+    expect(missing.headers['content-disposition']).toBeUndefined();
+    const refused = await as('administrator', 'GET', `/api/intake/spool/${id}/raw`);
+    expect(refused.headers['content-disposition']).toBeUndefined();
+    const hostile = await as('lead', 'GET', `/api/intake/spool/${encodeURIComponent('x"; filename="evil.html')}/raw`);
+    expect(hostile.statusCode).toBe(404);
+    expect(hostile.headers['content-disposition']).toBeUndefined();
 
     // Released: waiting again (the drainer records it once what kept it out is mended); not held, so not releasable twice.
     expect((await as('handler', 'POST', `/api/intake/spool/${id}/release`)).statusCode).toBe(403);
     expect((await as('lead', 'POST', `/api/intake/spool/${id}/release`)).statusCode).toBe(204);
     expect((await as('lead', 'GET', '/api/intake/spool')).json()).toMatchObject({ waiting: 1, held: 0 });
+    expect(await auditedNow()).toEqual([
+      { action: 'mail-spool.raw-read', target_id: id },
+      { action: 'mail-spool.released', target_id: id },
+    ]);
     const again = await as('administrator', 'POST', `/api/intake/spool/${id}/release`);
     expect(again.statusCode).toBe(404);
     expect(again.json()).toMatchObject({ error: { code: 'NOT_FOUND', message: `no held mail ${id} in the spool` } });

@@ -117,6 +117,38 @@ describe('mail spool', () => {
     expect(await spooled()).toEqual([]);
   });
 
+  it('waits while it cannot even claim a mail (the database away), and records it once it can', async () => {
+    const real = h.deps.store;
+    let down = true;
+    const unreachable = () => Promise.reject(new Error('database unreachable'));
+    await new MailSpool(h.deps, smtp).accept(mail('unclaimed'), envelope, null);
+    const failing = (tx: Store): Store => (down ? { ...tx, mailSpool: { ...tx.mailSpool, claim: unreachable } } : tx);
+    const store: Store = { ...real, transactionCommitted: (fn) => real.transactionCommitted((tx) => fn(failing(tx))) };
+    const spool = new MailSpool({ ...h.deps, store }, smtp, { idlePollMs: 20 });
+    await draining(spool, async () => {
+      // Looked at, not claimed: no attempt counted, nothing recorded, nothing lost.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await spooled()).toMatchObject([{ attempts: 0, held: 0, last_error: null }]);
+      expect(await reportsOf('unclaimed')).toEqual([]);
+      down = false;
+      for (let i = 0; i < 100 && (await reportsOf('unclaimed')).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    });
+    expect(await reportsOf('unclaimed')).toHaveLength(1);
+    expect(await spooled()).toEqual([]);
+  });
+
+  it('holds a mail whose bytes are missing, with why, instead of claiming it for ever', async () => {
+    const spool = new MailSpool(h.deps, smtp);
+    const id = await spool.accept(mail('no-bytes'), envelope, null);
+    await sql`delete from mail_spool_raw where id = ${id}`.execute(h.database.db);
+    await draining(spool, async () => {
+      await spool.idle();
+      for (let i = 0; i < 50 && (await spooled()).some((r) => !r.held); i++) await new Promise((r) => setTimeout(r, 20));
+    });
+    expect(await spooled()).toEqual([{ id, attempts: 1, held: 1, last_error: 'its bytes are missing from the spool (mail_spool_raw)' }]);
+    await sql`delete from mail_spool where id = ${id}`.execute(h.database.db);
+  });
+
   it('holds a mail that can never be a report, with the reason, and goes on with the others', async () => {
     const reader = inThreadReader(h.deps.evidence);
     const deps: ServiceDeps = {

@@ -66,13 +66,16 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
         response: { 200: z.any().describe('application/octet-stream: the message as received, never rendered'), ...errorResponses },
       },
     },
-    async (req, reply) =>
-      reply
+    async (req, reply) => {
+      // Read (and allowed) first: an error must not go out as an attachment.
+      const raw = await spooledMailRaw(deps, req.actor, req.params.id);
+      return reply
         .header('content-type', 'application/octet-stream')
         .header('content-disposition', `attachment; filename="spooled-${req.params.id.replace(/[^A-Za-z0-9-]/g, '_')}.eml"`)
         .header('x-content-type-options', 'nosniff')
         .header('cache-control', 'no-store')
-        .send(await spooledMailRaw(deps, req.actor, req.params.id)),
+        .send(raw);
+    },
   );
 
   app.post(

@@ -2,18 +2,22 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import { useApi } from '../api/use-api';
-import { DateTime, ErrorNote, Loading, Num } from '../components/common';
+import { DateTime, ErrorNote, Loading } from '../components/common';
 import type { SpoolCounts, TroubledMail } from '../../../src/domain/spooled-mail.js';
-import { isSpoolOperator } from '../components/held-mail-notice';
+import { may } from '../components/held-mail-notice';
 import { useAccount } from '../session';
 import '../components/steering.css';
 import '../components/admin.css';
+
+/** The API lists the oldest 100. */
+const TROUBLED_SHOWN = 100;
 
 /** Mail acknowledged (250) and not yet a report: those waiting to be tried again and those held, with why; download, try again. */
 export function IntakeSpoolScreen() {
   const { t } = useTranslation();
   const me = useAccount();
-  const allowed = isSpoolOperator(me.roles);
+  const allowed = may(me.roles, 'intake.spool');
+  const mayReadBytes = may(me.roles, 'intake.spool-raw');
   const counts = useApi<SpoolCounts>(allowed ? '/api/intake/spool' : null);
   const troubled = useApi<{ items: TroubledMail[] }>(allowed ? '/api/intake/spool/troubled' : null);
   const [flash, setFlash] = useState<string | null>(null);
@@ -26,7 +30,7 @@ export function IntakeSpoolScreen() {
     setFlash(null);
     try {
       await api<undefined>('POST', `/api/intake/spool/${encodeURIComponent(mail.id)}/release`);
-      setFlash(t('spool.released', { id: mail.id }));
+      setFlash(t('spool.released', { id: mail.id, interpolation: { escapeValue: false } }));
       counts.reload();
       troubled.reload();
     } catch (err) {
@@ -63,7 +67,7 @@ export function IntakeSpoolScreen() {
       )}
       {flash && (
         <p className="flash" role="status">
-          <span translate="no">{flash}</span>
+          {flash}
         </p>
       )}
       <ErrorNote error={error ?? counts.error ?? troubled.error} />
@@ -97,9 +101,7 @@ export function IntakeSpoolScreen() {
                 <td className="break" translate="no">
                   {m.route ?? m.rcptTo.join(', ')}
                 </td>
-                <td>
-                  <Num value={m.size} /> B
-                </td>
+                <td>{t('spool.bytes', { count: m.size })}</td>
                 <td>
                   {m.held ? (
                     <strong>{t('spool.held')}</strong>
@@ -113,7 +115,7 @@ export function IntakeSpoolScreen() {
                   {m.lastError}
                 </td>
                 <td>
-                  {me.roles.includes('lead') && (
+                  {mayReadBytes && (
                     <a href={`/api/intake/spool/${encodeURIComponent(m.id)}/raw`} download>
                       {t('spool.download')}
                     </a>
@@ -129,6 +131,7 @@ export function IntakeSpoolScreen() {
           </tbody>
         </table>
       )}
+      {items.length >= TROUBLED_SHOWN && <p className="muted">{t('spool.more', { count: items.length })}</p>}
     </main>
   );
 }
