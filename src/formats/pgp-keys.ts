@@ -4,7 +4,7 @@
  * that pgp.ts opens mail with.
  */
 import * as openpgp from 'openpgp';
-import type { PrivateKey, PublicKey } from 'openpgp';
+import type { KeyID, PrivateKey, PublicKey } from 'openpgp';
 
 export interface TeamKey {
   privateKeyArmored: string;
@@ -69,15 +69,6 @@ export async function importTeamKey(privateKeyArmored: string, passphrase?: stri
   return teamKeyOf(key);
 }
 
-/** Fingerprint (upper-case hex) of an armored public key, or undefined when it is not one. */
-export async function fingerprintOf(publicKeyArmored: string): Promise<string | undefined> {
-  try {
-    return (await openpgp.readKey({ armoredKey: publicKeyArmored })).getFingerprint().toUpperCase();
-  } catch {
-    return undefined;
-  }
-}
-
 function teamKeyOf(key: PrivateKey): TeamKey {
   return {
     privateKeyArmored: key.armor(),
@@ -89,7 +80,12 @@ function teamKeyOf(key: PrivateKey): TeamKey {
 
 export interface Keyring {
   decryption: PrivateKey[];
-  verification: PublicKey[];
+  /**
+   * The contacts' keys that may have made signatures by these key IDs: only
+   * those are parsed (a directory holds hundreds of keys; a signature names
+   * its key). Keys that cannot be read are skipped, and said in `problems`.
+   */
+  verificationFor(keyIds: KeyID[]): Promise<PublicKey[]>;
 }
 
 export async function readKeyring(teamKeys: TeamKey[], verificationKeys: string[], problems: string[]): Promise<Keyring> {
@@ -100,34 +96,65 @@ export async function readKeyring(teamKeys: TeamKey[], verificationKeys: string[
     else if (!key.isDecrypted()) problems.push(`team key ${team.fingerprint} is locked by a passphrase: import it with importTeamKey`);
     else decryption.push(key);
   }
-  const verification: PublicKey[] = [];
-  for (const armored of verificationKeys) {
-    const keys = await cachedPublicKeys(armored).catch(() => undefined);
-    if (keys) verification.push(...keys);
-    else problems.push('a contact public key cannot be read and was skipped');
-  }
-  return { decryption, verification };
+  let saidUnreadable = false;
+  const verificationFor = async (keyIds: KeyID[]): Promise<PublicKey[]> => {
+    const wanted = new Set(keyIds.map((id) => id.toHex()));
+    const keys: PublicKey[] = [];
+    if (wanted.size === 0) return keys;
+    // A wildcard (anonymous) key ID may be any key's.
+    const anyKey = wanted.has('0000000000000000');
+    for (const armored of verificationKeys) {
+      const facts = await publicKeyFacts(armored);
+      if (!facts) {
+        if (!saidUnreadable) problems.push('a contact public key cannot be read and was skipped');
+        saidUnreadable = true;
+      } else if (anyKey || facts.keyIds.some((id) => wanted.has(id))) keys.push(...(await cachedPublicKeys(armored)));
+    }
+    return keys;
+  };
+  return { decryption, verificationFor };
+}
+
+/** Fingerprint (upper-case hex) of an armored public key, or undefined when it is not one; remembered (see publicKeyFacts). */
+export async function fingerprintOf(publicKeyArmored: string): Promise<string | undefined> {
+  return (await publicKeyFacts(publicKeyArmored))?.fingerprint;
 }
 
 // Parsing a key costs about as much as verifying with it; the same few keys come back for every mail.
 const KEY_CACHE_SIZE = 256;
 const privateKeys = new Map<string, Promise<PrivateKey>>();
 const publicKeys = new Map<string, Promise<PublicKey[]>>();
+/**
+ * What is needed to choose among a directory's keys without parsing them
+ * again: the first key's fingerprint, and the key IDs (primary keys and
+ * subkeys) of every key in the block; undefined for a block that is not a
+ * key. Small, so many more are remembered than parsed keys.
+ */
+const FACTS_CACHE_SIZE = 5_000;
+const facts = new Map<string, Promise<{ fingerprint: string; keyIds: string[] } | undefined>>();
 
 function cachedPrivateKey(armored: string): Promise<PrivateKey> {
-  return cached(privateKeys, armored, () => openpgp.readPrivateKey({ armoredKey: armored }));
+  return cached(privateKeys, KEY_CACHE_SIZE, armored, () => openpgp.readPrivateKey({ armoredKey: armored }));
 }
 
 function cachedPublicKeys(armored: string): Promise<PublicKey[]> {
-  return cached(publicKeys, armored, async () => (await openpgp.readKeys({ armoredKeys: armored })).map((k) => k.toPublic()));
+  return cached(publicKeys, KEY_CACHE_SIZE, armored, async () => (await openpgp.readKeys({ armoredKeys: armored })).map((k) => k.toPublic()));
 }
 
-function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+function publicKeyFacts(armored: string): Promise<{ fingerprint: string; keyIds: string[] } | undefined> {
+  return cached(facts, FACTS_CACHE_SIZE, armored, async () => {
+    const keys = await cachedPublicKeys(armored).catch(() => undefined);
+    if (!keys?.length) return undefined;
+    return { fingerprint: keys[0]!.getFingerprint().toUpperCase(), keyIds: keys.flatMap((k) => k.getKeyIDs().map((id) => id.toHex())) };
+  });
+}
+
+function cached<T>(cache: Map<string, Promise<T>>, size: number, key: string, load: () => Promise<T>): Promise<T> {
   const hit = cache.get(key);
   if (hit) return hit;
   const loading = load();
   loading.catch(() => cache.delete(key));
-  if (cache.size >= KEY_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  if (cache.size >= size) cache.delete(cache.keys().next().value!);
   cache.set(key, loading);
   return loading;
 }

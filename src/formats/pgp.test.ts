@@ -240,6 +240,26 @@ describe('openPgpMail on messages made here', () => {
     expect((await openPgpMail(raw, [team], [])).signature.status).toBe('unknown-key');
   });
 
+  it('picks the signer among many directory keys by the key ID the signature names, and reads only the keys it needs', async () => {
+    const others = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => (await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ email: `contact${i}@example.net` }], format: 'object' })).publicKey.armor()),
+    );
+    const directory = [...others.slice(0, 6), 'not a key at all', senderPublic, ...others.slice(6)];
+    // Signed inside the encryption, detached, and as a whole: each finds the sender's key among the others.
+    const encrypted = await openPgpMail(pgpMimeEncrypted(await encryptTo(INNER_ENTITY, team.publicKeyArmored, sender)), [team], directory);
+    const detached = await openPgpMail(pgpMimeSigned(INNER_ENTITY, await detachedSignature(INNER_ENTITY, sender), false), [team], directory);
+    for (const opened of [encrypted, detached]) {
+      expect(opened.signature).toMatchObject({ status: 'valid', fingerprint: sender.getFingerprint().toUpperCase() });
+      // The unreadable entry is said once, not as a failure of the signature.
+      expect(opened.problems).toEqual(['a contact public key cannot be read and was skipped']);
+    }
+    // Not signed: no contact key is read at all, so the unreadable one is never met.
+    const unsigned = await openPgpMail(pgpMimeEncrypted(await encryptTo(INNER_ENTITY, team.publicKeyArmored)), [team], directory);
+    expect(unsigned).toMatchObject({ isDecrypted: true, signature: { status: 'none' }, problems: [] });
+    // A signer not in the directory stays unknown, whatever else is there.
+    expect((await openPgpMail(pgpMimeEncrypted(await encryptTo(INNER_ENTITY, team.publicKeyArmored, sender)), [team], others)).signature.status).toBe('unknown-key');
+  });
+
   it('opens sign-then-encrypt (multipart/signed inside multipart/encrypted)', async () => {
     const signed = pgpMimeSigned(INNER_ENTITY, await detachedSignature(INNER_ENTITY, sender), false).toString('utf8');
     const opened = await openPgpMail(pgpMimeEncrypted(await encryptTo(signed, team.publicKeyArmored)), [team], [senderPublic]);

@@ -1,5 +1,5 @@
 import * as openpgp from 'openpgp';
-import type { Message, PublicKey, Signature } from 'openpgp';
+import type { Message, PrivateKey, PublicKey, Signature } from 'openpgp';
 import {
   canonicalCrlf,
   decodeCharset,
@@ -104,9 +104,10 @@ async function openEncryptedEntity(entity: MimeEntity, keyring: Keyring, problem
   const parts = splitMultipart(entity).map(parseEntity);
   const payload = parts.find((p) => p.mimeType === 'application/octet-stream') ?? parts[1];
   if (!payload) return failed('multipart/encrypted without its encrypted part');
-  const message = await attempt(readPgpMessage(decodeTransfer(payload)));
+  const bytes = decodeTransfer(payload);
+  const message = await attempt(readPgpMessage(bytes));
   if (message instanceof Error) return failed(`the encrypted part is not a readable OpenPGP message: ${messageOf(message)}`);
-  const opened = await decryptMessage(message, keyring, problems);
+  const opened = await decryptMessage(message, () => readPgpMessage(bytes), keyring, problems);
   if (!opened.content) return { ...opened, kind: 'pgp-mime-encrypted' };
   const inner = parseEntity(opened.content);
   // Sign-then-encrypt as two layers (RFC 3156 §6.1): the decrypted entity is itself multipart/signed.
@@ -158,11 +159,12 @@ async function openInlineMessage(text: string, at: number, keyring: Keyring, pro
   } catch (err) {
     return result('inline-encrypted', [...problems, `the inline PGP message has broken armor: ${messageOf(err)}`], { isEncrypted: true });
   }
-  if (isEncryptedMessage(message)) return { ...(await decryptMessage(message, keyring, problems)), kind: 'inline-encrypted' };
+  if (isEncryptedMessage(message)) return { ...(await decryptMessage(message, () => openpgp.readMessage({ armoredMessage: armored }), keyring, problems)), kind: 'inline-encrypted' };
   // A signed (not encrypted) OpenPGP message: the signature wraps the literal data.
   try {
-    const { data, signatures } = await verifyBinary(message, keyring.verification);
-    const signature = await evaluateSignatures(signatures, keyring.verification, problems);
+    const keys = await keyring.verificationFor(message.getSigningKeyIDs());
+    const { data, signatures } = await verifyBinary(message, keys);
+    const signature = await evaluateSignatures(signatures, keys, problems);
     return result('inline-signed', problems, { content: Buffer.from(data), signature });
   } catch (err) {
     return result('inline-signed', [...problems, `the inline PGP message could not be read: ${messageOf(err)}`], { signature: invalid() });
@@ -181,12 +183,19 @@ async function openCleartext(body: Buffer, at: number, charset: string | undefin
   return result('inline-signed', problems, { ...fields, signature: await verifyDetached(cleartext.signed, signature, keyring, problems) });
 }
 
-async function decryptMessage(message: PgpMessage, keyring: Keyring, problems: string[]): Promise<PgpOpened> {
+/**
+ * Decrypt with the team keys. A signature inside names its key only once
+ * decrypted: when that is a contact's, the message (`reread` from its bytes:
+ * decrypting consumes it) is decrypted again with that key to verify it.
+ */
+async function decryptMessage(message: PgpMessage, reread: () => Promise<PgpMessage>, keyring: Keyring, problems: string[]): Promise<PgpOpened> {
   const base = { isEncrypted: true, contentIsMime: false };
   if (keyring.decryption.length === 0) return result('none', [...problems, 'the message is encrypted but no team key is configured'], base);
   try {
-    const { data, signatures } = await decryptBinary(message, keyring);
-    const signature = await evaluateSignatures(signatures, keyring.verification, problems);
+    let { data, signatures } = await decryptBinary(message, keyring.decryption, []);
+    const keys = await keyring.verificationFor(signatures.map((s) => s.keyID));
+    if (keys.length) ({ data, signatures } = await decryptBinary(await reread(), keyring.decryption, keys));
+    const signature = await evaluateSignatures(signatures, keys, problems);
     return result('none', problems, { ...base, isDecrypted: true, content: Buffer.from(data), signature });
   } catch (err) {
     const recipients = message.getEncryptionKeyIDs();
@@ -221,8 +230,9 @@ async function checkDetached(signed: Buffer, signature: Signature, keyring: Keyr
   const problems: string[] = [];
   try {
     const message = await createBinaryMessage(signed);
-    const { signatures } = await verifyBinary(message, keyring.verification, signature);
-    return { signature: await evaluateSignatures(signatures, keyring.verification, problems), problems };
+    const keys = await keyring.verificationFor(signature.getSigningKeyIDs());
+    const { signatures } = await verifyBinary(message, keys, signature);
+    return { signature: await evaluateSignatures(signatures, keys, problems), problems };
   } catch (err) {
     problems.push(`the signature could not be checked: ${messageOf(err)}`);
     return { signature: invalid(), problems };
@@ -241,8 +251,8 @@ interface OpenedData {
   signatures: VerificationResult[];
 }
 
-async function decryptBinary(message: PgpMessage, keyring: Keyring): Promise<OpenedData> {
-  const options = { message, decryptionKeys: keyring.decryption, verificationKeys: keyring.verification, date: verifyDate(), format: 'binary' } as const;
+async function decryptBinary(message: PgpMessage, decryptionKeys: PrivateKey[], verificationKeys: PublicKey[]): Promise<OpenedData> {
+  const options = { message, decryptionKeys, verificationKeys, date: verifyDate(), format: 'binary' } as const;
   return openpgp.decrypt(options);
 }
 
