@@ -53,7 +53,7 @@ export async function readInbound(
   envelope: Envelope,
   route: RouteTaken | null,
 ): Promise<{ item: ChannelItem & { raw: Buffer }; facts: MailFacts }> {
-  const keys = looksPgp(raw) ? { teamKeys: deps.teamKeys, contacts: await deps.store.organisations.contactKeys() } : undefined;
+  const keys = looksPgp(raw) ? { teamKeys: deps.teamKeys, contacts: await deps.directoryIndex.contactKeys(deps.store) } : undefined;
   const inbound = await (deps.mailReader ?? inThreadReader(deps.evidence)).read(raw, envelope, route, keys);
   // The receipt to the sender is a job enqueued with the report, so it is sent exactly when the report exists.
   const followUp = mayAcknowledge(deps, inbound.facts, envelope.mailFrom) ? { kind: ACKNOWLEDGE_JOB, delayMs: ACK_DELAY_MS } : undefined;
