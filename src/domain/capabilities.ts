@@ -49,3 +49,6 @@ export const CAPABILITIES = {
   'statistics.read': ['administrator', 'lead', 'handler', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Capability = keyof typeof CAPABILITIES;
+
+/** Whether any of these roles carries `capability` (tokens narrow it further: services/access.policy.ts `can`). */
+export const rolesMay = (roles: readonly Role[], capability: Capability): boolean => roles.some((r) => (CAPABILITIES[capability] as readonly Role[]).includes(r));

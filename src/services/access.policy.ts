@@ -1,6 +1,6 @@
 import type { AccessScope } from '../domain/access.js';
 import type { Actor, Role, TokenScope } from '../domain/actor.js';
-import { CAPABILITIES, type Capability } from '../domain/capabilities.js';
+import { CAPABILITIES, rolesMay, type Capability } from '../domain/capabilities.js';
 import { AppError } from '../domain/errors.js';
 import { TLP_LABELS, type Tlp } from '../domain/tlp.js';
 
@@ -54,7 +54,7 @@ const TOKEN_ALLOWS: Readonly<Record<TokenScope, readonly Capability[]>> = {
 
 export function can(actor: Actor, capability: Capability): boolean {
   if (actor.kind === 'system') return true;
-  const byRole = actor.roles.some((r) => (CAPABILITIES[capability] as readonly Role[]).includes(r));
+  const byRole = rolesMay(actor.roles, capability);
   const byToken = actor.tokenScopes === undefined || actor.tokenScopes.some((s) => TOKEN_ALLOWS[s].includes(capability));
   return byRole && byToken;
 }

@@ -28,6 +28,14 @@ const reportsOf = async (id: string) =>
   (await sql<{ id: string; raw_size: number }>`select id, raw_size from report where source_ref = ${`<${id}@example.jp>`}`.execute(h.database.db)).rows;
 const spooled = async () => (await sql<{ id: string; attempts: number; held: number; last_error: string | null }>`select id, attempts, held, last_error from mail_spool order by id`.execute(h.database.db)).rows;
 
+const unreachable = () => Promise.reject(new Error('database unreachable'));
+/** The harness's store, with what `fault` breaks in every transaction while `isDown()`. */
+function failingWhile(isDown: () => boolean, fault: (tx: Store) => Store): Store {
+  const real = h.deps.store;
+  const wrap = (tx: Store) => (isDown() ? fault(tx) : tx);
+  return { ...real, transactionCommitted: (fn) => real.transactionCommitted((tx) => fn(wrap(tx))), transaction: (fn) => real.transaction((tx) => fn(wrap(tx))) };
+}
+
 /** Run a drainer through `steps` (by default: until nothing is due), then stop it. */
 async function draining(spool: MailSpool, steps: () => Promise<void> = () => spool.idle()): Promise<void> {
   spool.start();
@@ -88,17 +96,10 @@ describe('mail spool', () => {
   });
 
   it('leaves a mail it cannot record in the spool with the reason, and records it on a later attempt', async () => {
-    const real = h.deps.store;
     let down = true;
-    const unreachable = () => Promise.reject(new Error('database unreachable'));
     // Spooled as usual; then recording its report fails while `down` (claiming it does not: see pg-outage.test.ts for a database away).
     await new MailSpool(h.deps, smtp).accept(mail('later'), envelope, null);
-    const failing = (tx: Store): Store => (down ? { ...tx, reports: { ...tx.reports, insertManyIfAbsent: unreachable } } : tx);
-    const store: Store = {
-      ...real,
-      transactionCommitted: (fn) => real.transactionCommitted((tx) => fn(failing(tx))),
-      transaction: (fn) => real.transaction((tx) => fn(failing(tx))),
-    };
+    const store = failingWhile(() => down, (tx) => ({ ...tx, reports: { ...tx.reports, insertManyIfAbsent: unreachable } }));
     const deps: ServiceDeps = { ...h.deps, store };
     const spool = new MailSpool(deps, smtp, { idlePollMs: 20 });
     await draining(spool, async () => {
@@ -118,12 +119,9 @@ describe('mail spool', () => {
   });
 
   it('waits while it cannot even claim a mail (the database away), and records it once it can', async () => {
-    const real = h.deps.store;
     let down = true;
-    const unreachable = () => Promise.reject(new Error('database unreachable'));
     await new MailSpool(h.deps, smtp).accept(mail('unclaimed'), envelope, null);
-    const failing = (tx: Store): Store => (down ? { ...tx, mailSpool: { ...tx.mailSpool, claim: unreachable } } : tx);
-    const store: Store = { ...real, transactionCommitted: (fn) => real.transactionCommitted((tx) => fn(failing(tx))) };
+    const store = failingWhile(() => down, (tx) => ({ ...tx, mailSpool: { ...tx.mailSpool, claim: unreachable } }));
     const spool = new MailSpool({ ...h.deps, store }, smtp, { idlePollMs: 20 });
     await draining(spool, async () => {
       // Looked at, not claimed: no attempt counted, nothing recorded, nothing lost.

@@ -6,7 +6,7 @@ import { Link, match, navigate, useLocation } from './router';
 import { SignInScreen } from './screens/sign-in';
 import { ForgotPasswordScreen, ResetPasswordScreen } from './screens/password-reset';
 import { TriageScreen } from './screens/triage';
-import { may } from './components/held-mail-notice';
+import { rolesMay } from '../../src/domain/capabilities.js';
 import { useSession } from './session';
 
 // The first screen after sign-in is the triage queue; the others load when opened.
@@ -140,7 +140,7 @@ function Header() {
     ...(account?.roles.includes('administrator') ? ([['/accounts', t('nav.accounts')]] as [string, string][]) : []),
     ...(account?.roles.some((r) => r === 'administrator' || r === 'auditor') ? ([['/audit', t('nav.audit')]] as [string, string][]) : []),
     // The mail spool for leads and administrators (intake.spool).
-    ...(account && may(account.roles, 'intake.spool') ? ([['/intake-spool', t('nav.spool')]] as [string, string][]) : []),
+    ...(account && rolesMay(account.roles, 'intake.spool') ? ([['/intake-spool', t('nav.spool')]] as [string, string][]) : []),
     // Everyone's own API tokens.
     ['/tokens', t('nav.tokens')],
   ];
