@@ -15,7 +15,7 @@ import { listIncidents } from '../services/incident.service.js';
 import { exportOrganisationsCsv, importOrganisationsCsv } from '../services/organisation.service.js';
 import { importRegistry } from '../services/abuse-contact.service.js';
 import { runEvidenceRetention } from '../services/evidence-retention.service.js';
-import { releaseHeldMail, spoolCounts, spooledMailRaw, troubledMails } from '../services/held-mail.service.js';
+import { releaseAllHeldMail, releaseHeldMail, spoolCounts, spooledMailRaw, troubledMails } from '../services/held-mail.service.js';
 import { serve } from './serve.js';
 import { quarterlyReport, quarterlyReportFile } from '../services/statistics.service.js';
 import { htmlToPdf } from './pdf.js';
@@ -320,19 +320,28 @@ const spoolCmd = program
       }
       const n = await spoolCounts(c.deps, CLI);
       console.log(`${n.waiting} waiting to be recorded${n.oldestReceivedAt ? ` (oldest received ${n.oldestReceivedAt})` : ''}, ${n.held} held`);
-      for (const m of await troubledMails(c.deps, CLI)) {
-        const state = m.held ? 'held ' : `retry (attempt ${m.attempts}, next at ${m.nextAttemptAt})`;
-        console.log(`${state} ${m.id}  received ${m.receivedAt}  ${m.size} bytes  from ${m.mailFrom ?? '<>'}  — ${m.lastError ?? ''}`);
-      }
+      // Every troubled mail, a page at a time.
+      let after: string | null = null;
+      do {
+        const page = await troubledMails(c.deps, CLI, { limit: 500, ...(after ? { after } : {}) });
+        for (const m of page.items) {
+          const state = m.held ? `held (${m.heldReason})` : `retry (attempt ${m.attempts}, next at ${m.nextAttemptAt})`;
+          console.log(`${state} ${m.id}  received ${m.receivedAt}  ${m.size} bytes  from ${m.mailFrom ?? '<>'}  — ${m.lastError ?? ''}`);
+        }
+        after = page.next;
+      } while (after);
     }),
   );
 spoolCmd
-  .command('release <id>')
-  .description('try a held mail again (after mending what kept it from becoming a report)')
-  .action(async (id: string) =>
+  .command('release [id]')
+  .description('try a held mail again (after mending what kept it from becoming a report); --all: every held mail')
+  .option('--all', 'every held mail')
+  .action(async (id: string | undefined, opts: { all?: boolean }) =>
     withContainer(async (c) => {
-      await releaseHeldMail(c.deps, CLI, id);
-      console.log(`released ${id}: the SMTP process records it at its next look (within a second)`);
+      if (Boolean(opts.all) === (id !== undefined)) throw new ConfigError(['name one held mail, or --all (not both)']);
+      if (id !== undefined) await releaseHeldMail(c.deps, CLI, id);
+      const n = id === undefined ? await releaseAllHeldMail(c.deps, CLI) : 1;
+      console.log(`released ${id ?? `${n} held mail${n === 1 ? '' : 's'}`}: the SMTP process records ${n === 1 ? 'it' : 'them'} at its next look (within a second)`);
     }),
   );
 

@@ -10,6 +10,24 @@ export interface SpoolCounts {
   oldestReceivedAt: string | null;
 }
 
+/**
+ * Why a mail is held (the web app words it in the reader's language):
+ * - `refused`: it can never become a report as it is (too large, refused by validation);
+ * - `attempts`: every attempt failed (MAX_SPOOL_ATTEMPTS), so it is no longer tried by itself;
+ * - `bytes-missing`: its row is spooled without its bytes.
+ */
+export const HELD_REASONS = ['refused', 'attempts', 'bytes-missing'] as const;
+export type HeldReason = (typeof HELD_REASONS)[number];
+
+/** Attempts before a mail that keeps failing (or kills the process while it is read) is held: about 2 hours of retries. */
+export const MAX_SPOOL_ATTEMPTS = 16;
+
+/** A page of troubled mails, oldest first; `next` is the cursor (`after`) of the page after, or null at the end. */
+export interface TroubledPage {
+  items: TroubledMail[];
+  next: string | null;
+}
+
 export interface TroubledMail {
   id: string;
   receivedAt: string;
@@ -23,6 +41,9 @@ export interface TroubledMail {
   attempts: number;
   /** Held: never tried again by itself (an operator mends what kept it from becoming a report, then releases it). */
   held: boolean;
+  /** Why it is held, or null when it is waiting. */
+  heldReason: HeldReason | null;
+  /** The server's own words for the last failure (English, technical). */
   lastError: string | null;
   nextAttemptAt: string;
 }

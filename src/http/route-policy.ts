@@ -56,6 +56,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/intake/spool/troubled': { kind: 'collection', capability: 'intake.spool' },
   'GET /api/intake/spool/:id/raw': { kind: 'spool', capability: 'intake.spool-raw' },
   'POST /api/intake/spool/:id/release': { kind: 'spool', capability: 'intake.spool' },
+  'POST /api/intake/spool/release-held': { kind: 'collection', capability: 'intake.spool' },
 
   'POST /api/reports': { kind: 'collection', capability: 'report.submit' },
   'POST /api/reports/bulk': { kind: 'collection', capability: 'report.submit' },

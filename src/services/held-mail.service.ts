@@ -7,12 +7,11 @@
  */
 import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
-import type { SpoolCounts, TroubledMail } from '../domain/spooled-mail.js';
+import { HELD_REASONS, type HeldReason, type SpoolCounts, type TroubledPage } from '../domain/spooled-mail.js';
 import { assertCan } from './access.policy.js';
 import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import type { Envelope, RouteTaken } from './inbound-mail.js';
-
 
 /** The counts, for the triage queue's notice: no sender and no content. */
 export async function spoolCounts(deps: ServiceDeps, actor: Actor): Promise<SpoolCounts> {
@@ -20,10 +19,13 @@ export async function spoolCounts(deps: ServiceDeps, actor: Actor): Promise<Spoo
   return deps.store.mailSpool.counts();
 }
 
-/** The troubled mails, oldest first (at most `limit`). */
-export async function troubledMails(deps: ServiceDeps, actor: Actor, limit = 100): Promise<TroubledMail[]> {
+/** A page of troubled mails, oldest first: at most `limit`, after the mail `after` (the previous page's `next`). */
+export async function troubledMails(deps: ServiceDeps, actor: Actor, page: { limit?: number; after?: string } = {}): Promise<TroubledPage> {
   assertCan(actor, 'intake.spool');
-  return (await deps.store.mailSpool.troubled(limit)).map((m) => {
+  const limit = Math.min(Math.max(page.limit ?? 100, 1), 500);
+  // One more than asked: whether there is a page after.
+  const rows = await deps.store.mailSpool.troubled(limit + 1, page.after);
+  const items = rows.slice(0, limit).map((m) => {
     const envelope = JSON.parse(m.envelope) as Partial<Envelope>;
     const route = m.route ? (JSON.parse(m.route) as Partial<RouteTaken>) : null;
     return {
@@ -36,11 +38,16 @@ export async function troubledMails(deps: ServiceDeps, actor: Actor, limit = 100
       size: m.size,
       attempts: m.attempts,
       held: m.held,
+      heldReason: m.held ? heldReasonOf(m.heldReason) : null,
       lastError: m.lastError,
       nextAttemptAt: m.nextAttemptAt,
     };
   });
+  return { items, next: rows.length > limit ? items.at(-1)!.id : null };
 }
+
+/** A stored reason this version does not know (written by a later one) reads as the most general. */
+const heldReasonOf = (code: string | null): HeldReason => (HELD_REASONS as readonly (string | null)[]).includes(code) ? (code as HeldReason) : 'refused';
 
 /** A spooled mail's bytes, as received. Audited: its content is not classified yet. */
 export async function spooledMailRaw(deps: ServiceDeps, actor: Actor, id: string): Promise<Buffer> {
@@ -49,6 +56,19 @@ export async function spooledMailRaw(deps: ServiceDeps, actor: Actor, id: string
   if (!raw) throw new AppError('NOT_FOUND', `no mail ${id} in the spool`);
   await deps.store.transaction((tx) => audit(tx, actor, 'mail-spool.raw-read', { type: 'mail-spool', id }, { size: raw.length }));
   return raw;
+}
+
+/**
+ * Release every held mail at once (after mending what held them, say a
+ * storm of them on a bad night): how many. Audited once, with the count.
+ */
+export async function releaseAllHeldMail(deps: ServiceDeps, actor: Actor): Promise<number> {
+  assertCan(actor, 'intake.spool');
+  return deps.store.transaction(async (tx) => {
+    const released = await tx.mailSpool.releaseAll(deps.clock().toISOString());
+    await audit(tx, actor, 'mail-spool.released-all', null, { count: released });
+    return released;
+  });
 }
 
 /** Release a held mail: the drainer tries it again at once. Audited. */

@@ -3,7 +3,7 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { MAX_RAW_BYTES } from '../domain/report.js';
-import type { SpoolCounts } from '../domain/spooled-mail.js';
+import { MAX_SPOOL_ATTEMPTS, type HeldReason, type SpoolCounts } from '../domain/spooled-mail.js';
 import type { SpooledMail } from '../store/repositories/mail-spool.repository.js';
 import type { ServiceDeps } from './deps.js';
 import { GroupCommitter, GroupWriter } from './group-commit.js';
@@ -14,7 +14,7 @@ import type { RecordedReport } from './record-report.service.js';
 /** Mails taken from the spool at a time. */
 const TAKE = 64;
 /** Attempts before a mail that keeps failing (or kills the process while it is read) is held for an operator: about 2 hours of retries. */
-export const MAX_ATTEMPTS = 16;
+export const MAX_ATTEMPTS = MAX_SPOOL_ATTEMPTS;
 
 export interface MailSpoolOptions {
   logger?: Logger;
@@ -203,7 +203,7 @@ export class MailSpool {
           // Claimed a moment ago, and no bytes: recorded since by another process (the row went with them, and this
           // changes nothing), or the bytes are missing — held, with why, rather than tried for ever.
           void this.deps.store.mailSpool
-            .postpone(row.id, { nextAttemptAt: row.receivedAt, error: 'its bytes are missing from the spool (mail_spool_raw)', hold: true })
+            .postpone(row.id, { nextAttemptAt: row.receivedAt, error: 'its bytes are missing from the spool (mail_spool_raw)', hold: 'bytes-missing' })
             .catch((err: unknown) => this.options.logger?.error({ err, spoolId: row.id }, 'mail spool: cannot hold a mail without bytes'));
           continue;
         }
@@ -250,7 +250,7 @@ export class MailSpool {
       }
     } catch (err) {
       // Validation refuses it as it is: held at once. Anything else: tried again later, held after MAX_ATTEMPTS.
-      const hold = (err instanceof AppError && err.code === 'VALIDATION') || row.attempts >= MAX_ATTEMPTS;
+      const hold: HeldReason | null = err instanceof AppError && err.code === 'VALIDATION' ? 'refused' : row.attempts >= MAX_ATTEMPTS ? 'attempts' : null;
       const error = err instanceof Error ? err.message : String(err);
       this.options.logger?.error({ err, spoolId: row.id, attempts: row.attempts, hold }, hold ? 'mail spool: mail held for an operator (renkei spool)' : 'mail spool: mail not recorded; will try again');
       try {

@@ -18,6 +18,7 @@ import * as evidenceInline from './migrations/0015-evidence-inline.js';
 import * as mailSpool from './migrations/0016-mail-spool.js';
 import * as postgresStorage from './migrations/0017-postgres-storage.js';
 import * as mailSpoolBytes from './migrations/0018-mail-spool-bytes.js';
+import * as mailSpoolHeldReason from './migrations/0019-mail-spool-held-reason.js';
 
 export type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -41,6 +42,7 @@ export const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0016-mail-spool': mailSpool,
   '0017-postgres-storage': postgresStorage,
   '0018-mail-spool-bytes': mailSpoolBytes,
+  '0019-mail-spool-held-reason': mailSpoolHeldReason,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -49,6 +49,8 @@ export interface DB {
     next_attempt_at: string;
     last_error: string | null;
     held: ColumnType<number, number | undefined, number>;
+    /** Why it is held (domain/spooled-mail.ts HeldReason), or null when it is not. */
+    held_reason: string | null;
   };
   /** A spooled mail's bytes, apart from its row so that claiming an attempt does not write them again (migration 0018). */
   mail_spool_raw: { id: string; raw: Buffer };

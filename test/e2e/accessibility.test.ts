@@ -174,7 +174,7 @@ describe.skipIf(skipE2e).each(runs)('accessibility in $lang', ({ lang, L, locale
     ['search', `/search?q=${encodeURIComponent(lang === 'ja' ? '経理部' : 'finance')}`, (p) => p.locator('.hits li').first().waitFor()],
     ['directory', '/directory', (p) => p.getByRole('heading', { name: L.directory.heading }).waitFor()],
     ['admin accounts', '/accounts', (p) => p.getByRole('heading', { name: L.accounts.heading }).waitFor()],
-    ['mail spool', '/intake-spool', (p) => p.getByRole('button', { name: L.spool.release }).waitFor()],
+    ['mail spool', '/intake-spool', (p) => p.getByRole('button', { name: L.spool.release, exact: true }).waitFor()],
   ];
   for (const [screen, path, ready] of screens)
     it(`${screen}: keyboard, names, contrast and width`, async () => {
@@ -224,5 +224,13 @@ describe.skipIf(skipE2e).each(runs)('accessibility in $lang', ({ lang, L, locale
     await b.page.keyboard.press('e');
     await auditDialog(b.page, 'create-incident dialog');
     expect(await b.page.locator('dialog[open]').count()).toBe(0);
+  });
+
+  it('asks before trying every held mail again: focus starts and stays in that dialog, Escape closes it', async () => {
+    await open('/intake-spool', (p) => p.getByRole('button', { name: L.spool.release, exact: true }).waitFor());
+    await b.page.locator('.screen-title').getByRole('button').click();
+    await auditDialog(b.page, 'try every held mail again');
+    // Escape asked nothing of the server: the mail is still held.
+    expect((await s.h.deps.store.mailSpool.counts()).held).toBe(1);
   });
 });

@@ -267,29 +267,42 @@ describe.skipIf(skipE2e).each(runs)('administration in $lang', ({ lang, L, local
     await screenshot(page, `${lang}-audit-log`);
   }, 60_000);
 
-  it('sees a held mail from the triage queue, with why, and tries it again: it becomes a report', async () => {
+  it('sees held mail from the triage queue, with why in its language, tries one again, then every held one: they become reports', async () => {
     const { page } = b;
-    const subject = `held-${lang}`;
-    const id = await s.heldMail(Buffer.from(`Message-ID: <${subject}@example.jp>\r\nFrom: odd@example.jp\r\nSubject: ${subject}\r\n\r\nscan from 203.0.113.77\r\n`), 'the report was refused: body: too long');
+    const subjects = [`held-${lang}`, `held-later-${lang}`];
+    const mail = (subject: string) => Buffer.from(`Message-ID: <${subject}@example.jp>\r\nFrom: odd@example.jp\r\nSubject: ${subject}\r\n\r\nscan from 203.0.113.77\r\n`);
+    const id = await s.heldMail(mail(subjects[0]!), 'the report was refused: body: too long');
+    await s.heldMail(mail(subjects[1]!), 'the report was refused: subject: too long');
+    const count = (template: string, n: number) => template.replace('{{count, number}}', String(n));
     await navLink(L.nav.triage).click();
-    const heldText = (lang === 'ja' ? ja.spool.heldNotice_other : en.spool.heldNotice_one).replace('{{count, number}}', '1');
-    const notice = page.getByRole('status').filter({ hasText: heldText });
+    const notice = page.getByRole('status').filter({ hasText: count(L.spool.heldNotice_other, 2) });
     await notice.waitFor();
     await notice.getByRole('link', { name: L.spool.see }).click();
     await page.getByRole('heading', { name: L.spool.heading, level: 1 }).waitFor();
     const row = page.getByRole('row').filter({ hasText: 'the report was refused: body: too long' });
     await row.getByText('odd@example.jp').waitFor();
     await row.getByText(L.spool.held, { exact: true }).waitFor();
+    // Why, in the reader's language; the server's own words (English) beside it.
+    await row.getByText(L.spool.heldReasons.refused).waitFor();
     // The bytes are the leads' (not classified yet): no download for an administrator.
     expect(await row.getByRole('link', { name: L.spool.download }).count()).toBe(0);
     await noForeign('mail spool');
     await screenshot(page, `${lang}-mail-spool`);
     await row.getByRole('button', { name: L.spool.release }).click();
     await page.getByRole('status').filter({ hasText: fill(L.spool.released, { id }) }).waitFor();
-    // Nothing kept it out but the reason recorded: the drainer records it now.
+
+    // The one still held, with every held mail at once (asked first).
+    const releaseAll = lang === 'ja' ? count(ja.spool.releaseAll_other, 1) : en.spool.releaseAll_one;
+    await button(releaseAll).click();
+    const dialog = page.getByRole('dialog', { name: L.spool.releaseAllTitle });
+    await dialog.getByText(lang === 'ja' ? count(ja.spool.releaseAllConfirm_other, 1) : en.spool.releaseAllConfirm_one).waitFor();
+    await noForeign('try every held mail again');
+    await dialog.getByRole('button', { name: releaseAll, exact: true }).click();
+    await page.getByRole('status').filter({ hasText: count(lang === 'ja' ? ja.spool.releasedAll_other : en.spool.releasedAll_one, 1) }).waitFor();
+    // Nothing kept them out but the reasons recorded: the drainer records both now.
     await expect
-      .poll(async () => Number((await sql<{ n: number | string }>`select count(*) as n from report where source_ref = ${`<${subject}@example.jp>`}`.execute(s.h.database.db)).rows[0]!.n), { timeout: 10_000 })
-      .toBe(1);
+      .poll(async () => Number((await sql<{ n: number | string }>`select count(*) as n from report where source_ref in (${`<${subjects[0]}@example.jp>`}, ${`<${subjects[1]}@example.jp>`})`.execute(s.h.database.db)).rows[0]!.n), { timeout: 10_000 })
+      .toBe(2);
     await page.reload();
     await page.getByText(L.spool.empty).waitFor();
     expect(problems()).toEqual([]);

@@ -52,23 +52,40 @@ describe('renkei CLI', () => {
     expect(broken.stderr).toMatch(/BROKEN at position 2/);
   }, 120_000);
 
-  it('shows the mail spool and its held mails, prints one, and releases it', () => {
+  it('shows the mail spool and its held mails with why, prints one, and releases one, then all', () => {
     expect(renkei('migrate').status).toBe(0);
+    const hold = (db: SQLite.Database, id: string, at: string, attempts: number, reason: string | null, error: string) => {
+      db.prepare('insert into mail_spool (id, received_at, envelope, route, size, attempts, next_attempt_at, last_error, held, held_reason) values (?, ?, ?, null, ?, ?, ?, ?, 1, ?)').run(
+        id, at, JSON.stringify({ mailFrom: 'odd@example.jp', rcptTo: ['report@x'], remoteAddress: null }), 11, attempts, at, error, reason,
+      );
+      db.prepare('insert into mail_spool_raw (id, raw) values (?, ?)').run(id, Buffer.from('Subject: x\r\n'));
+    };
     const db = new SQLite(join(dir, 'renkei.sqlite'));
-    db.prepare('insert into mail_spool (id, received_at, envelope, route, size, attempts, next_attempt_at, last_error, held) values (?, ?, ?, null, ?, 1, ?, ?, 1)').run(
-      'spool-held-1', '2026-11-26T10:00:00.000Z', JSON.stringify({ mailFrom: 'odd@example.jp', rcptTo: ['report@x'], remoteAddress: null }), 11, '2026-11-26T10:00:00.000Z', 'the report was refused: body: too long',
-    );
-    db.prepare('insert into mail_spool_raw (id, raw) values (?, ?)').run('spool-held-1', Buffer.from('Subject: x\r\n'));
+    hold(db, 'spool-held-1', '2026-11-26T10:00:00.000Z', 1, 'refused', 'the report was refused: body: too long');
     db.close();
     const status = renkei('spool');
     expect(status.status).toBe(0);
     expect(status.stdout).toMatch(/0 waiting to be recorded, 1 held/);
-    expect(status.stdout).toMatch(/held {2}spool-held-1 .* from odd@example\.jp {2}— the report was refused: body: too long/);
+    expect(status.stdout).toMatch(/held \(refused\) spool-held-1 .* from odd@example\.jp {2}— the report was refused: body: too long/);
     expect(renkei('spool', '--raw', 'spool-held-1').stdout).toBe('Subject: x\r\n');
     expect(renkei('spool', 'release', 'nothing').stderr).toMatch(/NOT_FOUND: no held mail nothing/);
     expect(renkei('spool', 'release', 'spool-held-1').stdout).toMatch(/released spool-held-1/);
     expect(renkei('spool').stdout).toMatch(/1 waiting to be recorded \(oldest received 2026-11-26T10:00:00.000Z\), 0 held/);
-  }, 60_000);
+
+    const more = new SQLite(join(dir, 'renkei.sqlite'));
+    hold(more, 'spool-held-2', '2026-11-26T11:00:00.000Z', 16, 'attempts', 'the reader fell over');
+    hold(more, 'spool-held-3', '2026-11-26T12:00:00.000Z', 1, 'refused', 'the report was refused: subject: too long');
+    more.close();
+    expect(renkei('spool').stdout).toMatch(/held \(attempts\) spool-held-2 /);
+    // One mail, or --all: neither and both are refused, and nothing is released.
+    for (const args of [[], ['spool-held-2', '--all']]) {
+      const res = renkei('spool', 'release', ...args);
+      expect(res.status).toBe(1);
+      expect(res.stderr).toMatch(/name one held mail, or --all/);
+    }
+    expect(renkei('spool', 'release', '--all').stdout).toMatch(/released 2 held mails/);
+    expect(renkei('spool').stdout).toMatch(/3 waiting to be recorded .*, 0 held/);
+  }, 90_000);
 
   it('explains a bad value in the configuration and exits 1', () => {
     const res = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'migrate'], { env: { ...env, RENKEI_HTTP_PORT: 'eighty' }, encoding: 'utf8' });

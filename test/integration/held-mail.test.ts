@@ -9,6 +9,7 @@ import { inThreadReader } from '../../src/services/inbound-mail-pool.js';
 import { MailSpool } from '../../src/services/mail-spool.service.js';
 import { createOrganisation } from '../../src/services/organisation.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
+import { holdMail } from '../support/held-mail.js';
 
 /**
  * The mail spool over the API (what `renkei spool` shows, for the web screen):
@@ -54,9 +55,11 @@ describe('held mail over the API', () => {
     expect((await as('handler', 'GET', '/api/intake/spool/troubled')).statusCode).toBe(403);
     const listed = await as('administrator', 'GET', '/api/intake/spool/troubled');
     expect(listed.statusCode).toBe(200);
-    const [item, ...more] = listed.json<{ items: Record<string, unknown>[] }>().items;
+    const page = listed.json<{ items: Record<string, unknown>[]; next: string | null }>();
+    const [item, ...more] = page.items;
     expect(more).toEqual([]);
-    expect(Object.keys(item!).sort()).toEqual(['attempts', 'held', 'id', 'lastError', 'mailFrom', 'nextAttemptAt', 'rcptTo', 'receivedAt', 'remoteAddress', 'route', 'size']);
+    expect(page.next).toBeNull();
+    expect(Object.keys(item!).sort()).toEqual(['attempts', 'held', 'heldReason', 'id', 'lastError', 'mailFrom', 'nextAttemptAt', 'rcptTo', 'receivedAt', 'remoteAddress', 'route', 'size']);
     expect(item).toMatchObject({
       id,
       mailFrom: 'odd@example.jp',
@@ -66,6 +69,7 @@ describe('held mail over the API', () => {
       size: raw.length,
       attempts: 1,
       held: true,
+      heldReason: 'refused',
       lastError: 'the report was refused: body: too long',
     });
 
@@ -109,5 +113,54 @@ describe('held mail over the API', () => {
     await mended.stop();
     expect((await as('lead', 'GET', '/api/intake/spool')).json()).toMatchObject({ waiting: 0, held: 0 });
     expect(Number((await sql<{ n: number | string }>`select count(*) as n from report where source_ref = '<held@example.jp>'`.execute(h.database.db)).rows[0]!.n)).toBe(1);
+  });
+
+  it('lists a storm of troubled mails a page at a time, each with why, and releases every held one at once (audited once)', async () => {
+    const before = (await as('lead', 'GET', '/api/intake/spool')).json<{ waiting: number; held: number }>();
+    const at = h.now();
+    const ids: string[] = [];
+    for (const [i, code] of (['refused', 'attempts', 'bytes-missing', 'refused', 'attempts'] as const).entries())
+      ids.push(await holdMail(h.deps.store, at, Buffer.from(`Subject: storm ${i}\r\n\r\nx\r\n`), `failure ${i}`, code));
+    // One waiting for its next attempt after a failure: troubled, not held.
+    const waiting = await holdMail(h.deps.store, at, Buffer.from('Subject: waiting\r\n\r\nx\r\n'), 'the database is away');
+    await h.deps.store.mailSpool.postpone(waiting, { nextAttemptAt: new Date(at.getTime() + 60_000).toISOString(), error: 'the database is away', hold: null });
+
+    // Pages of two, oldest first, following `next` to the end: every troubled mail once, in order.
+    const seen: { id: string; held: boolean; heldReason: string | null }[] = [];
+    let after: string | null = null;
+    do {
+      const res = await as('lead', 'GET', `/api/intake/spool/troubled?limit=2${after ? `&after=${after}` : ''}`);
+      expect(res.statusCode).toBe(200);
+      const page = res.json<{ items: { id: string; held: boolean; heldReason: string | null }[]; next: string | null }>();
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items);
+      after = page.next;
+    } while (after);
+    const ours = seen.filter((m) => [...ids, waiting].includes(m.id));
+    expect(ours.map((m) => [m.id, m.held, m.heldReason])).toEqual([
+      [ids[0], true, 'refused'],
+      [ids[1], true, 'attempts'],
+      [ids[2], true, 'bytes-missing'],
+      [ids[3], true, 'refused'],
+      [ids[4], true, 'attempts'],
+      [waiting, false, null],
+    ]);
+    expect(new Set(seen.map((m) => m.id)).size).toBe(seen.length);
+    expect((await as('lead', 'GET', '/api/intake/spool/troubled?limit=0')).statusCode).toBe(400);
+    expect((await as('lead', 'GET', '/api/intake/spool/troubled?limit=501')).statusCode).toBe(400);
+
+    // Every held mail at once: not for whoever only triages; for leads and administrators, with the count, audited once.
+    expect((await as('handler', 'POST', '/api/intake/spool/release-held')).statusCode).toBe(403);
+    const released = await as('administrator', 'POST', '/api/intake/spool/release-held');
+    expect(released.statusCode).toBe(200);
+    expect(released.json()).toEqual({ released: before.held + 5 });
+    expect((await as('lead', 'GET', '/api/intake/spool')).json()).toMatchObject({ waiting: before.waiting + before.held + 6, held: 0 });
+    const audited = await sql<{ action: string; target_id: string | null; details: string }>`select action, target_id, details from audit_event where action = 'mail-spool.released-all'`.execute(h.database.db);
+    expect(audited.rows.map((r) => [r.action, r.target_id, JSON.parse(r.details) as unknown])).toEqual([['mail-spool.released-all', null, { count: before.held + 5 }]]);
+    // Released: due at once, from the first attempt, no longer held for any reason; the last failure's words stay until the next attempt.
+    const rows = await h.database.db.selectFrom('mail_spool').select(['id', 'held', 'held_reason', 'attempts', 'last_error']).where('id', 'in', ids).orderBy('id').execute();
+    expect(rows.map((r) => [Number(r.held), r.held_reason, r.attempts, r.last_error])).toEqual(ids.map((_, i) => [0, null, 0, `failure ${i}`]));
+    // Nothing held: nothing to release, and that is no error.
+    expect((await as('lead', 'POST', '/api/intake/spool/release-held')).json()).toEqual({ released: 0 });
   });
 });

@@ -26,7 +26,7 @@ const envelope = { mailFrom: 'reporter@example.jp', rcptTo: ['report@renkei.exam
 const mail = (id: string, body = `scan from 203.0.113.${id.length}`) => Buffer.from(`Message-ID: <${id}@example.jp>\r\nFrom: reporter@example.jp\r\nSubject: ${id}\r\n\r\n${body}\r\n`);
 const reportsOf = async (id: string) =>
   (await sql<{ id: string; raw_size: number }>`select id, raw_size from report where source_ref = ${`<${id}@example.jp>`}`.execute(h.database.db)).rows;
-const spooled = async () => (await sql<{ id: string; attempts: number; held: number; last_error: string | null }>`select id, attempts, held, last_error from mail_spool order by id`.execute(h.database.db)).rows;
+const spooled = async () => (await sql<{ id: string; attempts: number; held: number; held_reason: string | null; last_error: string | null }>`select id, attempts, held, held_reason, last_error from mail_spool order by id`.execute(h.database.db)).rows;
 
 const unreachable = () => Promise.reject(new Error('database unreachable'));
 /** The harness's store, with what `fault` breaks in every transaction while `isDown()`. */
@@ -143,7 +143,7 @@ describe('mail spool', () => {
       await spool.idle();
       for (let i = 0; i < 50 && (await spooled()).some((r) => !r.held); i++) await new Promise((r) => setTimeout(r, 20));
     });
-    expect(await spooled()).toEqual([{ id, attempts: 1, held: 1, last_error: 'its bytes are missing from the spool (mail_spool_raw)' }]);
+    expect(await spooled()).toEqual([{ id, attempts: 1, held: 1, held_reason: 'bytes-missing', last_error: 'its bytes are missing from the spool (mail_spool_raw)' }]);
     await sql`delete from mail_spool where id = ${id}`.execute(h.database.db);
   });
 
@@ -162,7 +162,7 @@ describe('mail spool', () => {
       await spool.idle();
     });
     expect(await reportsOf('healthy')).toHaveLength(1);
-    expect(await spooled()).toEqual([{ id: poison, attempts: 1, held: 1, last_error: 'no report can hold this' }]);
+    expect(await spooled()).toEqual([{ id: poison, attempts: 1, held: 1, held_reason: 'refused', last_error: 'no report can hold this' }]);
     expect(await spool.counts()).toMatchObject({ waiting: 0, held: 1 });
     const [held] = await h.deps.store.mailSpool.troubled();
     expect(held).toMatchObject({ id: poison, held: true, attempts: 1, lastError: 'no report can hold this' });
@@ -201,7 +201,7 @@ describe('mail spool', () => {
     });
     // Already counted while being read: a process that died there would have left the count (and the wait) behind.
     expect(seen).toEqual(Array.from({ length: MAX_ATTEMPTS }, (_, i) => i + 1));
-    expect(await spooled()).toEqual([{ id, attempts: MAX_ATTEMPTS, held: 1, last_error: 'the reader fell over' }]);
+    expect(await spooled()).toEqual([{ id, attempts: MAX_ATTEMPTS, held: 1, held_reason: 'attempts', last_error: 'the reader fell over' }]);
     await h.deps.store.mailSpool.remove([id]);
   });
 
@@ -218,7 +218,7 @@ describe('mail spool', () => {
       await spool.idle();
     });
     expect(reads).toBe(1);
-    expect(await spooled()).toEqual([{ id, attempts: 1, held: 0, last_error: null }]);
+    expect(await spooled()).toEqual([{ id, attempts: 1, held: 0, held_reason: null, last_error: null }]);
     await h.deps.store.mailSpool.remove([id]);
   });
 

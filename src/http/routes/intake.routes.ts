@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ServiceDeps } from '../../services/deps.js';
-import { releaseHeldMail, spoolCounts, spooledMailRaw, troubledMails } from '../../services/held-mail.service.js';
+import { HELD_REASONS } from '../../domain/spooled-mail.js';
+import { releaseAllHeldMail, releaseHeldMail, spoolCounts, spooledMailRaw, troubledMails } from '../../services/held-mail.service.js';
 import { errorResponses } from '../schemas.js';
 
 const SpoolCountsSchema = z
@@ -23,12 +24,21 @@ const TroubledMailSchema = z
     size: z.number().int(),
     attempts: z.number().int(),
     held: z.boolean(),
-    lastError: z.string().nullable(),
+    heldReason: z
+      .enum(HELD_REASONS)
+      .nullable()
+      .describe('why it is held: refused (it can never become a report as it is), attempts (every attempt failed), bytes-missing; null while it waits'),
+    lastError: z.string().nullable().describe("the server's own words for the last failure (English, technical)"),
     nextAttemptAt: z.string(),
   })
   .meta({ id: 'TroubledMail' });
 
 const params = z.object({ id: z.string().min(1).max(64) });
+
+const TroubledQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  after: z.string().min(1).max(64).optional().describe("the previous page's `next`"),
+});
 
 /** The mail spool for operators (see services/held-mail.service.ts): what `renkei spool` shows, over the API. */
 export const intakeRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
@@ -49,11 +59,27 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
     {
       schema: {
         tags: ['intake'],
-        summary: 'Mails held for an operator or waiting to be tried again, oldest first, with why (leads, administrators)',
-        response: { 200: z.object({ items: z.array(TroubledMailSchema) }), ...errorResponses },
+        summary: 'Mails held for an operator or waiting to be tried again, oldest first, with why, a page at a time (leads, administrators)',
+        querystring: TroubledQuery,
+        response: {
+          200: z.object({ items: z.array(TroubledMailSchema), next: z.string().nullable().describe('pass as `after` for the next page; null at the end') }),
+          ...errorResponses,
+        },
       },
     },
-    async (req) => ({ items: await troubledMails(deps, req.actor) }),
+    async (req) => troubledMails(deps, req.actor, req.query),
+  );
+
+  app.post(
+    '/intake/spool/release-held',
+    {
+      schema: {
+        tags: ['intake'],
+        summary: 'Try every held mail again at once, after mending what held them (leads, administrators; audited once, with the count)',
+        response: { 200: z.object({ released: z.number().int() }), ...errorResponses },
+      },
+    },
+    async (req) => ({ released: await releaseAllHeldMail(deps, req.actor) }),
   );
 
   app.get(

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { SpoolCounts } from '../../domain/spooled-mail.js';
+import type { HeldReason, SpoolCounts } from '../../domain/spooled-mail.js';
 import type { DB } from '../schema.js';
 
 /** A spooled mail as the drainer sees it before it reads the bytes. */
@@ -42,6 +42,9 @@ function byBytes<T>(items: T[], size: (item: T) => number): T[][] {
   }
   return chunks;
 }
+
+/** A held mail due again: from its first attempt, at `now`. */
+const released = (now: string) => ({ held: 0, held_reason: null, attempts: 0, next_attempt_at: now });
 
 const spooledOf = (r: Pick<Selectable<DB['mail_spool']>, 'id' | 'received_at' | 'envelope' | 'route' | 'size' | 'attempts'>): SpooledMail => ({
   id: r.id,
@@ -128,19 +131,25 @@ export function createMailSpoolRepository(db: Kysely<DB>) {
       for (let i = 0; i < ids.length; i += 500) await db.deleteFrom('mail_spool').where('id', 'in', ids.slice(i, i + 500)).execute();
     },
 
-    /** Not recorded at this attempt: try again at `nextAttemptAt`, or never by itself (`hold`), with the reason. */
-    async postpone(id: string, change: { nextAttemptAt: string; error: string; hold: boolean }): Promise<void> {
+    /** Not recorded at this attempt: try again at `nextAttemptAt`, or never by itself (held, for the reason `hold`), with the error. */
+    async postpone(id: string, change: { nextAttemptAt: string; error: string; hold: HeldReason | null }): Promise<void> {
       await db
         .updateTable('mail_spool')
-        .set({ next_attempt_at: change.nextAttemptAt, last_error: change.error.slice(0, 2000), held: change.hold ? 1 : 0 })
+        .set({ next_attempt_at: change.nextAttemptAt, last_error: change.error.slice(0, 2000), held: change.hold ? 1 : 0, held_reason: change.hold })
         .where('id', '=', id)
         .execute();
     },
 
     /** A held mail is due again (an operator mended what kept it from becoming a report). False when no such mail is held. */
     async release(id: string, now: string): Promise<boolean> {
-      const r = await db.updateTable('mail_spool').set({ held: 0, attempts: 0, next_attempt_at: now }).where('id', '=', id).where('held', '=', 1).executeTakeFirst();
+      const r = await db.updateTable('mail_spool').set(released(now)).where('id', '=', id).where('held', '=', 1).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
+    },
+
+    /** Every held mail due again at once: how many. */
+    async releaseAll(now: string): Promise<number> {
+      const r = await db.updateTable('mail_spool').set(released(now)).where('held', '=', 1).executeTakeFirst();
+      return Number(r.numUpdatedRows);
     },
 
     async counts(): Promise<SpoolCounts> {
@@ -153,16 +162,15 @@ export function createMailSpoolRepository(db: Kysely<DB>) {
       return { waiting: Number(of(0)?.n ?? 0), held: Number(of(1)?.n ?? 0), oldestReceivedAt: (of(0)?.oldest) ?? null };
     },
 
-    /** Mails held, or waiting after a failed attempt, oldest first, with why (for an operator). */
-    async troubled(limit = 100): Promise<(SpooledMail & { lastError: string | null; held: boolean; nextAttemptAt: string })[]> {
-      const rows = await db
+    /** Mails held, or waiting after a failed attempt, in spooling order (oldest first), after the mail `after` when given, with why (for an operator). */
+    async troubled(limit = 100, after?: string): Promise<(SpooledMail & { lastError: string | null; held: boolean; heldReason: string | null; nextAttemptAt: string })[]> {
+      let q = db
         .selectFrom('mail_spool')
-        .select(['id', 'received_at', 'envelope', 'route', 'size', 'attempts', 'last_error', 'held', 'next_attempt_at'])
-        .where((eb) => eb.or([eb('held', '=', 1), eb('last_error', 'is not', null)]))
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ ...spooledOf(r), lastError: r.last_error, held: Number(r.held) === 1, nextAttemptAt: r.next_attempt_at }));
+        .select(['id', 'received_at', 'envelope', 'route', 'size', 'attempts', 'last_error', 'held', 'held_reason', 'next_attempt_at'])
+        .where((eb) => eb.or([eb('held', '=', 1), eb('last_error', 'is not', null)]));
+      if (after !== undefined) q = q.where('id', '>', after);
+      const rows = await q.orderBy('id').limit(limit).execute();
+      return rows.map((r) => ({ ...spooledOf(r), lastError: r.last_error, held: Number(r.held) === 1, heldReason: r.held_reason, nextAttemptAt: r.next_attempt_at }));
     },
   };
 }

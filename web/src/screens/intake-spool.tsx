@@ -1,38 +1,76 @@
-import { useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client';
+import { api, get } from '../api/client';
 import { useApi } from '../api/use-api';
-import { DateTime, ErrorNote, Loading } from '../components/common';
-import type { SpoolCounts, TroubledMail } from '../../../src/domain/spooled-mail.js';
+import { DateTime, Dialog, ErrorNote, Loading } from '../components/common';
+import type { SpoolCounts, TroubledMail, TroubledPage } from '../../../src/domain/spooled-mail.js';
 import { rolesMay } from '../../../src/domain/capabilities.js';
 import { useAccount } from '../session';
 import '../components/steering.css';
 import '../components/admin.css';
 
-/** The API lists the oldest 100. */
-const TROUBLED_SHOWN = 100;
+const FIRST_PAGE = '/api/intake/spool/troubled';
 
-/** Mail acknowledged (250) and not yet a report: those waiting to be tried again and those held, with why; download, try again. */
+/**
+ * Mail acknowledged (250) and not yet a report: those waiting to be tried
+ * again and those held, with why (in the reader's language, the server's
+ * own words beside it), a page at a time; download one, try one again, or
+ * every held mail at once after mending what held them.
+ */
 export function IntakeSpoolScreen() {
   const { t } = useTranslation();
   const me = useAccount();
   const allowed = rolesMay(me.roles, 'intake.spool');
   const mayReadBytes = rolesMay(me.roles, 'intake.spool-raw');
   const counts = useApi<SpoolCounts>(allowed ? '/api/intake/spool' : null);
-  const troubled = useApi<{ items: TroubledMail[] }>(allowed ? '/api/intake/spool/troubled' : null);
-  const [flash, setFlash] = useState<string | null>(null);
+  const first = useApi<TroubledPage>(allowed ? FIRST_PAGE : null);
+  // Pages after the first, as "Show more" fetched them; a reload of the first starts over.
+  const [later, setLater] = useState<TroubledPage[]>([]);
+  useEffect(() => setLater([]), [first.data]);
+  const [flash, setFlash] = useState<ReactNode>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [confirmAll, setConfirmAll] = useState(false);
 
-  const release = async (mail: TroubledMail) => {
-    setBusy(mail.id);
+  const act = async (key: string, run: () => Promise<ReactNode>) => {
+    setBusy(key);
     setError(null);
     setFlash(null);
     try {
-      await api<undefined>('POST', `/api/intake/spool/${encodeURIComponent(mail.id)}/release`);
-      setFlash(t('spool.released', { id: mail.id, interpolation: { escapeValue: false } }));
+      setFlash(await run());
       counts.reload();
-      troubled.reload();
+      first.reload();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const release = (mail: TroubledMail) =>
+    act(mail.id, async () => {
+      await api<undefined>('POST', `/api/intake/spool/${encodeURIComponent(mail.id)}/release`);
+      // The id is no word of either language: marked so, inside the sentence.
+      const [before, after] = t('spool.released', { id: '\u0000', interpolation: { escapeValue: false } }).split('\u0000');
+      return (
+        <>
+          {before}
+          <span translate="no">{mail.id}</span>
+          {after}
+        </>
+      );
+    });
+  const releaseAll = () =>
+    act('all', async () => {
+      setConfirmAll(false);
+      const { released } = await api<{ released: number }>('POST', '/api/intake/spool/release-held');
+      return t('spool.releasedAll', { count: released });
+    });
+  const showMore = async (after: string) => {
+    setBusy('more');
+    setError(null);
+    try {
+      const page = await get<TroubledPage>(FIRST_PAGE, { after });
+      setLater((pages) => [...pages, page]);
     } catch (err) {
       setError(err);
     } finally {
@@ -47,11 +85,19 @@ export function IntakeSpoolScreen() {
         <p>{t('spool.notAllowed')}</p>
       </main>
     );
-  const items = troubled.data?.items ?? [];
+  const pages = first.data ? [first.data, ...later] : [];
+  const items = pages.flatMap((p) => p.items);
+  const next = pages.at(-1)?.next ?? null;
+  const held = counts.data?.held ?? 0;
   return (
     <main id="main">
       <div className="screen-title">
         <h1>{t('spool.heading')}</h1>
+        {held > 0 && (
+          <button type="button" disabled={busy !== null} onClick={() => setConfirmAll(true)}>
+            {t('spool.releaseAll', { count: held })}
+          </button>
+        )}
       </div>
       <p className="muted">{t('spool.intro')}</p>
       {counts.data && (
@@ -70,8 +116,8 @@ export function IntakeSpoolScreen() {
           {flash}
         </p>
       )}
-      <ErrorNote error={error ?? counts.error ?? troubled.error} />
-      {troubled.isLoading && !troubled.data ? (
+      <ErrorNote error={error ?? counts.error ?? first.error} />
+      {first.isLoading && !first.data ? (
         <Loading />
       ) : items.length === 0 ? (
         <p>{t('spool.empty')}</p>
@@ -101,18 +147,26 @@ export function IntakeSpoolScreen() {
                 <td className="break" translate="no">
                   {m.route ?? m.rcptTo.join(', ')}
                 </td>
-                <td>{t('spool.bytes', { count: m.size })}</td>
+                <td className="nowrap">{t('spool.bytes', { count: m.size })}</td>
                 <td>
                   {m.held ? (
-                    <strong>{t('spool.held')}</strong>
+                    <strong className="nowrap">{t('spool.held')}</strong>
                   ) : (
                     <>
                       {t('spool.waiting', { count: m.attempts })} <DateTime value={m.nextAttemptAt} />
                     </>
                   )}
                 </td>
-                <td className="break" translate="no">
-                  {m.lastError}
+                <td className="break">
+                  {m.heldReason && <div>{t(`spool.heldReasons.${m.heldReason}`, { count: m.attempts })}</div>}
+                  {m.lastError && (
+                    <div className="muted">
+                      <span className="visually-hidden">{t('spool.serverWords')} </span>
+                      <span translate="no" lang="en">
+                        {m.lastError}
+                      </span>
+                    </div>
+                  )}
                 </td>
                 <td>
                   {mayReadBytes && (
@@ -131,7 +185,25 @@ export function IntakeSpoolScreen() {
           </tbody>
         </table>
       )}
-      {items.length >= TROUBLED_SHOWN && <p className="muted">{t('spool.more', { count: items.length })}</p>}
+      {next && (
+        <p>
+          <span className="muted">{t('spool.shown', { count: items.length })}</span>{' '}
+          <button type="button" disabled={busy !== null} onClick={() => void showMore(next)}>
+            {t('spool.more')}
+          </button>
+        </p>
+      )}
+      <Dialog title={t('spool.releaseAllTitle')} open={confirmAll} onClose={() => setConfirmAll(false)}>
+        <p>{t('spool.releaseAllConfirm', { count: held })}</p>
+        <div className="dialog-actions">
+          <button type="button" onClick={() => setConfirmAll(false)}>
+            {t('common.cancel')}
+          </button>
+          <button type="button" disabled={busy !== null} onClick={() => void releaseAll()}>
+            {t('spool.releaseAll', { count: held })}
+          </button>
+        </div>
+      </Dialog>
     </main>
   );
 }
