@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { plainZip } from '../formats/infected-zip.js';
 import { EvidenceFiles, INLINE_MAX } from '../store/evidence-files.js';
-import { inboundMailPool, workerExecArgv } from './inbound-mail-pool.js';
+import { inboundMailPool, sharedContacts, workerExecArgv } from './inbound-mail-pool.js';
 import { generateTeamKey } from '../formats/pgp.js';
 import { pgpMimeEncrypted } from '../../test/support/pgp-mail.js';
 import { readInboundMail, type Envelope, type InboundMail, type PgpSummary } from './inbound-mail.js';
@@ -158,10 +158,26 @@ describe('inbound mail pool', () => {
     const pgp = (there.report.input.meta as { pgp: PgpSummary }).pgp;
     expect(pgp).toMatchObject({ kind: 'pgp-mime-encrypted', isEncrypted: true, isDecrypted: true, signature: { status: 'valid', contact: { email: 'cert@partner.example', organisationId: 'org-1' } } });
     expect(there.report.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['https://secret-kit.example/login', '198.51.100.77']));
+    // The directory changed (a new list): the thread reads the new one, not the one it has; the old one still reads as it was.
+    const moved = { teamKeys: [team], contacts: [{ ...keys.contacts[0]!, organisationId: 'org-2', organisationName: 'Partner CERT (new)' }] };
+    const contactOf = async (k: typeof keys) => ((await pool.read(raw, envelope, null, k)).report.input.meta as { pgp: PgpSummary }).pgp.signature.contact;
+    expect(await contactOf(moved)).toMatchObject({ organisationId: 'org-2', organisation: 'Partner CERT (new)' });
+    expect(await contactOf(keys)).toMatchObject({ organisationId: 'org-1' });
     // Without the team's key: kept as received and flagged, never refused.
     const locked = await pool.read(raw, envelope, null, { teamKeys: [stranger], contacts: [] });
     expect((locked.report.input.meta as { pgp: PgpSummary }).pgp).toMatchObject({ isEncrypted: true, isDecrypted: false });
     expect(locked.report.input.body).not.toContain('secret-kit');
+  });
+
+  it("shares a contact list with the threads as one block a list (the directory index's list for a version), not a copy a mail", () => {
+    const contacts = [{ organisationId: 'org-1', organisationName: '取引先 CERT', email: 'cert@partner.example', pgpKey: '-----BEGIN PGP PUBLIC KEY BLOCK-----\n…' }];
+    const block = sharedContacts(contacts);
+    expect(block.bytes).toBeInstanceOf(SharedArrayBuffer);
+    expect(sharedContacts(contacts)).toBe(block);
+    expect(JSON.parse(Buffer.from(block.bytes).toString('utf8'))).toEqual(contacts);
+    const other = sharedContacts([...contacts]);
+    expect(other).not.toBe(block);
+    expect(other.id).not.toBe(block.id);
   });
 
   it('answers many mails at once, in order', async () => {

@@ -4,7 +4,7 @@ import { Piscina } from 'piscina';
 import { AppError } from '../domain/errors.js';
 import type { EvidenceFiles } from '../store/evidence-files.js';
 import { readInboundMail, type Envelope, type InboundMail, type PgpKeys, type RouteTaken } from './inbound-mail.js';
-import type { InboundResult, InboundTask } from './inbound-mail.worker.js';
+import type { InboundResult, InboundTask, SharedContacts } from './inbound-mail.worker.js';
 
 export interface InboundMailReader {
   /** Read (a PGP mail opened with `keys`), file the attachments and prepare the report (see inbound-mail.ts). */
@@ -34,6 +34,27 @@ const YOUNG_GENERATION_MB = 8;
 const MAILS_PER_THREAD = 32;
 
 const WARM_UP = Buffer.from('Subject: warm-up\r\n\r\nwarm-up\r\n');
+
+const sharedLists = new WeakMap<PgpKeys['contacts'], SharedContacts>();
+let sharedCount = 0;
+
+/**
+ * The directory's contact keys as one block of shared memory per list: a
+ * PGP mail's task carries the block, not a copy of every key (with 300
+ * contacts, about a megabyte cloned for each PGP mail). The directory index
+ * hands out the same list until the directory changes, so a block is made
+ * once per directory version; each thread reads it once (inbound-mail.worker.ts).
+ */
+export function sharedContacts(contacts: PgpKeys['contacts']): SharedContacts {
+  let block = sharedLists.get(contacts);
+  if (!block) {
+    const json = Buffer.from(JSON.stringify(contacts));
+    const bytes = new SharedArrayBuffer(json.length);
+    json.copy(Buffer.from(bytes));
+    sharedLists.set(contacts, (block = { id: ++sharedCount, bytes }));
+  }
+  return block;
+}
 
 /**
  * Inbound mail on `threads` worker threads: the MIME parse, the attachments'
@@ -70,7 +91,7 @@ export function inboundMailPool(threads: number, files: EvidenceFiles, onWorkerE
     envelope,
     route,
     dataDir: files.dataDir,
-    ...(keys ? { keys } : {}),
+    ...(keys ? { keys: { teamKeys: keys.teamKeys, contacts: sharedContacts(keys.contacts) } } : {}),
   });
   return {
     async warm() {
