@@ -9,6 +9,13 @@ import type { ServiceDeps } from './deps.js';
 type Places = Pick<ServiceDeps, 'store' | 'evidence'>;
 
 /**
+ * A file put (written, or found and touched) this recently may belong to a
+ * report being recorded right now — its item not committed yet — so
+ * retention leaves it for its next run (`EvidenceFiles.remove`).
+ */
+export const RECENTLY_PUT_MS = 24 * 60 * 60 * 1000;
+
+/**
  * The bytes, re-checked against their SHA-256. Throws as `EvidenceFiles.get`
  * does: ENOENT when they are nowhere, a message naming the actual hash when
  * they were altered.
@@ -23,9 +30,14 @@ export async function bytesKept(deps: Places, sha256: string): Promise<boolean> 
   return (await deps.store.evidence.hasContent(sha256)) || deps.evidence.has(sha256);
 }
 
-/** Delete the bytes from both places (evidence retention, once nothing holds them); true when there were some. */
+/**
+ * Delete the bytes from both places (evidence retention, once nothing holds
+ * them); true when there were some. A report recorded meanwhile with the
+ * same content keeps them: in the database by the row's lock (see
+ * `dropContent`), as a file by its time (see `RECENTLY_PUT_MS`).
+ */
 export async function dropBytes(deps: Places, sha256: string): Promise<boolean> {
-  const row = await deps.store.evidence.dropContent(sha256);
-  const file = await deps.evidence.remove(sha256);
+  const row = await deps.store.transaction((tx) => tx.evidence.dropContent(sha256));
+  const file = await deps.evidence.remove(sha256, RECENTLY_PUT_MS);
   return row || file;
 }

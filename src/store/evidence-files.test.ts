@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,6 +53,30 @@ describe('EvidenceFiles', () => {
     expect(await files.remove(sha256)).toBe(true);
     expect(files.has(sha256)).toBe(false);
     expect(await files.remove(sha256)).toBe(false);
+  });
+
+  it('leaves to retention only a file not put since the time it names: a report being recorded found it there (put sets its time)', async () => {
+    const content = fileSized('a phishing kit that keeps coming');
+    const { sha256 } = await files.put(content);
+    const path = files.pathOf(sha256);
+    const day = 86_400_000;
+    const dayAgo = new Date(Date.now() - day);
+    const older = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(path, older, older);
+    // The same content arrives again (a duplicate attachment): found, not written again, and its time is now.
+    await files.put(content);
+    expect(statSync(path).mtimeMs).toBeGreaterThanOrEqual(dayAgo.getTime());
+    expect(await files.remove(sha256, day)).toBe(false);
+    expect(files.get(sha256).equals(content)).toBe(true);
+    // Not put since: removed.
+    utimesSync(path, older, older);
+    expect(await files.remove(sha256, day)).toBe(true);
+    expect(files.has(sha256)).toBe(false);
+    // Put after the removal: written again.
+    await files.put(content);
+    expect(files.get(sha256).equals(content)).toBe(true);
+    // Nothing left aside, nothing temporary.
+    expect(readdirSync(dirname(path))).toEqual([sha256]);
   });
 
   it('refuses a file whose bytes no longer hash to its name', async () => {

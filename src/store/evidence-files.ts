@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsync, mkdirSync, openSync, readFileSync, renameSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
@@ -122,9 +122,7 @@ export class EvidenceFiles {
     const h = EvidenceFiles.hashes(content);
     if (content.length <= INLINE_MAX) return { ...h, inline: ownBytes(content) };
     const path = this.pathOf(h.sha256);
-    const stored = statSync(path, { throwIfNoEntry: false }) ?? statSync(this.legacyPathOf(h.sha256), { throwIfNoEntry: false });
-    // A file of another size is one an older version cut short in a crash: written again.
-    if (stored?.size === content.length) return h;
+    if (this.touch(path, content.length) || this.touch(this.legacyPathOf(h.sha256), content.length)) return h;
     const dir = dirname(path);
     if (!this.madeDirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
@@ -159,20 +157,53 @@ export class EvidenceFiles {
     return h;
   }
 
+  /**
+   * Whether `path` holds a file of `size` bytes; if so its time is set to now,
+   * which tells retention (`remove`) it was just put. A file of another size
+   * is one an older version cut short in a crash: written again.
+   */
+  private touch(path: string, size: number): boolean {
+    if (statSync(path, { throwIfNoEntry: false })?.size !== size) return false;
+    try {
+      const now = new Date();
+      utimesSync(path, now, now);
+      return true;
+    } catch (err) {
+      // Removed meanwhile (retention): written again.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
   /** The bytes, after checking they still hash to their name; a mismatch throws loudly. */
   get(sha256: string): Buffer {
     return checkedContent(sha256, readFileSync(this.foundPathOf(sha256)));
   }
 
-  /** Delete a file (evidence retention); false when it was not there. */
-  async remove(sha256: string): Promise<boolean> {
+  /**
+   * Delete a file (evidence retention); false when it was not there, or when
+   * it was put in the last `unlessPutWithinMs` — content a report being
+   * recorded now found here (`put` sets the file's time; both read the
+   * system's clock, as the file system does). The file is first moved aside,
+   * then its time read: a `put` before the move is seen and the file moved
+   * back; a `put` after it finds no file and writes its own.
+   */
+  async remove(sha256: string, unlessPutWithinMs?: number): Promise<boolean> {
+    const path = this.foundPathOf(sha256);
+    const aside = `${path}.${randomBytes(6).toString('hex')}.removing`;
     try {
-      await unlink(this.foundPathOf(sha256));
-      return true;
+      await rename(path, aside);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw err;
     }
+    if (unlessPutWithinMs !== undefined && statSync(aside).mtimeMs >= Date.now() - unlessPutWithinMs) {
+      // The same bytes: whether a new copy was written meanwhile or not, this one may stand.
+      await rename(aside, path);
+      return false;
+    }
+    await unlink(aside);
+    return true;
   }
 
   has(sha256: string): boolean {

@@ -81,7 +81,7 @@ export function createStore(db: Kysely<DB>, dialect: DialectName, clock: () => D
     registry: createRegistryRepository(db),
     takedowns: createTakedownRepository(db),
     steering: createSteeringRepository(db),
-    evidence: createEvidenceRepository(db),
+    evidence: createEvidenceRepository(db, dialect),
     statistics: createStatisticsRepository(db, dialect),
     mailSpool: createMailSpoolRepository(db),
     inTransaction: db.isTransaction,

@@ -1,4 +1,4 @@
-import { unlinkSync, writeFileSync } from 'node:fs';
+import { unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +8,8 @@ import { systemActor, type Actor } from '../../src/domain/actor.js';
 import type { CustodyEvent, EvidenceItem } from '../../src/domain/evidence.js';
 import { buildApp } from '../../src/http/app.js';
 import { searchAudit } from '../../src/services/audit.service.js';
-import { bytesKept, storedBytes } from '../../src/services/evidence-bytes.js';
+import { bytesKept, dropBytes, storedBytes } from '../../src/services/evidence-bytes.js';
+import { newId } from '../../src/domain/ids.js';
 import { EvidenceFiles, INLINE_MAX } from '../../src/store/evidence-files.js';
 import { runEvidenceRetention, scheduleEvidenceRetention, EVIDENCE_RETENTION_JOB } from '../../src/services/evidence-retention.service.js';
 import { changeIncidentStatus, updateIncident } from '../../src/services/incident.service.js';
@@ -520,5 +521,67 @@ describe('retention', () => {
     // Bytes an item still holds are never dropped, whatever the caller thought (the check is the drop's own statement).
     expect(await h.deps.store.evidence.dropContent(back.sha256)).toBe(false);
     expect((await storedBytes(h.deps, back.sha256)).toString()).toBe('only in A');
+  });
+
+  /** A transaction held open until `release()`, with `started` once `fn` ran in it. */
+  function heldOpen(fn: (tx: Parameters<Parameters<Harness['deps']['store']['transaction']>[0]>[0]) => Promise<unknown>) {
+    let release!: () => void;
+    let started!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const ran = new Promise<void>((r) => (started = r));
+    const done = h.deps.store.transaction(async (tx) => {
+      const result = await fn(tx);
+      started();
+      await gate;
+      return result;
+    });
+    return { release, started: ran, done };
+  }
+
+  it('keeps the bytes a report brings while retention removes the same content, whichever goes first', async () => {
+    const { report } = await receiveMail(h.deps, smtp, mail('retention-race', []), envelope, undefined);
+    const attachment = async (content: Buffer) => ({ ...(await h.deps.evidence.put(content)), id: newId(), filename: 'kit.txt', mimeType: 'text/plain', kind: 'attachment' as const, note: null });
+    const pause = () => new Promise((r) => setTimeout(r, 150));
+
+    // Small content (kept in the database), known and held by nothing: what retention drops.
+    for (const first of ['the report', 'retention'] as const) {
+      const content = Buffer.from(`a kit that came back, ${first} first`);
+      const stored = await attachment(content);
+      await h.deps.store.evidence.ensureFile(stored, h.now().toISOString());
+      if (first === 'the report') {
+        // Recorded, not committed yet, when retention looks: retention waits, then sees the report's attachment.
+        const recording = heldOpen((tx) => tx.reports.addAttachmentsOf([{ reportId: report.id, attachments: [stored] }], h.now().toISOString()));
+        await recording.started;
+        const dropping = dropBytes(h.deps, stored.sha256);
+        await pause();
+        recording.release();
+        await recording.done;
+        expect(await dropping).toBe(false);
+      } else {
+        // Retention dropped them and has not committed when the report comes: the report waits, then puts them back.
+        const dropping = heldOpen((tx) => tx.evidence.dropContent(stored.sha256));
+        await dropping.started;
+        const recording = h.deps.store.transaction((tx) => tx.reports.addAttachmentsOf([{ reportId: report.id, attachments: [stored] }], h.now().toISOString()));
+        await pause();
+        dropping.release();
+        expect(await dropping.done).toBe(true);
+        await recording;
+      }
+      expect((await storedBytes(h.deps, stored.sha256)).equals(content), `${first} first`).toBe(true);
+    }
+
+    // A file: retention leaves one a report put (found, touched) within the last day, and removes it once it was not.
+    const large = Buffer.concat([Buffer.from('a large kit that came back'), Buffer.alloc(INLINE_MAX, ' ')]);
+    const { sha256 } = await h.deps.evidence.put(large);
+    // File times are the system's (the file system's clock), not the test's.
+    const longAgo = new Date(Date.now() - 3 * 86_400_000);
+    utimesSync(h.deps.evidence.pathOf(sha256), longAgo, longAgo);
+    await h.deps.evidence.put(large);
+    expect(await dropBytes(h.deps, sha256)).toBe(false);
+    expect(h.deps.evidence.get(sha256).equals(large)).toBe(true);
+    // A day on, nobody having put it again.
+    utimesSync(h.deps.evidence.pathOf(sha256), longAgo, longAgo);
+    expect(await dropBytes(h.deps, sha256)).toBe(true);
+    expect(h.deps.evidence.has(sha256)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { CustodyAction, CustodyEvent, EvidenceItem, EvidenceKind } from '../../domain/evidence.js';
 import { newId } from '../../domain/ids.js';
 import { INLINE_MAX, type StoredFile } from '../evidence-files.js';
+import type { DialectName } from '../database.js';
 import type { DB, EvidenceItemTable } from '../schema.js';
 import type { ReportAttachment } from './report.repository.js';
 
@@ -34,12 +35,19 @@ const CONTENT_CHUNK = 100;
 
 /**
  * The `evidence` rows of stored content, once per SHA-256, with the bytes of
- * small content (`StoredFile.inline`). Content seen before keeps its row
- * (taking no lock on it); a row without bytes takes them (its file may be
- * gone to retention since). Rows go in SHA-256 order, so that two groups
- * written at once on PostgreSQL wait for each other's new rows in one order.
+ * small content (`StoredFile.inline`). Content seen before keeps its row; a
+ * row without bytes takes them (retention may have dropped them). Rows go in
+ * SHA-256 order, so that two groups written at once on PostgreSQL wait for
+ * each other's new rows in one order.
+ *
+ * On PostgreSQL a known row whose bytes this brings is first locked FOR KEY
+ * SHARE (as the foreign keys of its new items would lock it, only sooner;
+ * writers of reports do not wait for each other), so that retention's
+ * `dropContent`, which locks the row FOR UPDATE before it looks for items,
+ * either waits for this transaction and sees its items, or goes first and
+ * this puts the bytes back. SQLite runs one writer at a time.
  */
-export async function upsertContents(db: Kysely<DB>, files: readonly StoredFile[], at: string): Promise<void> {
+export async function upsertContents(db: Kysely<DB>, dialect: DialectName, files: readonly StoredFile[], at: string): Promise<void> {
   for (const f of files)
     if (f.size <= INLINE_MAX && !f.inline) throw new Error(`evidence ${f.sha256} (${f.size} bytes) came without its bytes: content this small is kept in the database — pass what EvidenceFiles.put returned`);
   const bySha = new Map(files.map((f) => [f.sha256, f]));
@@ -56,10 +64,12 @@ export async function upsertContents(db: Kysely<DB>, files: readonly StoredFile[
       .execute();
     for (const r of done) inserted.add(r.sha256);
   }
+  const known = rows.filter((row) => row.content && !inserted.has(row.sha256));
+  if (dialect === 'postgres')
+    for (let i = 0; i < known.length; i += CHUNK)
+      await db.selectFrom('evidence').select('sha256').where('sha256', 'in', known.slice(i, i + CHUNK).map((r) => r.sha256)).orderBy('sha256').forKeyShare().execute();
   // Known content: its bytes are written only where the row has none (an UPDATE locks only the rows it changes).
-  for (const row of rows)
-    if (row.content && !inserted.has(row.sha256))
-      await db.updateTable('evidence').set({ content: row.content }).where('sha256', '=', row.sha256).where('content', 'is', null).execute();
+  for (const row of known) await db.updateTable('evidence').set({ content: row.content }).where('sha256', '=', row.sha256).where('content', 'is', null).execute();
 }
 
 /**
@@ -67,7 +77,7 @@ export async function upsertContents(db: Kysely<DB>, files: readonly StoredFile[
  * are only ever appended: there is no update or delete here, and the database
  * refuses both.
  */
-export function createEvidenceRepository(db: Kysely<DB>) {
+export function createEvidenceRepository(db: Kysely<DB>, dialect: DialectName) {
   const items = () =>
     db
       .selectFrom('evidence_item')
@@ -78,7 +88,7 @@ export function createEvidenceRepository(db: Kysely<DB>) {
   return {
     /** The `evidence` row of stored content (once per content; with its bytes when they are kept in the database). */
     async ensureFile(f: StoredFile, at: string): Promise<void> {
-      await upsertContents(db, [f], at);
+      await upsertContents(db, dialect, [f], at);
     },
 
     /** The bytes of content kept in the database; null when they are a file (or gone), undefined when the content is unknown. */
@@ -95,9 +105,12 @@ export function createEvidenceRepository(db: Kysely<DB>) {
 
     /**
      * Drop the bytes kept in the database once nothing holds them (retention); true when some were dropped.
-     * "Nothing holds them" is checked by the same statement, so bytes a new report brings meanwhile stay.
+     * Call in a transaction: on PostgreSQL the row is locked first (FOR UPDATE, which waits for a report
+     * being recorded with the same content, see upsertContents), and "nothing holds them" is checked
+     * after, by a statement that sees what that report committed.
      */
     async dropContent(sha256: string): Promise<boolean> {
+      if (dialect === 'postgres') await db.selectFrom('evidence').select('sha256').where('sha256', '=', sha256).forUpdate().execute();
       const r = await db
         .updateTable('evidence')
         .set({ content: null })

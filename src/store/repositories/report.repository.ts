@@ -237,6 +237,7 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
       const all = list.flatMap(({ reportId, attachments }) => attachments.map((a) => ({ reportId, a })));
       await upsertContents(
         db,
+        dialect,
         all.map(({ a }) => a),
         at,
       );
