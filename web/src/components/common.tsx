@@ -7,13 +7,13 @@ import { ApiError } from '../api/client';
 import { formatInstant, formatNumber } from '../format';
 import { currentLanguage } from '../i18n';
 
-/** A moment in JST, and in the browser's zone when that differs; both labelled. */
-export function DateTime({ value }: { value: string | null | undefined }) {
+/** A moment in JST, and in the browser's zone when that differs; both labelled. `stacked`: one under the other (narrow table columns). */
+export function DateTime({ value, stacked = false }: { value: string | null | undefined; stacked?: boolean }) {
   useTranslation();
   if (!value) return <span className="muted">—</span>;
   const { jst, local } = formatInstant(value, currentLanguage());
   return (
-    <time dateTime={value} className="datetime">
+    <time dateTime={value} className={stacked ? 'datetime stacked' : 'datetime'}>
       <span className="jst">{jst}</span>
       {local && <span className="local"> ({local})</span>}
     </time>

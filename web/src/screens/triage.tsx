@@ -157,10 +157,9 @@ export function TriageScreen() {
                   <th scope="col">{t('report.received')}</th>
                   <th scope="col">{t('report.sender')}</th>
                   <th scope="col">{t('report.subject')}</th>
-                  <th scope="col">{t('report.channel')}</th>
-                  <th scope="col">{t('report.language')}</th>
-                  <th scope="col">{t('report.observables')}</th>
                   <th scope="col">{t('report.candidates')}</th>
+                  <th scope="col">{t('report.observables')}</th>
+                  <th scope="col">{t('triage.channelLanguage')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -181,8 +180,8 @@ export function TriageScreen() {
                       <td>
                         <input type="checkbox" aria-labelledby={`check-label subject-${r.id}`} checked={checked.has(r.id)} onChange={() => toggle(r.id)} />
                       </td>
-                      <td className="nowrap">
-                        <DateTime value={r.receivedAt} />
+                      <td>
+                        <DateTime value={r.receivedAt} stacked />
                       </td>
                       <td className="clip" translate="no" title={r.sender ?? ''}>
                         {r.senderName ?? r.sender ?? '—'}
@@ -193,11 +192,6 @@ export function TriageScreen() {
                         </Link>{' '}
                         <ReportMarks report={r} />
                       </td>
-                      <td className="nowrap">{t(`channel.${r.channel}`)}</td>
-                      <td className="nowrap">
-                        <LanguageName tag={r.language} />
-                      </td>
-                      <td className="num">{d ? <Num value={d.observables.length} /> : '…'}</td>
                       <td>
                         {d?.candidates.slice(0, 2).map((c) => (
                           <Link key={c.id} to={`/incidents/${c.number}`} className="chip" translate="no">
@@ -205,6 +199,13 @@ export function TriageScreen() {
                           </Link>
                         ))}
                         {d && d.candidates.length > 2 && <span className="muted"> +{d.candidates.length - 2}</span>}
+                      </td>
+                      <td className="num">{d ? <Num value={d.observables.length} /> : '…'}</td>
+                      <td className="nowrap">
+                        {t(`channel.${r.channel}`)}
+                        <div className="muted">
+                          <LanguageName tag={r.language} />
+                        </div>
                       </td>
                     </tr>
                   );
