@@ -78,7 +78,7 @@ describe('held mail over the API', () => {
     const download = await as('lead', 'GET', `/api/intake/spool/${id}/raw`);
     expect(download.statusCode).toBe(200);
     expect(download.headers['content-type']).toBe('application/octet-stream');
-    expect(download.headers['content-disposition']).toBe(`attachment; filename="spooled-${id}.eml"`);
+    expect(download.headers['content-disposition']).toBe(`attachment; filename="spooled-${id}.eml"; filename*=UTF-8''spooled-${id}.eml`);
     expect(download.headers['x-content-type-options']).toBe('nosniff');
     expect(download.rawPayload.equals(raw)).toBe(true);
     const audited = await sql<{ action: string; target_id: string }>`select action, target_id from audit_event where action like 'mail-spool.%' order by position`.execute(h.database.db);

@@ -6,6 +6,7 @@ import type { ServiceDeps } from '../../services/deps.js';
 import { uploadEvidence } from '../../services/evidence-collection.service.js';
 import { exportEvidence, handOverEvidence } from '../../services/evidence-transfer.service.js';
 import { downloadEvidence, getEvidenceItem, listEvidence, type EvidenceDelivery } from '../../services/evidence.service.js';
+import { asDownload } from '../download.js';
 import { errorResponses } from '../schemas.js';
 
 const ts = z.string().describe('ISO-8601 UTC date-time');
@@ -56,12 +57,7 @@ export const DownloadQuery = z.object({
 
 /** Send evidence as a download (never rendered), with its hash and, for a dangerous file, the warning. */
 export function sendEvidence(reply: FastifyReply, d: EvidenceDelivery): FastifyReply {
-  const name = d.filename.replace(/["\\]/g, '_');
-  reply
-    .header('content-type', d.contentType)
-    .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
-    .header('x-content-type-options', 'nosniff')
-    .header('cache-control', 'no-store')
+  asDownload(reply, d.contentType, d.filename)
     .header('x-renkei-sha256', d.sha256)
     .header('x-renkei-evidence-id', d.item.id)
     .header('x-renkei-packed', d.packed);

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ServiceDeps } from '../../services/deps.js';
 import { HELD_REASONS } from '../../domain/spooled-mail.js';
 import { releaseAllHeldMail, releaseHeldMail, spoolCounts, spooledMailRaw, troubledMails } from '../../services/held-mail.service.js';
+import { asDownload } from '../download.js';
 import { errorResponses } from '../schemas.js';
 
 const SpoolCountsSchema = z
@@ -95,12 +96,7 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
     async (req, reply) => {
       // Read (and allowed) first: an error must not go out as an attachment.
       const raw = await spooledMailRaw(deps, req.actor, req.params.id);
-      return reply
-        .header('content-type', 'application/octet-stream')
-        .header('content-disposition', `attachment; filename="spooled-${req.params.id.replace(/[^A-Za-z0-9-]/g, '_')}.eml"`)
-        .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'no-store')
-        .send(raw);
+      return asDownload(reply, 'application/octet-stream', `spooled-${req.params.id.replace(/[^A-Za-z0-9-]/g, '_')}.eml`).send(raw);
     },
   );
 

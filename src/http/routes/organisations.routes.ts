@@ -13,6 +13,7 @@ import {
   replaceOrganisation,
 } from '../../services/organisation.service.js';
 import { lookupOwner } from '../../services/owner-lookup.service.js';
+import { asDownload } from '../download.js';
 import { OrganisationSchema, PageQuery, errorResponses, listParam, page } from '../schemas.js';
 
 const params = z.object({ id: z.uuid() });
@@ -108,10 +109,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = 
     '/organisations/export',
     { schema: { tags: ['directory'], summary: 'The whole directory as CSV (the import format)' } },
     async (req, reply) =>
-      reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="renkei-organisations.csv"')
-        .send(await exportOrganisationsCsv(deps, req.actor)),
+      asDownload(reply, 'text/csv; charset=utf-8', 'renkei-organisations.csv').send(await exportOrganisationsCsv(deps, req.actor)),
   );
 
   app.get(

@@ -1,0 +1,15 @@
+import type { FastifyReply } from 'fastify';
+
+/**
+ * The headers of a file handed out as a download, never rendered by the
+ * browser: its type, `attachment` with its name (an ASCII fallback, and the
+ * name itself in UTF-8 per RFC 6266 / 8187), `nosniff`, and not cached.
+ */
+export function asDownload(reply: FastifyReply, contentType: string, filename: string): FastifyReply {
+  const name = filename.replace(/["\\]/g, '_');
+  return reply
+    .header('content-type', contentType)
+    .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'no-store');
+}
