@@ -32,6 +32,13 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
+  // The sandbox thread that reads Outlook items (src/formats/outlook-msg.ts) is plain CommonJS, run without the TypeScript loader.
+  {
+    files: ['src/**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'commonjs', globals: { require: 'readonly', Buffer: 'readonly' } },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     files: ['web/scripts/**/*.mjs', 'web/vite.config.ts'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,4 +1,5 @@
 import PostalMime, { decodeWords, type Email } from 'postal-mime';
+import { isOutlookItem, readOutlookItem } from './outlook-msg.js';
 
 /**
  * An inbound mail, parsed for intake: what a handler reads, what the
@@ -74,16 +75,18 @@ export async function parseMail(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_L
     }
     const content = Buffer.from(a.content as ArrayBuffer);
     const isMessage = a.mimeType.toLowerCase() === 'message/rfc822';
+    // A mail forwarded as an Outlook item (.msg), as Outlook users often do: read like a forwarded message.
+    const isOutlook = !isMessage && isOutlookItem(a.filename ?? null, a.mimeType, content);
     attachments.push({
       filename: safeFilename(a.filename),
       mimeType: a.mimeType.toLowerCase(),
       content,
-      kind: isMessage ? 'forwarded-message' : a.disposition === 'inline' ? 'inline' : 'attachment',
+      kind: isMessage || isOutlook ? 'forwarded-message' : a.disposition === 'inline' ? 'inline' : 'attachment',
     });
-    if (isMessage) {
-      const inner = await forwardedOf(content, limits, 1, problems);
+    if (isMessage || isOutlook) {
+      const inner = isMessage ? await forwardedOf(content, limits, 1, problems) : await forwardedOfOutlook(content, problems);
       forwarded.push(...inner);
-      for (const f of inner) attachmentsText.push([f.subject ?? '', f.from ?? '', ...f.received, f.text].join('\n'));
+      for (const f of inner) attachmentsText.push([f.subject ?? '', f.from ?? '', ...f.received, f.text].join('\n').slice(0, limits.maxAttachmentText));
     } else if (isTextLike(a.mimeType, a.filename)) {
       attachmentsText.push(content.subarray(0, limits.maxAttachmentText).toString('utf8'));
     }
@@ -106,6 +109,35 @@ export async function parseMail(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_L
     isAutomated: isAutomated(email),
     problems,
   };
+}
+
+/** The mail an Outlook item holds, as a forwarded message: its own fields, and the Received chain of the internet headers it kept. */
+async function forwardedOfOutlook(content: Buffer, problems: string[]): Promise<ForwardedMail[]> {
+  const item = await readOutlookItem(content);
+  if ('problem' in item) {
+    problems.push(item.problem);
+    return [];
+  }
+  if (item.embeddedItems) problems.push(`an Outlook item holds ${item.embeddedItems} more Outlook item(s): kept in its file, not read`);
+  let head: Email | null = null;
+  if (item.headers?.trim()) {
+    try {
+      head = await PostalMime.parse(Buffer.from(`${item.headers.replace(/(\r?\n)+$/, '')}\r\n\r\n`), PARSE_OPTIONS);
+    } catch (err) {
+      problems.push(`the internet headers of an Outlook item could not be parsed: ${(err as Error).message}`);
+    }
+  }
+  return [
+    {
+      subject: item.subject ?? head?.subject ?? null,
+      // An Exchange sender may be an X.500 name, not an address: then the headers' From.
+      from: (item.senderEmail?.includes('@') ? item.senderEmail.toLowerCase() : null) ?? mailbox(head?.from)?.address ?? null,
+      date: isoDate(head?.date) ?? isoDate(item.sentAt ?? undefined),
+      messageId: head?.messageId?.trim() || null,
+      received: (head?.headers ?? []).filter((h) => h.key === 'received').map((h) => h.value.replace(/\s+/g, ' ').trim()),
+      text: item.body ?? (item.bodyHtml ? htmlToText(item.bodyHtml) : ''),
+    },
+  ];
 }
 
 async function forwardedOf(content: Buffer, limits: MailLimits, depth: number, problems: string[]): Promise<ForwardedMail[]> {

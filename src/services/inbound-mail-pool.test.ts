@@ -7,6 +7,7 @@ import { EvidenceFiles, INLINE_MAX } from '../store/evidence-files.js';
 import { inboundMailPool, sharedContacts, workerExecArgv } from './inbound-mail-pool.js';
 import { generateTeamKey } from '../formats/pgp.js';
 import { pgpMimeEncrypted } from '../../test/support/pgp-mail.js';
+import { outlookItem } from '../../test/support/outlook-msg.js';
 import { readInboundMail, type Envelope, type InboundMail, type PgpSummary } from './inbound-mail.js';
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'));
@@ -97,10 +98,14 @@ describe('inbound mail pool', () => {
   });
 
   it('makes in a worker thread exactly what the main thread makes', async () => {
-    for (const raw of [arf, await withZip(), Buffer.from('not a mail at all\r\n')]) {
+    const msg = outlookItem({ subject: 'Verify now', body: 'https://verify.evil.example/login', headers: 'Received: from a.evil.example\r\n\r\n', sender: 'x@evil.example' });
+    const withMsg = crlf(['Subject: fwd', 'Content-Type: multipart/mixed; boundary="o"', '', '--o', 'Content-Type: text/plain', '', 'see the item', '--o', 'Content-Type: application/vnd.ms-outlook; name="lure.msg"', 'Content-Transfer-Encoding: base64', '', msg.toString('base64'), '--o--', '']);
+    for (const raw of [arf, await withZip(), Buffer.from('not a mail at all\r\n'), withMsg]) {
       const [there, here] = await Promise.all([pool.read(raw, envelope, route), readInboundMail(files, raw, envelope, route)]);
       expect(withoutIds(there)).toEqual(withoutIds(here));
     }
+    // An Outlook item is read in its own sandbox thread, from a mail thread too.
+    expect((await pool.read(withMsg, envelope, null)).report.observables.map((o) => o.value)).toContain('https://verify.evil.example/login');
   });
 
   it('keeps the facts the intake records: ARF fields, the zip listing and its text, danger, the template, the observables', async () => {

@@ -9,6 +9,7 @@ import { getReport } from '../../src/services/report.service.js';
 import { pgpMimeEncrypted } from '../support/pgp-mail.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { zip } from '../support/zip.js';
+import { loopingOutlookItem, outlookItem } from '../support/outlook-msg.js';
 import iconv from 'iconv-lite';
 import { storedBytes } from '../../src/services/evidence-bytes.js';
 
@@ -101,6 +102,65 @@ describe('archives', () => {
     const view = await getReport(h.deps, h.actor, report.id);
     expect(view.attachments[0]!.note).toMatch(/^ZIP BOMB — not expanded/);
     expect((await storedBytes(h.deps, view.attachments[0]!.sha256)).equals(bomb)).toBe(true);
+  });
+});
+
+describe('Outlook items (.msg)', () => {
+  const forwardedAsMsg = (id: string, msg: Buffer) =>
+    Buffer.from(
+      [
+        'From: =?UTF-8?B?5bGx55SwIOWkqumDjg==?= <yamada@example.co.jp>',
+        `Message-ID: <${id}@example.co.jp>`,
+        'Subject: =?UTF-8?B?5LiN5a+p44Gq44Oh44O844Or44KS6Lui6YCB44GX44G+44GZ?=',
+        'Content-Type: multipart/mixed; boundary="m"',
+        '',
+        '--m',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        '不審なメールを添付のとおり転送します。',
+        '--m',
+        'Content-Type: application/vnd.ms-outlook; name="lure.msg"',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename="lure.msg"',
+        '',
+        msg.toString('base64').replace(/.{76}/g, '$&\r\n'),
+        '--m--',
+        '',
+      ].join('\r\n'),
+    );
+
+  it('reads a phishing mail forwarded as an Outlook item like a forwarded message: its headers, Received chain and URLs; keeps it whole', async () => {
+    const msg = outlookItem({
+      subject: '【重要】アカウント確認のお願い',
+      body: '以下から確認してください: https://secure-login.example-bank.evil.example/jp/\r\n',
+      headers: 'Received: from mail.evil.example ([198.51.100.23])\r\n\tby mx.example.co.jp; Tue, 24 Nov 2026 23:40:00 +0900\r\nFrom: "Bank" <no-reply@evil.example>\r\nDate: Tue, 24 Nov 2026 23:39:58 +0900\r\nMessage-ID: <lure-1@evil.example>\r\n\r\n',
+      sender: 'no-reply@evil.example',
+    });
+    const { report } = await receiveMail(h.deps, smtp, forwardedAsMsg('msg-1', msg), envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    const forwarded = (view.report.meta.mail as { forwarded: unknown[] }).forwarded;
+    expect(forwarded).toEqual([
+      {
+        subject: '【重要】アカウント確認のお願い',
+        from: 'no-reply@evil.example',
+        date: '2026-11-24T14:39:58.000Z',
+        messageId: '<lure-1@evil.example>',
+        received: ['from mail.evil.example ([198.51.100.23]) by mx.example.co.jp; Tue, 24 Nov 2026 23:40:00 +0900'],
+      },
+    ]);
+    expect(view.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['https://secure-login.example-bank.evil.example/jp/', '198.51.100.23']));
+    const [attachment] = view.attachments;
+    expect(attachment).toMatchObject({ filename: 'lure.msg', kind: 'forwarded-message' });
+    expect((await storedBytes(h.deps, attachment!.sha256)).equals(msg)).toBe(true);
+  });
+
+  it('stores a crafted Outlook item that would make its reader loop, unread, with why; the rest of the mail is read', async () => {
+    const crafted = loopingOutlookItem();
+    const { report } = await receiveMail(h.deps, smtp, forwardedAsMsg('msg-2', crafted), envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    expect(view.report.body).toContain('不審なメールを添付のとおり転送します。');
+    expect((view.report.meta as { problems: string[] }).problems).toEqual([expect.stringMatching(/^an Outlook item \(\.msg\) could not be read/)]);
+    expect((await storedBytes(h.deps, view.attachments[0]!.sha256)).equals(crafted)).toBe(true);
   });
 });
 

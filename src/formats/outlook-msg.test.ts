@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { loopingOutlookItem, outlookItem } from '../../test/support/outlook-msg.js';
+import { isOutlookItem, readOutlookItem } from './outlook-msg.js';
+
+const lure = {
+  subject: '【重要】アカウント確認のお願い',
+  body: '以下から確認してください: https://secure-login.example-bank.evil.example/jp/\r\n',
+  headers: 'Received: from mail.evil.example ([198.51.100.23])\r\n\tby mx.example.jp; Tue, 24 Nov 2026 23:40:00 +0900\r\nFrom: "Bank" <no-reply@evil.example>\r\nMessage-ID: <lure-1@evil.example>\r\n\r\n',
+  sender: 'no-reply@evil.example',
+};
+
+describe('Outlook items (.msg)', () => {
+  it('are compound files named .msg or typed as Outlook items; a Word 97 file is not one', () => {
+    const msg = outlookItem(lure);
+    expect(isOutlookItem('lure.msg', 'application/octet-stream', msg)).toBe(true);
+    expect(isOutlookItem('転送.MSG', 'application/octet-stream', msg)).toBe(true);
+    expect(isOutlookItem(null, 'application/vnd.ms-outlook', msg)).toBe(true);
+    expect(isOutlookItem('invoice.doc', 'application/msword', msg)).toBe(false);
+    expect(isOutlookItem('lure.msg', 'application/octet-stream', Buffer.from('not a compound file'))).toBe(false);
+  });
+
+  it('are read for their subject, body, sender and the internet headers of the mail they hold', async () => {
+    expect(await readOutlookItem(outlookItem(lure))).toEqual({
+      subject: lure.subject,
+      body: lure.body,
+      bodyHtml: null,
+      headers: lure.headers,
+      senderEmail: 'no-reply@evil.example',
+      senderName: null,
+      sentAt: null,
+      embeddedItems: 0,
+    });
+  });
+
+  it('give up on a crafted item (a sector chain that loops) within their time or memory, and this thread goes on', async () => {
+    const started = Date.now();
+    const result = await readOutlookItem(loopingOutlookItem(), { timeoutMs: 3000, memoryMb: 32 });
+    expect(result).toEqual({ problem: expect.stringMatching(/^an Outlook item \(\.msg\) could not be read/) as unknown });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // Nothing of it is left behind: the next item reads.
+    expect(await readOutlookItem(outlookItem(lure))).toMatchObject({ subject: lure.subject });
+    expect(await readOutlookItem(Buffer.from('garbage'))).toEqual({ problem: expect.stringMatching(/could not be read/) as unknown });
+  });
+});

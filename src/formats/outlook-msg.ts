@@ -1,0 +1,67 @@
+/**
+ * Outlook items (.msg files) attached to a report: the form many users
+ * forward a phishing mail in. Read with @kenjiuno/msgreader — in a thread
+ * of its own (`outlook-msg.sandbox.cjs`), stopped after `timeoutMs` and
+ * capped in memory, because the library follows a file's sector chains
+ * without a guard and a crafted 4 KB file makes it loop until memory runs
+ * out. A file that cannot be read is kept whole and said so.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** What an Outlook item says of the mail it holds (null where it says nothing). */
+export interface OutlookItem {
+  subject: string | null;
+  /** The plain-text body (Outlook keeps one beside the HTML or RTF). */
+  body: string | null;
+  bodyHtml: string | null;
+  /** The internet headers the item kept (PR_TRANSPORT_MESSAGE_HEADERS): the Received chain of the original. */
+  headers: string | null;
+  senderEmail: string | null;
+  senderName: string | null;
+  sentAt: string | null;
+  /** Outlook items inside this one (kept in the file, not read). */
+  embeddedItems: number;
+}
+
+/** OLE compound file (Office 97–2003 formats, Outlook items). */
+const OLE_MAGIC = Buffer.from('d0cf11e0a1b11ae1', 'hex');
+
+/** An Outlook item: a compound file named .msg or typed as one (Word and Excel 97 files are compound files too). */
+export function isOutlookItem(filename: string | null, mimeType: string, content: Buffer): boolean {
+  if (!content.subarray(0, 8).equals(OLE_MAGIC)) return false;
+  return /\.msg$/i.test(filename ?? '') || mimeType.toLowerCase() === 'application/vnd.ms-outlook';
+}
+
+export interface OutlookLimits {
+  timeoutMs: number;
+  /** The reading thread's heap (MB). */
+  memoryMb: number;
+}
+
+const DEFAULT_LIMITS: OutlookLimits = { timeoutMs: 5000, memoryMb: 96 };
+const SANDBOX = new URL('./outlook-msg.sandbox.cjs', import.meta.url);
+
+/** Read an Outlook item; `{ problem }` when it cannot be read (broken, crafted, too slow): never throws. */
+export function readOutlookItem(content: Buffer, limits: OutlookLimits = DEFAULT_LIMITS): Promise<OutlookItem | { problem: string }> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (result: OutlookItem | { problem: string }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(result);
+    };
+    const worker = new Worker(SANDBOX, {
+      workerData: new Uint8Array(content),
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb, maxYoungGenerationSizeMb: 8, stackSizeMb: 4 },
+    });
+    const timer = setTimeout(() => done({ problem: `an Outlook item (.msg) could not be read within ${limits.timeoutMs} ms: kept whole, not read` }), limits.timeoutMs);
+    worker.once('message', (m: OutlookItem | { error: string }) =>
+      done('error' in m ? { problem: `an Outlook item (.msg) could not be read: ${m.error}` } : m),
+    );
+    worker.once('error', (err) => done({ problem: `an Outlook item (.msg) could not be read: ${err.message}` }));
+    worker.once('exit', () => done({ problem: 'an Outlook item (.msg) could not be read: its reader stopped' }));
+  });
+}
