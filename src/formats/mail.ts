@@ -1,5 +1,6 @@
 import PostalMime, { decodeWords, type Email } from 'postal-mime';
 import { isOutlookItem, readOutlookItem } from './outlook-msg.js';
+import { isTnef, readTnef } from './tnef.js';
 
 /**
  * An inbound mail, parsed for intake: what a handler reads, what the
@@ -87,6 +88,14 @@ export async function parseMail(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_L
       const inner = isMessage ? await forwardedOf(content, limits, 1, problems) : await forwardedOfOutlook(content, problems);
       forwarded.push(...inner);
       for (const f of inner) attachmentsText.push([f.subject ?? '', f.from ?? '', ...f.received, f.text].join('\n').slice(0, limits.maxAttachmentText));
+    } else if (isTnef(a.filename ?? null, a.mimeType, content)) {
+      // winmail.dat: kept whole, and the files Outlook wrapped in it taken out, each an attachment of its own.
+      const tnef = readTnef(content, { maxAttachments: Math.max(0, limits.maxAttachments - attachments.length) });
+      problems.push(...tnef.problems);
+      for (const inner of tnef.attachments) {
+        attachments.push({ filename: safeFilename(inner.filename), mimeType: inner.mimeType ?? 'application/octet-stream', content: inner.content, kind: 'attachment' });
+        if (isTextLike(inner.mimeType ?? '', inner.filename)) attachmentsText.push(inner.content.subarray(0, limits.maxAttachmentText).toString('utf8'));
+      }
     } else if (isTextLike(a.mimeType, a.filename)) {
       attachmentsText.push(content.subarray(0, limits.maxAttachmentText).toString('utf8'));
     }

@@ -10,6 +10,7 @@ import { pgpMimeEncrypted } from '../support/pgp-mail.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { zip } from '../support/zip.js';
 import { loopingOutlookItem, outlookItem } from '../support/outlook-msg.js';
+import { tnefStream } from '../support/tnef.js';
 import iconv from 'iconv-lite';
 import { storedBytes } from '../../src/services/evidence-bytes.js';
 
@@ -161,6 +162,53 @@ describe('Outlook items (.msg)', () => {
     expect(view.report.body).toContain('不審なメールを添付のとおり転送します。');
     expect((view.report.meta as { problems: string[] }).problems).toEqual([expect.stringMatching(/^an Outlook item \(\.msg\) could not be read/)]);
     expect((await storedBytes(h.deps, view.attachments[0]!.sha256)).equals(crafted)).toBe(true);
+  });
+});
+
+describe('winmail.dat (TNEF)', () => {
+  it('takes out the files Outlook wrapped in winmail.dat, each as evidence of its own, read like any attachment; keeps winmail.dat whole', async () => {
+    const logs = zip([{ name: 'access.log', content: Buffer.from('POST /wp-login.php from 198.51.100.77\n') }]);
+    const memo = Buffer.from('偽サイト: https://kit.evil.example/login\n');
+    const winmail = tnefStream({
+      subject: '不審なアクセスの報告',
+      attachments: [
+        { title: 'LOGS~1.ZIP', longName: 'ログ_2026年11月.zip', mimeType: 'application/zip', content: logs },
+        { title: 'memo.txt', mimeType: 'text/plain', content: memo },
+      ],
+    });
+    const raw = Buffer.from(
+      [
+        'From: yamada@example.co.jp',
+        'Message-ID: <tnef-1@example.co.jp>',
+        'Subject: =?UTF-8?B?5LiN5a+p44Gq44Ki44Kv44K744K544Gu5aCx5ZGK?=',
+        'Content-Type: multipart/mixed; boundary="t"',
+        '',
+        '--t',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'ログを添付します。',
+        '--t',
+        'Content-Type: application/ms-tnef; name="winmail.dat"',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename="winmail.dat"',
+        '',
+        winmail.toString('base64').replace(/.{76}/g, '$&\r\n'),
+        '--t--',
+        '',
+      ].join('\r\n'),
+    );
+    const { report } = await receiveMail(h.deps, smtp, raw, envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    expect(view.attachments.map((a) => [a.filename, a.mimeType, a.kind])).toEqual([
+      ['winmail.dat', 'application/ms-tnef', 'attachment'],
+      ['ログ_2026年11月.zip', 'application/zip', 'attachment'],
+      ['memo.txt', 'text/plain', 'attachment'],
+    ]);
+    expect(view.attachments[1]!.note).toMatch(/^ZIP: 1 entries/);
+    expect((await storedBytes(h.deps, view.attachments[0]!.sha256)).equals(winmail)).toBe(true);
+    expect((await storedBytes(h.deps, view.attachments[1]!.sha256)).equals(logs)).toBe(true);
+    expect(view.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['198.51.100.77', 'https://kit.evil.example/login']));
+    expect((view.report.meta as { problems: string[] }).problems).toEqual([]);
   });
 });
 
