@@ -39,16 +39,26 @@ export async function readParsed(mail: ParsedMail, raw: Buffer): Promise<MailRea
   const files: MailAttachment[] = [...mail.attachments];
   if (abuse?.originalMessage && !files.some((a) => a.kind === 'forwarded-message'))
     files.push({ filename: 'original-message.eml', mimeType: 'message/rfc822', content: abuse.originalMessage, kind: 'forwarded-message' });
+  const { attachments, archiveTexts } = assessAttachments(files);
+  const template = parseReportTemplate(mail.text) ?? mail.attachmentsText.map((t) => parseReportTemplate(t)).find(Boolean) ?? null;
+  return { mail: { ...mail, attachments: files }, abuse, attachments, archiveTexts, template };
+}
+
+/**
+ * What the intake learns of attached files from their bytes: ZIPs listed
+ * from their central directory (never expanded blindly; a bomb recorded as
+ * such) with the text of small text files inside, and whether each file is
+ * dangerous. For a mail's attachments and a form's uploads alike.
+ */
+export function assessAttachments(files: MailAttachment[]): { attachments: ReadAttachment[]; archiveTexts: string[] } {
   const archiveTexts: string[] = [];
   const attachments = files.map((a): ReadAttachment => {
-    // ZIPs are listed from their central directory, never expanded blindly; a bomb is recorded as such.
     const zip = inspectZip(a.content);
     if (zip && !zip.isBomb) for (const t of zipTextEntries(a.content, zip)) archiveTexts.push(`${t.name}\n${t.text}`);
     // Dangerous files (executables, macro documents, archives that cannot be checked …) are marked now, while the bytes are at hand.
     return { ...a, note: zip ? archiveNote(zip) : null, dangerousReason: assessFile(a.content, a.filename, a.mimeType, zip) };
   });
-  const template = parseReportTemplate(mail.text) ?? mail.attachmentsText.map((t) => parseReportTemplate(t)).find(Boolean) ?? null;
-  return { mail: { ...mail, attachments: files }, abuse, attachments, archiveTexts, template };
+  return { attachments, archiveTexts };
 }
 
 function archiveNote(zip: ArchiveInspection): string {

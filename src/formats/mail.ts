@@ -66,40 +66,11 @@ export async function parseMail(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_L
     return salvage(raw, `the message could not be parsed as MIME: ${(err as Error).message}`);
   }
   const problems: string[] = [];
-  const attachments: MailAttachment[] = [];
-  const forwarded: ForwardedMail[] = [];
-  const attachmentsText: string[] = [];
-  for (const a of email.attachments) {
-    if (attachments.length >= limits.maxAttachments) {
-      problems.push(`more than ${limits.maxAttachments} attachments: the rest are kept only in the raw original`);
-      break;
-    }
-    const content = Buffer.from(a.content as ArrayBuffer);
-    const isMessage = a.mimeType.toLowerCase() === 'message/rfc822';
-    // A mail forwarded as an Outlook item (.msg), as Outlook users often do: read like a forwarded message.
-    const isOutlook = !isMessage && isOutlookItem(a.filename ?? null, a.mimeType, content);
-    attachments.push({
-      filename: safeFilename(a.filename),
-      mimeType: a.mimeType.toLowerCase(),
-      content,
-      kind: isMessage || isOutlook ? 'forwarded-message' : a.disposition === 'inline' ? 'inline' : 'attachment',
-    });
-    if (isMessage || isOutlook) {
-      const inner = isMessage ? await forwardedOf(content, limits, 1, problems) : await forwardedOfOutlook(content, problems);
-      forwarded.push(...inner);
-      for (const f of inner) attachmentsText.push([f.subject ?? '', f.from ?? '', ...f.received, f.text].join('\n').slice(0, limits.maxAttachmentText));
-    } else if (isTnef(a.filename ?? null, a.mimeType, content)) {
-      // winmail.dat: kept whole, and the files Outlook wrapped in it taken out, each an attachment of its own.
-      const tnef = readTnef(content, { maxAttachments: Math.max(0, limits.maxAttachments - attachments.length) });
-      problems.push(...tnef.problems);
-      for (const inner of tnef.attachments) {
-        attachments.push({ filename: safeFilename(inner.filename), mimeType: inner.mimeType ?? 'application/octet-stream', content: inner.content, kind: 'attachment' });
-        if (isTextLike(inner.mimeType ?? '', inner.filename)) attachmentsText.push(inner.content.subarray(0, limits.maxAttachmentText).toString('utf8'));
-      }
-    } else if (isTextLike(a.mimeType, a.filename)) {
-      attachmentsText.push(content.subarray(0, limits.maxAttachmentText).toString('utf8'));
-    }
-  }
+  const { attachments, forwarded, attachmentsText } = await readAttachedFiles(
+    email.attachments.map((a) => ({ filename: a.filename, mimeType: a.mimeType, content: Buffer.from(a.content as ArrayBuffer), inline: a.disposition === 'inline' })),
+    limits,
+    problems,
+  );
   const text = email.text ?? (email.html ? htmlToText(email.html) : '');
   return {
     messageId: email.messageId?.trim() || null,
@@ -118,6 +89,65 @@ export async function parseMail(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_L
     isAutomated: isAutomated(email),
     problems,
   };
+}
+
+/** A file attached to a mail or uploaded with a report, as it came. */
+export interface AttachedFile {
+  filename: string | null | undefined;
+  mimeType: string;
+  content: Buffer;
+  /** Shown in the body (Content-Disposition: inline), not attached. */
+  inline?: boolean;
+}
+
+/**
+ * Read attached files as the intake keeps them: each one an attachment
+ * (its name made safe); a forwarded mail (`message/rfc822`, or an Outlook
+ * item) read for its headers and text; the files inside a `winmail.dat`
+ * taken out as attachments of their own; text files read for extraction.
+ * What cannot be read goes to `problems`; nothing is dropped.
+ */
+export async function readAttachedFiles(
+  files: AttachedFile[],
+  limits: MailLimits,
+  problems: string[],
+): Promise<{ attachments: MailAttachment[]; forwarded: ForwardedMail[]; attachmentsText: string[] }> {
+  const attachments: MailAttachment[] = [];
+  const forwarded: ForwardedMail[] = [];
+  const attachmentsText: string[] = [];
+  for (const a of files) {
+    if (attachments.length >= limits.maxAttachments) {
+      problems.push(`more than ${limits.maxAttachments} attachments: the rest are kept only in the raw original`);
+      break;
+    }
+    const content = a.content;
+    // A forwarded mail: typed so, or a .eml file that begins with a header (browsers and some clients send it untyped).
+    const isMessage = a.mimeType.toLowerCase() === 'message/rfc822' || (/\.eml$/i.test(a.filename ?? '') && /^[\x21-\x39\x3b-\x7e]+:/.test(content.subarray(0, 200).toString('latin1')));
+    // A mail forwarded as an Outlook item (.msg), as Outlook users often do: read like a forwarded message.
+    const isOutlook = !isMessage && isOutlookItem(a.filename ?? null, a.mimeType, content);
+    attachments.push({
+      filename: safeFilename(a.filename),
+      mimeType: isMessage ? 'message/rfc822' : a.mimeType.toLowerCase(),
+      content,
+      kind: isMessage || isOutlook ? 'forwarded-message' : a.inline ? 'inline' : 'attachment',
+    });
+    if (isMessage || isOutlook) {
+      const inner = isMessage ? await forwardedOf(content, limits, 1, problems) : await forwardedOfOutlook(content, problems);
+      forwarded.push(...inner);
+      for (const f of inner) attachmentsText.push([f.subject ?? '', f.from ?? '', ...f.received, f.text].join('\n').slice(0, limits.maxAttachmentText));
+    } else if (isTnef(a.filename ?? null, a.mimeType, content)) {
+      // winmail.dat: kept whole, and the files Outlook wrapped in it taken out, each an attachment of its own.
+      const tnef = readTnef(content, { maxAttachments: Math.max(0, limits.maxAttachments - attachments.length) });
+      problems.push(...tnef.problems);
+      for (const inner of tnef.attachments) {
+        attachments.push({ filename: safeFilename(inner.filename), mimeType: inner.mimeType ?? 'application/octet-stream', content: inner.content, kind: 'attachment' });
+        if (isTextLike(inner.mimeType ?? '', inner.filename)) attachmentsText.push(inner.content.subarray(0, limits.maxAttachmentText).toString('utf8'));
+      }
+    } else if (isTextLike(a.mimeType, a.filename)) {
+      attachmentsText.push(content.subarray(0, limits.maxAttachmentText).toString('utf8'));
+    }
+  }
+  return { attachments, forwarded, attachmentsText };
 }
 
 /** The mail an Outlook item holds, as a forwarded message: its own fields, and the Received chain of the internet headers it kept. */

@@ -4,12 +4,12 @@ import { systemActor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { newId, UUID_PATTERN } from '../domain/ids.js';
 import { FORM_MAX_FILE_BYTES, WebFormFieldsSchema, WebFormSubmissionSchema, formReportBody, leadingZeroBits, type WebFormFields } from '../domain/web-form.js';
-import { safeFilename } from '../formats/mail.js';
+import { DEFAULT_MAIL_LIMITS, readAttachedFiles } from '../formats/mail.js';
+import { assessAttachments } from '../formats/mail-reading.js';
 import type { AssessedAttachment } from '../store/repositories/evidence.repository.js';
 import { ACKNOWLEDGE_JOB, reportReference } from './acknowledge.service.js';
 import type { ServiceDeps } from './deps.js';
 import { recordChannelReport } from './record-report.service.js';
-import { assessFile } from '../formats/file-assessment.js';
 import { parseInput } from './validate.js';
 
 const FORM_ACTOR = systemActor('web-form');
@@ -96,16 +96,21 @@ export async function submitWebForm(
   if (raw === undefined) throw new AppError('VALIDATION', 'send the form fields, or the form encrypted to the team key', { issues: [{ path: ['fields'], message: 'required' }] });
   const fields: WebFormFields = parseInput(WebFormFieldsSchema, raw);
 
-  const attachments: AssessedAttachment[] = [];
-  const texts: string[] = [];
-  for (const [i, f] of fields.files.entries()) {
+  const uploads = fields.files.map((f, i) => {
     const content = Buffer.from(f.contentBase64, 'base64');
     if (content.length > FORM_MAX_FILE_BYTES)
       throw new AppError('VALIDATION', `file ${f.name} is larger than ${FORM_MAX_FILE_BYTES} bytes`, { issues: [{ path: ['files', i, 'contentBase64'], message: 'too large' }] });
-    const stored = await deps.evidence.put(content);
-    attachments.push({ id: newId(), ...stored, filename: safeFilename(f.name), mimeType: f.type, kind: 'attachment', note: null, dangerousReason: assessFile(content, f.name, f.type) });
-    if (/^text\//.test(f.type) || /\.(txt|log|csv|json)$/i.test(f.name)) texts.push(content.toString('utf8').slice(0, 1_000_000));
-  }
+    return { filename: f.name, mimeType: f.type || 'application/octet-stream', content };
+  });
+  // Read as a mail's attachments are: a lure uploaded as .eml or .msg gives its headers and URLs, a ZIP its text files,
+  // a winmail.dat the files inside; each file is evidence.
+  const problems: string[] = [];
+  const read = await readAttachedFiles(uploads, DEFAULT_MAIL_LIMITS, problems);
+  const assessed = assessAttachments(read.attachments);
+  const attachments: AssessedAttachment[] = [];
+  for (const a of assessed.attachments)
+    attachments.push({ id: newId(), ...(await deps.evidence.put(a.content)), filename: a.filename, mimeType: a.mimeType.slice(0, 255), kind: a.kind, note: a.note, dangerousReason: a.dangerousReason });
+  const texts = [...read.attachmentsText, ...assessed.archiveTexts];
   const firstLine = fields.description.split('\n').find((l) => l.trim())?.trim().slice(0, 120) ?? '';
   const original = encrypted ? Buffer.from(submission.encrypted!, 'utf8') : Buffer.from(JSON.stringify({ ...fields, files: fields.files.map((f) => ({ name: f.name, type: f.type })) }), 'utf8');
   const result = await recordChannelReport(
@@ -121,7 +126,7 @@ export async function submitWebForm(
       language: fields.language,
       ...(fields.country ? { reporterCountry: fields.country } : {}),
       attachmentsText: texts,
-      meta: { form: { encrypted, mayNameReporter: fields.mayNameReporter, incidentType: fields.incidentType, occurredAt: fields.occurredAt ?? null, ip: client.ip } },
+      meta: { form: { encrypted, mayNameReporter: fields.mayNameReporter, incidentType: fields.incidentType, occurredAt: fields.occurredAt ?? null, ip: client.ip }, forwarded: read.forwarded.map(({ text: _t, ...f }) => f), problems },
     },
     attachments,
     original,

@@ -9,6 +9,7 @@ import { changeIncidentStatus } from '../../src/services/incident.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { outlookItem } from '../support/outlook-msg.js';
 
 /** The public report form's server side: abuse checks, validation per field, encryption in the browser, receipt and private status link. */
 let h: Harness;
@@ -80,6 +81,31 @@ describe('the public report form', () => {
     await changeIncidentStatus(h.deps, h.actor, incident.id, { status: 'resolved' });
     expect(await status()).toEqual({ reference, receivedAt: report.received_at, status: 'resolved' });
     expect((await app.inject(`/api/public/status/${report.id}.forged-signature-value`)).statusCode).toBe(404);
+  });
+
+  it('reads a lure uploaded as .eml (untyped, as browsers send it) or .msg like a forwarded mail: its headers and URLs', async () => {
+    const eml = Buffer.from('Received: from mx.evil.example ([203.0.113.66])\r\nFrom: "Bank" <no-reply@evil.example>\r\nSubject: verify\r\nMessage-ID: <lure-eml@evil.example>\r\n\r\nLog in at https://eml-lure.evil.example/jp/\r\n');
+    const msg = outlookItem({ subject: '確認', body: 'https://msg-lure.evil.example/login', headers: 'Received: from mx2.evil.example ([203.0.113.67])\r\n\r\n', sender: 'no-reply@evil.example' });
+    const res = await submit({
+      fields: fields({
+        files: [
+          { name: 'lure.eml', type: '', contentBase64: eml.toString('base64') },
+          { name: '不審メール.msg', type: 'application/octet-stream', contentBase64: msg.toString('base64') },
+        ],
+      }),
+      ...(await solved()),
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const report = await h.database.db.selectFrom('report').selectAll().where('channel', '=', 'web-form').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const observables = (await h.deps.store.observables.forReport(report.id)).map((o) => o.value);
+    expect(observables).toEqual(expect.arrayContaining(['https://eml-lure.evil.example/jp/', '203.0.113.66', 'https://msg-lure.evil.example/login', '203.0.113.67']));
+    expect((await h.deps.store.reports.attachments(report.id)).map((a) => [a.filename, a.mimeType, a.kind])).toEqual([
+      ['lure.eml', 'message/rfc822', 'forwarded-message'],
+      ['不審メール.msg', 'application/octet-stream', 'forwarded-message'],
+    ]);
+    const meta = JSON.parse(report.meta) as { forwarded: { subject: string; messageId: string | null }[]; problems: string[] };
+    expect(meta.forwarded.map((f) => f.subject)).toEqual(['verify', '確認']);
+    expect(meta.problems).toEqual([]);
   });
 
   it('opens a report encrypted in the browser to the team key, keeping the ciphertext as the original', async () => {
