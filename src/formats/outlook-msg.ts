@@ -7,6 +7,7 @@
  * out. A file that cannot be read is kept whole and said so.
  */
 import { Worker } from 'node:worker_threads';
+import pLimit from 'p-limit';
 
 /** What an Outlook item says of the mail it holds (null where it says nothing). */
 export interface OutlookItem {
@@ -40,9 +41,15 @@ export interface OutlookLimits {
 
 const DEFAULT_LIMITS: OutlookLimits = { timeoutMs: 5000, memoryMb: 96 };
 const SANDBOX = new URL('./outlook-msg.sandbox.cjs', import.meta.url);
+/** Sandboxes at once in a thread: a flood of crafted items holds at most this many capped heaps. */
+const sandboxes = pLimit(2);
 
 /** Read an Outlook item; `{ problem }` when it cannot be read (broken, crafted, too slow): never throws. */
 export function readOutlookItem(content: Buffer, limits: OutlookLimits = DEFAULT_LIMITS): Promise<OutlookItem | { problem: string }> {
+  return sandboxes(() => readInSandbox(content, limits));
+}
+
+function readInSandbox(content: Buffer, limits: OutlookLimits): Promise<OutlookItem | { problem: string }> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (result: OutlookItem | { problem: string }) => {
