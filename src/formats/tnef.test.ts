@@ -85,6 +85,26 @@ describe('TNEF (winmail.dat)', () => {
     expect(r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/properties of an attachment could not be read/)]));
   });
 
+  it('is not thrown or held up by a named property whose name length wraps around, or that points back at itself', () => {
+    // An attachment's properties: one named property (id >= 0x8000) of type PT_UNICODE with a name given by length.
+    const named = (nameLength: number) => {
+      const props = Buffer.concat([u32(1), u16(0x001f), u16(0x8001), Buffer.alloc(16, 0xab), u32(1), u32(nameLength), Buffer.from('name')]);
+      const withProps = tnefStream({ subject: 'x', attachments: [{ title: 'a.txt', content: Buffer.from('kept') }] });
+      // Replace the attachment's attAttachment (the last attribute) with these properties.
+      const start = withProps.lastIndexOf(Buffer.from([0x02, 0x05, 0x90, 0x06, 0x00]));
+      let sum = 0;
+      for (const b of props) sum = (sum + b) & 0xffff;
+      return Buffer.concat([withProps.subarray(0, start), Buffer.from([0x02]), u32(0x00069005), u32(props.length), props, u16(sum)]);
+    };
+    for (const length of [0x80000000, 0xfffffffc, 0xfffffff8, 0x7ffffffd, 2 ** 32 - 24]) {
+      const started = Date.now();
+      const r = readTnef(named(length));
+      expect(r.attachments, `name length ${length}`).toEqual([{ filename: 'a.txt', mimeType: null, content: Buffer.from('kept') }]);
+      expect(r.problems).toEqual([expect.stringMatching(/properties of an attachment could not be read/)]);
+      expect(Date.now() - started).toBeLessThan(500);
+    }
+  });
+
   it('stops at the attachment limit and says the rest stay inside', () => {
     const many = tnefStream({ subject: 'x', attachments: Array.from({ length: 5 }, (_, i) => ({ title: `f${i}.txt`, content: Buffer.from(`file ${i}`) })) });
     const r = readTnef(many, { maxAttachments: 3 });
@@ -92,3 +112,14 @@ describe('TNEF (winmail.dat)', () => {
     expect(r.problems).toEqual(['winmail.dat: more than 3 attachments; the rest are kept only inside it']);
   });
 });
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(n);
+  return b;
+}
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n >>> 0);
+  return b;
+}

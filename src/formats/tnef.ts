@@ -75,9 +75,19 @@ export function isTnef(filename: string | null, mimeType: string, content: Buffe
 /** The attachments and subject of a TNEF stream; never throws. */
 export function readTnef(data: Buffer, limits: TnefLimits = { maxAttachments: 100 }): TnefContents {
   const out: TnefContents = { subject: null, attachments: [], problems: [] };
+  try {
+    readInto(out, data, limits);
+  } catch (err) {
+    // The last guard of "never throws": every read below is checked against what is left.
+    out.problems.push(`winmail.dat: could not be read to the end (${(err as Error).message}); what was read is kept`);
+  }
+  return out;
+}
+
+function readInto(out: TnefContents, data: Buffer, limits: TnefLimits): void {
   if (data.length < 6 || data.readUInt32LE(0) !== SIGNATURE) {
     out.problems.push('winmail.dat: not a TNEF stream (no signature)');
-    return out;
+    return;
   }
   let codepage = 1252;
   let current: TnefAttachment | null = null;
@@ -137,7 +147,6 @@ export function readTnef(data: Buffer, limits: TnefLimits = { maxAttachments: 10
     }
   }
   finish();
-  return out;
 }
 
 /** TNEF's checksum: the sum of the bytes, modulo 65536. */
@@ -180,8 +189,10 @@ function mapiProps(b: Buffer, codepage: number, problems: string[]): Map<number,
   if (b.length < 4) return props;
   const count = b.readUInt32LE(0);
   let at = 4;
-  const pad4 = (n: number) => (n + 3) & ~3;
+  // Arithmetic, not bitwise: a length near 2^32 must not wrap to a negative step.
+  const pad4 = (n: number) => n + ((4 - (n % 4)) % 4);
   for (let i = 0; i < count && i < MAX_ATTRIBUTES; i++) {
+    const before = at;
     if (at + 4 > b.length) return fail();
     const type = b.readUInt16LE(at);
     const id = b.readUInt16LE(at + 2);
@@ -194,7 +205,9 @@ function mapiProps(b: Buffer, codepage: number, problems: string[]): Map<number,
       if (kind === 0) at += 4;
       else {
         if (at + 4 > b.length) return fail();
-        at += 4 + pad4(b.readUInt32LE(at));
+        const nameLength = b.readUInt32LE(at);
+        if (nameLength > b.length - at - 4) return fail();
+        at += 4 + pad4(nameLength);
       }
     }
     const base = type & ~MV_FLAG;
@@ -207,6 +220,7 @@ function mapiProps(b: Buffer, codepage: number, problems: string[]): Map<number,
       at += 4;
     }
     if (fixed !== undefined) {
+      if (values > (b.length - at) / fixed) return fail();
       at += fixed * values;
       continue;
     }
@@ -223,6 +237,8 @@ function mapiProps(b: Buffer, codepage: number, problems: string[]): Map<number,
         if (s) props.set(id, s);
       }
     }
+    // Every property moves on: a list that would go back or stand still ends here.
+    if (at <= before) return fail();
   }
   return props;
 }
