@@ -58,6 +58,15 @@ export const DEFAULT_MAIL_LIMITS: MailLimits = { maxAttachments: 100, maxForward
 
 const PARSE_OPTIONS = { attachmentEncoding: 'arraybuffer', forceRfc822Attachments: true, maxNestingDepth: 64, maxHeadersSize: 2 * 1024 * 1024 } as const;
 
+/** A mail's HTML version only (for showing it): its attachments are not read. Null when it has none or cannot be parsed. */
+export async function mailHtml(raw: Buffer): Promise<string | null> {
+  try {
+    return (await PostalMime.parse(raw, PARSE_OPTIONS)).html ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export async function parseMail(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_LIMITS): Promise<ParsedMail> {
   let email: Email;
   try {
@@ -115,7 +124,7 @@ export async function readAttachedFiles(
   const attachments: MailAttachment[] = [];
   const forwarded: ForwardedMail[] = [];
   const attachmentsText: string[] = [];
-  for (const a of files) {
+  for (const [index, a] of files.entries()) {
     if (attachments.length >= limits.maxAttachments) {
       problems.push(`more than ${limits.maxAttachments} attachments: the rest are kept only in the raw original`);
       break;
@@ -137,7 +146,8 @@ export async function readAttachedFiles(
       for (const f of inner) attachmentsText.push([f.subject ?? '', f.from ?? '', ...f.received, f.text].join('\n').slice(0, limits.maxAttachmentText));
     } else if (isTnef(a.filename ?? null, a.mimeType, content)) {
       // winmail.dat: kept whole, and the files Outlook wrapped in it taken out, each an attachment of its own.
-      const tnef = readTnef(content, { maxAttachments: Math.max(0, limits.maxAttachments - attachments.length) });
+      // The files after this one keep their places: only what is left over goes to the files inside.
+      const tnef = readTnef(content, { maxAttachments: Math.max(0, limits.maxAttachments - attachments.length - (files.length - index - 1)) });
       problems.push(...tnef.problems);
       for (const inner of tnef.attachments) {
         attachments.push({ filename: safeFilename(inner.filename), mimeType: inner.mimeType ?? 'application/octet-stream', content: inner.content, kind: 'attachment' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loopingOutlookItem, outlookItem } from '../../test/support/outlook-msg.js';
+import { hugeOutlookItem, loopingOutlookItem, outlookItem } from '../../test/support/outlook-msg.js';
 import { isOutlookItem, readOutlookItem } from './outlook-msg.js';
 
 const lure = {
@@ -32,10 +32,18 @@ describe('Outlook items (.msg)', () => {
     });
   });
 
-  it('give up on a crafted item (a sector chain that loops) within their time or memory, and this thread goes on', async () => {
+  it('refuse a crafted item before the library sees it: a sector chain that loops, a stream that claims 2 GB', async () => {
+    const rss = process.memoryUsage().rss;
+    expect(await readOutlookItem(loopingOutlookItem())).toEqual({ problem: 'an Outlook item (.msg) could not be read: the directory chain loops or leaves the file' });
+    expect(await readOutlookItem(hugeOutlookItem())).toEqual({ problem: 'an Outlook item (.msg) could not be read: a stream claims more bytes than the file holds' });
+    expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('give up on an item the library cannot finish within their time or memory, and this thread goes on', async () => {
     const started = Date.now();
-    const result = await readOutlookItem(loopingOutlookItem(), { timeoutMs: 3000, memoryMb: 32 });
-    expect(result).toEqual({ problem: expect.stringMatching(/^an Outlook item \(\.msg\) could not be read/) as unknown });
+    // The structure check is what stops a looping item now; the thread's own limits are the guard behind it.
+    const result = await readOutlookItem(outlookItem(lure), { timeoutMs: 1, memoryMb: 32 });
+    expect(result).toEqual({ problem: expect.stringMatching(/^an Outlook item \(\.msg\) could not be read within 1 ms/) as unknown });
     expect(Date.now() - started).toBeLessThan(10_000);
     // Nothing of it is left behind: the next item reads.
     expect(await readOutlookItem(outlookItem(lure))).toMatchObject({ subject: lure.subject });

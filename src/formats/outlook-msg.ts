@@ -1,13 +1,17 @@
 /**
  * Outlook items (.msg files) attached to a report: the form many users
- * forward a phishing mail in. Read with @kenjiuno/msgreader — in a thread
- * of its own (`outlook-msg.sandbox.cjs`), stopped after `timeoutMs` and
- * capped in memory, because the library follows a file's sector chains
- * without a guard and a crafted 4 KB file makes it loop until memory runs
- * out. A file that cannot be read is kept whole and said so.
+ * forward a phishing mail in. Read with @kenjiuno/msgreader, which follows
+ * a file's sector chains without a guard and sizes its buffers from the
+ * file's claims (a crafted 4 KB file made it loop until memory ran out, or
+ * take 1.4 GB): so the file's structure is checked first
+ * (`compound-file.ts`), then it is read in a thread of its own
+ * (`outlook-msg.sandbox.cjs`) stopped after `timeoutMs` with its heap
+ * capped, two at a time per thread. A file that cannot be read is kept
+ * whole and said so.
  */
 import { Worker } from 'node:worker_threads';
 import pLimit from 'p-limit';
+import { compoundFileProblem } from './compound-file.js';
 
 /** What an Outlook item says of the mail it holds (null where it says nothing). */
 export interface OutlookItem {
@@ -45,7 +49,10 @@ const SANDBOX = new URL('./outlook-msg.sandbox.cjs', import.meta.url);
 const sandboxes = pLimit(2);
 
 /** Read an Outlook item; `{ problem }` when it cannot be read (broken, crafted, too slow): never throws. */
-export function readOutlookItem(content: Buffer, limits: OutlookLimits = DEFAULT_LIMITS): Promise<OutlookItem | { problem: string }> {
+export async function readOutlookItem(content: Buffer, limits: OutlookLimits = DEFAULT_LIMITS): Promise<OutlookItem | { problem: string }> {
+  // The file's structure first, here: the library trusts it (see compound-file.ts), and its buffers are outside any heap limit.
+  const problem = compoundFileProblem(content);
+  if (problem) return { problem: `an Outlook item (.msg) could not be read: ${problem}` };
   return sandboxes(() => readInSandbox(content, limits));
 }
 

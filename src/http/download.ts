@@ -7,9 +7,11 @@ import type { FastifyReply } from 'fastify';
  */
 export function asDownload(reply: FastifyReply, contentType: string, filename: string): FastifyReply {
   const name = filename.replace(/["\\]/g, '_');
+  // RFC 8187's attr-char: encodeURIComponent leaves ' ( ) * as they are, and throws on a lone surrogate.
+  const encoded = encodeURIComponent(name.toWellFormed()).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return reply
     .header('content-type', contentType)
-    .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+    .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encoded}`)
     .header('x-content-type-options', 'nosniff')
     .header('cache-control', 'no-store');
 }

@@ -37,6 +37,8 @@ export async function runEvidenceRetention(deps: ServiceDeps, actor: Actor, opti
   const dryRun = options.dryRun ?? false;
   const result: RetentionResult = { enabled: Boolean(days), days: days || null, closedBefore: null, dryRun, removed: [], held: [], filesDeleted: 0 };
   if (!days) return result;
+  // A file a run moved aside to delete, when that run stopped midway, goes back first (it may be held again since).
+  if (!dryRun) await deps.evidence.restoreMovedAside();
   const now = deps.clock();
   const closedBefore = new Date(now.getTime() - days * 86_400_000).toISOString();
   result.closedBefore = closedBefore;

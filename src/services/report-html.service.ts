@@ -1,6 +1,6 @@
 import type { Actor } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
-import { mailHeaders, parseMail, type MailHeader } from '../formats/mail.js';
+import { mailHeaders, mailHtml, type MailHeader } from '../formats/mail.js';
 import { openPgpMail } from '../formats/pgp.js';
 import { accessScope } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
@@ -73,9 +73,10 @@ async function htmlOf(deps: ServiceDeps, raw: Buffer, isEncrypted: boolean): Pro
   if (isEncrypted) {
     // Only decryption is needed here, so no contact keys: the signature was checked and recorded at intake.
     const opened = await openPgpMail(raw, deps.teamKeys, []);
-    if (opened.kind === 'pgp-mime-encrypted') return opened.content && opened.contentIsMime ? (await parseMail(opened.content)).html : UNDECRYPTABLE;
+    if (opened.kind === 'pgp-mime-encrypted') return opened.content && opened.contentIsMime ? mailHtml(opened.content) : UNDECRYPTABLE;
   }
-  return (await parseMail(raw)).html;
+  // The HTML only: the attachments (forwarded mails, Outlook items, winmail.dat) were read at intake.
+  return mailHtml(raw);
 }
 
 const none = (unavailable: 'no-html' | 'undecryptable'): ReportHtml => ({ html: null, length: 0, isTruncated: false, unavailable });

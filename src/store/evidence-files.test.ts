@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -77,6 +77,23 @@ describe('EvidenceFiles', () => {
     expect(files.get(sha256).equals(content)).toBe(true);
     // Nothing left aside, nothing temporary.
     expect(readdirSync(dirname(path))).toEqual([sha256]);
+  });
+
+  it('puts back a file a removal moved aside and never finished with (the process stopped), or drops it when the content is back', async () => {
+    const content = fileSized('moved aside, then the process stopped');
+    const { sha256 } = await files.put(content);
+    const path = files.pathOf(sha256);
+    const aside = `${path}.0123456789ab.removing`;
+    renameSync(path, aside);
+    expect(files.has(sha256)).toBe(false);
+    expect(await files.restoreMovedAside()).toBe(1);
+    expect(files.get(sha256).equals(content)).toBe(true);
+    // The content came back meanwhile: the copy aside goes.
+    writeFileSync(aside, content);
+    expect(await files.restoreMovedAside()).toBe(0);
+    expect(readdirSync(dirname(path))).toEqual([sha256]);
+    // A store with no files yet has nothing to walk.
+    expect(await new EvidenceFiles(join(dir, 'empty')).restoreMovedAside()).toBe(0);
   });
 
   it('refuses a file whose bytes no longer hash to its name', async () => {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsync, mkdirSync, openSync, readFileSync, renameSync, statSync, utimesSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 
@@ -169,8 +169,11 @@ export class EvidenceFiles {
       utimesSync(path, now, now);
       return true;
     } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
       // Removed meanwhile (retention): written again.
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      if (code === 'ENOENT') return false;
+      // Another owner's file (a restored backup): found all the same; retention may not see it was put again.
+      if (code === 'EPERM' || code === 'EACCES') return true;
       throw err;
     }
   }
@@ -204,6 +207,39 @@ export class EvidenceFiles {
     }
     await unlink(aside);
     return true;
+  }
+
+  /**
+   * Files a `remove` moved aside and never finished with (the process
+   * stopped in between): each goes back to its place when that is empty —
+   * the next retention run decides again — and is deleted when the content
+   * is there again. How many went back.
+   */
+  async restoreMovedAside(): Promise<number> {
+    let restored = 0;
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const name of names) {
+        const path = join(dir, name);
+        const aside = /^([0-9a-f]{64})\.[0-9a-f]{12}\.removing$/.exec(name);
+        if (aside) {
+          const home = join(dir, aside[1]!);
+          if (existsSync(home)) await unlink(path);
+          else {
+            await rename(path, home);
+            restored++;
+          }
+        } else if (depth < 2 && /^[0-9a-f]{2}$/.test(name)) await walk(path, depth + 1);
+      }
+    };
+    await walk(this.root, 0);
+    return restored;
   }
 
   has(sha256: string): boolean {

@@ -31,3 +31,12 @@ export function loopingOutlookItem(): Buffer {
   b.writeInt32LE(directorySector, 512 * (1 + fatSector) + 4 * directorySector);
   return b;
 }
+
+/** The same item with its subject stream claiming 2 GB in a sector that points to itself: the reader would fill a 2 GB buffer. */
+export function hugeOutlookItem(): Buffer {
+  const b = outlookItem({ subject: 'huge', body: 'huge', headers: '', sender: 'huge@example.net' });
+  const directory = 512 * (1 + b.readInt32LE(0x30));
+  for (let off = directory; off < directory + 512; off += 128)
+    if (b.subarray(off, off + 40).toString('utf16le').startsWith('__substg1.0_0037001F')) b.writeUInt32LE(0x7ffffff0, off + 0x78);
+  return b;
+}

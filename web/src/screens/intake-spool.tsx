@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, get } from '../api/client';
 import { useApi } from '../api/use-api';
@@ -24,9 +24,8 @@ export function IntakeSpoolScreen() {
   const mayReadBytes = rolesMay(me.roles, 'intake.spool-raw');
   const counts = useApi<SpoolCounts>(allowed ? '/api/intake/spool' : null);
   const first = useApi<TroubledPage>(allowed ? FIRST_PAGE : null);
-  // Pages after the first, as "Show more" fetched them; a reload of the first starts over.
-  const [later, setLater] = useState<TroubledPage[]>([]);
-  useEffect(() => setLater([]), [first.data]);
+  // Pages after the first, as "Show more" fetched them, with the first page they continue: shown only with that one.
+  const [later, setLater] = useState<{ of: TroubledPage | null; pages: TroubledPage[] }>({ of: null, pages: [] });
   const [flash, setFlash] = useState<ReactNode>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -69,8 +68,10 @@ export function IntakeSpoolScreen() {
     setBusy('more');
     setError(null);
     try {
+      const of = first.data!;
       const page = await get<TroubledPage>(FIRST_PAGE, { after });
-      setLater((pages) => [...pages, page]);
+      // A release may reload the first page meanwhile: this page then continues a list no longer shown, and is not shown.
+      setLater((l) => ({ of, pages: l.of === of ? [...l.pages, page] : [page] }));
     } catch (err) {
       setError(err);
     } finally {
@@ -85,7 +86,7 @@ export function IntakeSpoolScreen() {
         <p>{t('spool.notAllowed')}</p>
       </main>
     );
-  const pages = first.data ? [first.data, ...later] : [];
+  const pages = first.data ? [first.data, ...(later.of === first.data ? later.pages : [])] : [];
   const items = pages.flatMap((p) => p.items);
   const next = pages.at(-1)?.next ?? null;
   const held = counts.data?.held ?? 0;
