@@ -1,5 +1,5 @@
 import PostalMime, { decodeWords, type Email } from 'postal-mime';
-import { isOutlookItem, readOutlookItem } from './outlook-msg.js';
+import { isOutlookItem, readOutlookItem, type OutlookMail } from './outlook-msg.js';
 import { isTnef, readTnef } from './tnef.js';
 
 /**
@@ -160,14 +160,18 @@ export async function readAttachedFiles(
   return { attachments, forwarded, attachmentsText };
 }
 
-/** The mail an Outlook item holds, as a forwarded message: its own fields, and the Received chain of the internet headers it kept. */
+/** The mail an Outlook item holds (and those of items attached to it), as forwarded messages: their own fields, and the Received chain of the internet headers each kept. */
 async function forwardedOfOutlook(content: Buffer, problems: string[]): Promise<ForwardedMail[]> {
   const item = await readOutlookItem(content);
   if ('problem' in item) {
     problems.push(item.problem);
     return [];
   }
-  if (item.embeddedItems) problems.push(`an Outlook item holds ${item.embeddedItems} more Outlook item(s): kept in its file, not read`);
+  if (item.embeddedNotRead) problems.push(`an Outlook item holds ${item.embeddedNotRead} more Outlook item(s) deeper or beyond those read: kept in its file, not read`);
+  return Promise.all([item, ...item.embedded].map((mail) => forwardedOfOutlookMail(mail, problems)));
+}
+
+async function forwardedOfOutlookMail(item: OutlookMail, problems: string[]): Promise<ForwardedMail> {
   let head: Email | null = null;
   if (item.headers?.trim()) {
     try {
@@ -176,17 +180,15 @@ async function forwardedOfOutlook(content: Buffer, problems: string[]): Promise<
       problems.push(`the internet headers of an Outlook item could not be parsed: ${(err as Error).message}`);
     }
   }
-  return [
-    {
-      subject: item.subject ?? head?.subject ?? null,
-      // An Exchange sender may be an X.500 name, not an address: then the headers' From.
-      from: (item.senderEmail?.includes('@') ? item.senderEmail.toLowerCase() : null) ?? mailbox(head?.from)?.address ?? null,
-      date: isoDate(head?.date) ?? isoDate(item.sentAt ?? undefined),
-      messageId: head?.messageId?.trim() || null,
-      received: (head?.headers ?? []).filter((h) => h.key === 'received').map((h) => h.value.replace(/\s+/g, ' ').trim()),
-      text: item.body ?? (item.bodyHtml ? htmlToText(item.bodyHtml) : ''),
-    },
-  ];
+  return {
+    subject: item.subject ?? head?.subject ?? null,
+    // An Exchange sender may be an X.500 name, not an address: then the headers' From.
+    from: (item.senderEmail?.includes('@') ? item.senderEmail.toLowerCase() : null) ?? mailbox(head?.from)?.address ?? null,
+    date: isoDate(head?.date) ?? isoDate(item.sentAt ?? undefined),
+    messageId: head?.messageId?.trim() || null,
+    received: (head?.headers ?? []).filter((h) => h.key === 'received').map((h) => h.value.replace(/\s+/g, ' ').trim()),
+    text: item.body ?? (item.bodyHtml ? htmlToText(item.bodyHtml) : ''),
+  };
 }
 
 async function forwardedOf(content: Buffer, limits: MailLimits, depth: number, problems: string[]): Promise<ForwardedMail[]> {

@@ -10,18 +10,37 @@ const { parentPort, workerData } = require('node:worker_threads');
 const MsgReader = require('@kenjiuno/msgreader').default;
 
 const text = (v) => (typeof v === 'string' ? v : null);
+/** Outlook items inside Outlook items are read this deep, and this many in all. */
+const MAX_DEPTH = 3;
+const MAX_EMBEDDED = 20;
+
+const mailOf = (f) => ({
+  subject: text(f.subject),
+  body: text(f.body),
+  bodyHtml: text(f.bodyHtml),
+  headers: text(f.headers),
+  senderEmail: text(f.senderSmtpAddress) ?? text(f.senderEmail),
+  senderName: text(f.senderName),
+  sentAt: text(f.clientSubmitTime) ?? text(f.messageDeliveryTime),
+});
+
 const fields = new MsgReader(Buffer.from(workerData)).getFileData();
-parentPort.postMessage(
-  fields.error
-    ? { error: String(fields.error) }
-    : {
-        subject: text(fields.subject),
-        body: text(fields.body),
-        bodyHtml: text(fields.bodyHtml),
-        headers: text(fields.headers),
-        senderEmail: text(fields.senderSmtpAddress) ?? text(fields.senderEmail),
-        senderName: text(fields.senderName),
-        sentAt: text(fields.clientSubmitTime) ?? text(fields.messageDeliveryTime),
-        embeddedItems: (fields.attachments ?? []).filter((a) => a.innerMsgContent).length,
-      },
-);
+if (fields.error) parentPort.postMessage({ error: String(fields.error) });
+else {
+  // Items attached to this one (an Outlook user forwarding a mail that itself forwarded the lure), depth first.
+  const embedded = [];
+  let embeddedNotRead = 0;
+  const walk = (f, depth) => {
+    for (const a of f.attachments ?? []) {
+      if (!a.innerMsgContent || !a.innerMsgContentFields) continue;
+      if (depth >= MAX_DEPTH || embedded.length >= MAX_EMBEDDED) {
+        embeddedNotRead++;
+        continue;
+      }
+      embedded.push(mailOf(a.innerMsgContentFields));
+      walk(a.innerMsgContentFields, depth + 1);
+    }
+  };
+  walk(fields, 1);
+  parentPort.postMessage({ ...mailOf(fields), embedded, embeddedNotRead });
+}

@@ -28,8 +28,15 @@ describe('Outlook items (.msg)', () => {
       senderEmail: 'no-reply@evil.example',
       senderName: null,
       sentAt: null,
-      embeddedItems: 0,
+      embedded: [],
+      embeddedNotRead: 0,
     });
+  });
+
+  it('read the items attached to an item too (a forward of a forward), two levels down, and count those deeper', async () => {
+    const level = (n: number, inner?: Parameters<typeof outlookItem>[0]) => ({ subject: `level ${n}`, body: `https://level${n}.evil.example/`, headers: '', sender: `l${n}@evil.example`, ...(inner ? { embedded: [inner] } : {}) });
+    const item = await readOutlookItem(outlookItem(level(0, level(1, level(2, level(3))))));
+    expect(item).toMatchObject({ subject: 'level 0', embedded: [{ subject: 'level 1', body: 'https://level1.evil.example/' }, { subject: 'level 2' }], embeddedNotRead: 1 });
   });
 
   it('refuse a crafted item before the library sees it: a sector chain that loops, a stream that claims 2 GB', async () => {

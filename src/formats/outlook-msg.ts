@@ -14,7 +14,7 @@ import pLimit from 'p-limit';
 import { compoundFileProblem } from './compound-file.js';
 
 /** What an Outlook item says of the mail it holds (null where it says nothing). */
-export interface OutlookItem {
+export interface OutlookMail {
   subject: string | null;
   /** The plain-text body (Outlook keeps one beside the HTML or RTF). */
   body: string | null;
@@ -24,8 +24,13 @@ export interface OutlookItem {
   senderEmail: string | null;
   senderName: string | null;
   sentAt: string | null;
-  /** Outlook items inside this one (kept in the file, not read). */
-  embeddedItems: number;
+}
+
+/** An Outlook item: its mail, and the mails of the items attached to it (depth first, 3 deep and 20 at most). */
+export interface OutlookItem extends OutlookMail {
+  embedded: OutlookMail[];
+  /** Items deeper or beyond those: kept in the file, not read. */
+  embeddedNotRead: number;
 }
 
 /** OLE compound file (Office 97–2003 formats, Outlook items). */

@@ -155,6 +155,25 @@ describe('Outlook items (.msg)', () => {
     expect((await storedBytes(h.deps, attachment!.sha256)).equals(msg)).toBe(true);
   });
 
+  it('reads an Outlook item forwarded inside an Outlook item (a colleague forwarding what a customer forwarded)', async () => {
+    const msg = outlookItem({
+      subject: 'FW: 不審なメール',
+      body: '顧客から転送されたメールです。',
+      headers: '',
+      sender: 'colleague@example.co.jp',
+      embedded: [{ subject: 'Verify your account', body: 'https://inner-lure.evil.example/verify', headers: 'Received: from inner.evil.example ([198.51.100.99])\r\n\r\n', sender: 'no-reply@evil.example' }],
+    });
+    const { report } = await receiveMail(h.deps, smtp, forwardedAsMsg('msg-3', msg), envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    const forwarded = (view.report.meta.mail as { forwarded: { subject: string; from: string; received: string[] }[] }).forwarded;
+    expect(forwarded.map((f) => [f.subject, f.from, f.received])).toEqual([
+      ['FW: 不審なメール', 'colleague@example.co.jp', []],
+      ['Verify your account', 'no-reply@evil.example', ['from inner.evil.example ([198.51.100.99])']],
+    ]);
+    expect(view.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['https://inner-lure.evil.example/verify', '198.51.100.99']));
+    expect((view.report.meta as { problems: string[] }).problems).toEqual([]);
+  });
+
   it('stores a crafted Outlook item that would make its reader loop, unread, with why; the rest of the mail is read', async () => {
     const crafted = loopingOutlookItem();
     const { report } = await receiveMail(h.deps, smtp, forwardedAsMsg('msg-2', crafted), envelope, undefined);

@@ -1,26 +1,41 @@
 import { burn, type Entry } from '@kenjiuno/msgreader/lib/Burner.js';
 import { TypeEnum } from '@kenjiuno/msgreader/lib/Reader.js';
 
+interface ItemMail {
+  subject: string;
+  body: string;
+  headers: string;
+  sender: string;
+  /** Outlook items attached to this one (each an embedded message). */
+  embedded?: ItemMail[];
+}
+
 /**
  * An Outlook item (.msg) holding a mail, written with the compound-file
  * writer @kenjiuno/msgreader ships: its subject, plain-text body, the
- * internet headers Outlook keeps, and the sender, as Unicode properties.
+ * internet headers Outlook keeps, and the sender, as Unicode properties;
+ * items attached to it as embedded messages.
  */
-export function outlookItem(mail: { subject: string; body: string; headers: string; sender: string }): Buffer {
-  const unicode = (id: string, value: string): Entry => {
-    // Bytes of their own: the writer reads a typed array's whole buffer, and Node pools small Buffers.
-    const data = Uint8Array.from(Buffer.from(value, 'utf16le'));
-    return { name: `__substg1.0_${id}001F`, type: TypeEnum.DOCUMENT, length: data.length, binaryProvider: () => data };
+export function outlookItem(mail: ItemMail): Buffer {
+  const entries: Entry[] = [{ name: 'Root Entry', type: TypeEnum.ROOT, length: 0, children: [] }];
+  const add = (e: Entry) => entries.push(e) - 1;
+  const document = (name: string, data: Uint8Array) => add({ name, type: TypeEnum.DOCUMENT, length: data.length, binaryProvider: () => data });
+  // Bytes of their own: the writer reads a typed array's whole buffer, and Node pools small Buffers.
+  const unicode = (id: string, value: string) => document(`__substg1.0_${id}001F`, Uint8Array.from(Buffer.from(value, 'utf16le')));
+  const fill = (m: ItemMail, into: number[], propertiesHeader: number) => {
+    into.push(unicode('0037', m.subject), unicode('1000', m.body), unicode('007D', m.headers), unicode('0C1F', m.sender));
+    into.push(document('__properties_version1.0', new Uint8Array(propertiesHeader)));
+    (m.embedded ?? []).forEach((inner, i) => {
+      const message: number[] = [];
+      const attachment: number[] = [add({ name: '__substg1.0_3701000D', type: TypeEnum.DIRECTORY, length: 0, children: message })];
+      attachment.push(document('__properties_version1.0', new Uint8Array(8)));
+      into.push(add({ name: `__attach_version1.0_#${String(i).padStart(8, '0')}`, type: TypeEnum.DIRECTORY, length: 0, children: attachment }));
+      // An embedded message's property stream has a 24-byte header; the top-level one 32.
+      fill(inner, message, 24);
+    });
   };
-  const properties = new Uint8Array(32);
-  const streams: Entry[] = [
-    unicode('0037', mail.subject),
-    unicode('1000', mail.body),
-    unicode('007D', mail.headers),
-    unicode('0C1F', mail.sender),
-    { name: '__properties_version1.0', type: TypeEnum.DOCUMENT, length: properties.length, binaryProvider: () => properties },
-  ];
-  return Buffer.from(burn([{ name: 'Root Entry', type: TypeEnum.ROOT, length: 0, children: streams.map((_, i) => i + 1) }, ...streams]));
+  fill(mail, entries[0]!.children!, 32);
+  return Buffer.from(burn(entries));
 }
 
 /** The same item with its directory's sector chain looping back on itself: the reader follows it until memory runs out. */
