@@ -15,6 +15,12 @@ describe('compound file structure', () => {
     expect(compoundFileProblem(loopingOutlookItem())).toBe('the directory chain loops or leaves the file');
     expect(compoundFileProblem(hugeOutlookItem())).toBe('a stream claims more bytes than the file holds');
     expect(compoundFileProblem(Buffer.from('not a compound file at all'))).toBe('not a compound file');
+    // Counts in the header the library would loop over as they stand.
+    for (const [offset, why] of [[0x48, 'more DIFAT sectors than the file holds'], [0x40, 'more mini FAT sectors than the file holds'], [0x2c, 'more FAT sectors than the file holds']] as const) {
+      const counted = outlookItem({ subject: 's', body: 'b', headers: '', sender: 'x@example.net' });
+      counted.writeUInt32LE(0x7fffffff, offset);
+      expect(compoundFileProblem(counted)).toBe(why);
+    }
     const cut = outlookItem({ subject: 's', body: 'b', headers: '', sender: 'x@example.net' });
     expect(compoundFileProblem(cut.subarray(0, 1024))).toMatch(/outside the file|leaves the file|does not fit/);
   });

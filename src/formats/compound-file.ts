@@ -36,6 +36,9 @@ function check(b: Buffer): string | null {
   // The FAT's own sectors: 109 in the header, the rest along the DIFAT chain.
   const numFat = b.readUInt32LE(0x2c);
   if (numFat > sectors) return 'more FAT sectors than the file holds';
+  // Counts the library loops over as they stand: none may exceed the file.
+  if (b.readUInt32LE(0x48) > sectors) return 'more DIFAT sectors than the file holds';
+  if (b.readUInt32LE(0x40) > sectors) return 'more mini FAT sectors than the file holds';
   const fatSectors: number[] = [];
   for (let i = 0; i < 109 && fatSectors.length < numFat; i++) fatSectors.push(b.readUInt32LE(0x4c + 4 * i));
   let difat = b.readUInt32LE(0x44);
@@ -94,7 +97,7 @@ function check(b: Buffer): string | null {
     const s = sectorAt(n);
     for (let j = 0; j < perSector; j++) miniFat[i * perSector + j] = s.readUInt32LE(4 * j);
   });
-  const miniSectors = Math.floor(root.size / 64);
+  const miniSectors = Math.ceil(root.size / 64);
   const cutoff = b.readUInt32LE(0x38);
 
   // Every stream fits the chain that holds it; the tree reaches each entry once.
