@@ -12,7 +12,7 @@ const hasStorageLite = spawnSync('perl', ['-MOLE::Storage_Lite', '-e', '1']).sta
 describe('compound file structure', () => {
   it('passes a well-formed item, and names what is wrong with a crafted or broken one', () => {
     expect(compoundFileProblem(outlookItem({ subject: 's', body: 'b', headers: '', sender: 'x@example.net' }))).toBeNull();
-    expect(compoundFileProblem(loopingOutlookItem())).toBe('the directory chain loops or leaves the file');
+    expect(compoundFileProblem(loopingOutlookItem())).toBe('the directory chain loops, leaves the file or shares a sector');
     expect(compoundFileProblem(hugeOutlookItem())).toBe('a stream claims more bytes than the file holds');
     expect(compoundFileProblem(Buffer.from('not a compound file at all'))).toBe('not a compound file');
     // Counts in the header the library would loop over as they stand.
@@ -21,6 +21,26 @@ describe('compound file structure', () => {
       counted.writeUInt32LE(0x7fffffff, offset);
       expect(compoundFileProblem(counted)).toBe(why);
     }
+    // The library takes 4096 as the mini stream cutoff whatever the header says: another value is refused.
+    const cutoff = outlookItem({ subject: 's', body: 'b', headers: '', sender: 'x@example.net' });
+    cutoff.writeUInt32LE(0, 0x38);
+    expect(compoundFileProblem(cutoff)).toBe('the mini stream cutoff is not 4096');
+    // The root's chain is walked whatever its size: one that loops is refused even when the root says 0 bytes.
+    const root = outlookItem({ subject: 's', body: 'b', headers: '', sender: 'x@example.net' });
+    const rootEntry = 512 * (1 + root.readUInt32LE(0x30));
+    const rootStart = root.readUInt32LE(rootEntry + 0x74);
+    root.writeUInt32LE(0, rootEntry + 0x78);
+    root.writeUInt32LE(rootStart, 512 * (1 + root.readUInt32LE(0x4c)) + 4 * rootStart);
+    expect(compoundFileProblem(root)).toBe('the mini stream does not fit its chain, loops or shares a sector');
+    // Two streams on the same sectors (the library would read, and hold, the same bytes once per stream): refused.
+    const shared = outlookItem({ subject: 's', body: 'b'.repeat(3000), headers: 'h'.repeat(3000), sender: 'x@example.net' });
+    const dir = 512 * (1 + shared.readUInt32LE(0x30));
+    const startOf = (name: string) => {
+      for (let off = dir; off < dir + 512; off += 128) if (shared.subarray(off, off + 40).toString('utf16le').startsWith(name)) return off + 0x74;
+      throw new Error(name);
+    };
+    shared.writeUInt32LE(shared.readUInt32LE(startOf('__substg1.0_1000001F')), startOf('__substg1.0_007D001F'));
+    expect(compoundFileProblem(shared)).toBe('a stream does not fit a chain of its own');
     const cut = outlookItem({ subject: 's', body: 'b', headers: '', sender: 'x@example.net' });
     expect(compoundFileProblem(cut.subarray(0, 1024))).toMatch(/outside the file|leaves the file|does not fit/);
   });
@@ -39,7 +59,7 @@ describe('compound file structure', () => {
       const dirSector = looped.readUInt32LE(0x30);
       const fatSector = looped.readUInt32LE(0x4c);
       looped.writeUInt32LE(dirSector, 512 * (1 + fatSector) + 4 * dirSector);
-      expect(compoundFileProblem(looped)).toBe('the directory chain loops or leaves the file');
+      expect(compoundFileProblem(looped)).toBe('the directory chain loops, leaves the file or shares a sector');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

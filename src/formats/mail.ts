@@ -167,7 +167,7 @@ async function forwardedOfOutlook(content: Buffer, problems: string[]): Promise<
     problems.push(item.problem);
     return [];
   }
-  if (item.embeddedNotRead) problems.push(`an Outlook item holds ${item.embeddedNotRead} more Outlook item(s) deeper or beyond those read: kept in its file, not read`);
+  if (item.embeddedNotRead) problems.push(`an Outlook item holds at least ${item.embeddedNotRead} more Outlook item(s), deeper or beyond those read: kept in its file, not read`);
   return Promise.all([item, ...item.embedded].map((mail) => forwardedOfOutlookMail(mail, problems)));
 }
 

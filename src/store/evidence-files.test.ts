@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EvidenceFiles, INLINE_MAX } from './evidence-files.js';
 
 /** Content too large to be kept in the database: a file. */
@@ -86,11 +86,24 @@ describe('EvidenceFiles', () => {
     const aside = `${path}.0123456789ab.removing`;
     renameSync(path, aside);
     expect(files.has(sha256)).toBe(false);
-    expect(await files.restoreMovedAside()).toBe(1);
+    // Moved aside a moment ago: a removal may still be at it, so it is left.
+    expect(await files.restoreMovedAside()).toBe(0);
+    expect(files.has(sha256)).toBe(false);
+    vi.useFakeTimers({ now: Date.now() + 11 * 60 * 1000, toFake: ['Date'] });
+    try {
+      expect(await files.restoreMovedAside()).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(files.get(sha256).equals(content)).toBe(true);
     // The content came back meanwhile: the copy aside goes.
     writeFileSync(aside, content);
-    expect(await files.restoreMovedAside()).toBe(0);
+    vi.useFakeTimers({ now: Date.now() + 11 * 60 * 1000, toFake: ['Date'] });
+    try {
+      expect(await files.restoreMovedAside()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(readdirSync(dirname(path))).toEqual([sha256]);
     // A store with no files yet has nothing to walk.
     expect(await new EvidenceFiles(join(dir, 'empty')).restoreMovedAside()).toBe(0);

@@ -71,6 +71,9 @@ export function checkedContent(sha256: string, content: Buffer, where = 'on disk
  * here at all: `put` hands it back (`inline`) for the database row
  * (`services/evidence-bytes.ts` reads either place).
  */
+/** A file moved aside this long ago belongs to no running removal (see restoreMovedAside). */
+const ASIDE_STALE_MS = 10 * 60 * 1000;
+
 export class EvidenceFiles {
   private readonly root: string;
   /** The data directory (the mail threads open their own EvidenceFiles on it). */
@@ -172,8 +175,8 @@ export class EvidenceFiles {
       const code = (err as NodeJS.ErrnoException).code;
       // Removed meanwhile (retention): written again.
       if (code === 'ENOENT') return false;
-      // Another owner's file (a restored backup): found all the same; retention may not see it was put again.
-      if (code === 'EPERM' || code === 'EACCES') return true;
+      // Another owner's file (a restored backup): written again (a rename over it needs only the directory), so its time is new.
+      if (code === 'EPERM' || code === 'EACCES') return false;
       throw err;
     }
   }
@@ -200,13 +203,19 @@ export class EvidenceFiles {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw err;
     }
-    if (unlessPutWithinMs !== undefined && statSync(aside).mtimeMs >= Date.now() - unlessPutWithinMs) {
-      // The same bytes: whether a new copy was written meanwhile or not, this one may stand.
-      await rename(aside, path);
-      return false;
+    try {
+      if (unlessPutWithinMs !== undefined && statSync(aside).mtimeMs >= Date.now() - unlessPutWithinMs) {
+        // The same bytes: whether a new copy was written meanwhile or not, this one may stand.
+        await rename(aside, path);
+        return false;
+      }
+      await unlink(aside);
+      return true;
+    } catch (err) {
+      // Put back meanwhile by another run's restoreMovedAside: this run leaves it (the next looks again).
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
     }
-    await unlink(aside);
-    return true;
   }
 
   /**
@@ -229,11 +238,18 @@ export class EvidenceFiles {
         const path = join(dir, name);
         const aside = /^([0-9a-f]{64})\.[0-9a-f]{12}\.removing$/.exec(name);
         if (aside) {
+          // Only what no run is still busy with (moving aside changes a file's ctime); another restore may be at it too.
+          const st = statSync(path, { throwIfNoEntry: false });
+          if (!st || st.ctimeMs > Date.now() - ASIDE_STALE_MS) continue;
           const home = join(dir, aside[1]!);
-          if (existsSync(home)) await unlink(path);
-          else {
-            await rename(path, home);
-            restored++;
+          try {
+            if (existsSync(home)) await unlink(path);
+            else {
+              await rename(path, home);
+              restored++;
+            }
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
           }
         } else if (depth < 2 && /^[0-9a-f]{2}$/.test(name)) await walk(path, depth + 1);
       }
