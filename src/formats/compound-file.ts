@@ -14,7 +14,8 @@
 const END_OF_CHAIN = 0xfffffffe;
 const FREE = 0xffffffff;
 const NO_STREAM = 0xffffffff;
-const MAGIC = Buffer.from('d0cf11e0a1b11ae1', 'hex');
+/** The signature every compound file begins with. */
+export const COMPOUND_FILE_MAGIC = Buffer.from('d0cf11e0a1b11ae1', 'hex');
 /** Streams smaller than this live in the mini stream. */
 const MINI_CUTOFF = 4096;
 
@@ -27,7 +28,7 @@ export function compoundFileProblem(b: Buffer): string | null {
 }
 
 function check(b: Buffer): string | null {
-  if (b.length < 512 || !b.subarray(0, 8).equals(MAGIC)) return 'not a compound file';
+  if (b.length < 512 || !b.subarray(0, 8).equals(COMPOUND_FILE_MAGIC)) return 'not a compound file';
   const shift = b.readUInt16LE(0x1e);
   if (shift !== 9 && shift !== 12) return `sector size 2^${shift} is not 512 or 4096`;
   if (b.readUInt16LE(0x20) !== 6) return 'mini sector size is not 64';

@@ -11,7 +11,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import pLimit from 'p-limit';
-import { compoundFileProblem } from './compound-file.js';
+import { COMPOUND_FILE_MAGIC, compoundFileProblem } from './compound-file.js';
 
 /** What an Outlook item says of the mail it holds (null where it says nothing). */
 export interface OutlookMail {
@@ -33,12 +33,9 @@ export interface OutlookItem extends OutlookMail {
   embeddedNotRead: number;
 }
 
-/** OLE compound file (Office 97–2003 formats, Outlook items). */
-const OLE_MAGIC = Buffer.from('d0cf11e0a1b11ae1', 'hex');
-
 /** An Outlook item: a compound file named .msg or typed as one (Word and Excel 97 files are compound files too). */
 export function isOutlookItem(filename: string | null, mimeType: string, content: Buffer): boolean {
-  if (!content.subarray(0, 8).equals(OLE_MAGIC)) return false;
+  if (!content.subarray(0, 8).equals(COMPOUND_FILE_MAGIC)) return false;
   return /\.msg$/i.test(filename ?? '') || mimeType.toLowerCase() === 'application/vnd.ms-outlook';
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { tnefStream } from '../../test/support/tnef.js';
+import { tnefAttribute, tnefStream, u16, u32 } from '../../test/support/tnef.js';
 import { isTnef, readTnef } from './tnef.js';
 
 const files = [
@@ -92,9 +92,7 @@ describe('TNEF (winmail.dat)', () => {
       const withProps = tnefStream({ subject: 'x', attachments: [{ title: 'a.txt', content: Buffer.from('kept') }] });
       // Replace the attachment's attAttachment (the last attribute) with these properties.
       const start = withProps.lastIndexOf(Buffer.from([0x02, 0x05, 0x90, 0x06, 0x00]));
-      let sum = 0;
-      for (const b of props) sum = (sum + b) & 0xffff;
-      return Buffer.concat([withProps.subarray(0, start), Buffer.from([0x02]), u32(0x00069005), u32(props.length), props, u16(sum)]);
+      return Buffer.concat([withProps.subarray(0, start), tnefAttribute(2, 0x00069005, props)]);
     };
     for (const length of [0x80000000, 0xfffffffc, 0xfffffff8, 0x7ffffffd, 2 ** 32 - 24]) {
       const started = Date.now();
@@ -112,14 +110,3 @@ describe('TNEF (winmail.dat)', () => {
     expect(r.problems).toEqual(['winmail.dat: more than 3 attachments; the rest are kept only inside it']);
   });
 });
-
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(n);
-  return b;
-}
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n >>> 0);
-  return b;
-}

@@ -18,6 +18,28 @@ import { storedBytes } from '../../src/services/evidence-bytes.js';
 let h: Harness;
 const smtp = systemActor('smtp');
 const envelope = { mailFrom: 'sender@partner.example', rcptTo: ['report@renkei.example'], remoteAddress: '192.0.2.25' };
+
+/** A mail of `headers`, a UTF-8 text part and one attachment in base64. */
+const withFile = (headers: string[], text: string, file: { type: string; name: string; content: Buffer }) =>
+  Buffer.from(
+    [
+      ...headers,
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      text,
+      '--b',
+      `Content-Type: ${file.type}; name="${file.name}"`,
+      'Content-Transfer-Encoding: base64',
+      `Content-Disposition: attachment; filename="${file.name}"`,
+      '',
+      file.content.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '--b--',
+      '',
+    ].join('\r\n'),
+  );
 beforeAll(async () => {
   h = await createHarness();
 });
@@ -67,26 +89,7 @@ describe('filled-in report templates', () => {
 
 describe('archives', () => {
   const withAttachment = (id: string, name: string, content: Buffer) =>
-    Buffer.from(
-      [
-        `Message-ID: <${id}@example.jp>`,
-        'Subject: archive',
-        'Content-Type: multipart/mixed; boundary="z"',
-        '',
-        '--z',
-        'Content-Type: text/plain',
-        '',
-        'see attached',
-        '--z',
-        `Content-Type: application/zip; name="${name}"`,
-        'Content-Transfer-Encoding: base64',
-        `Content-Disposition: attachment; filename="${name}"`,
-        '',
-        content.toString('base64').replace(/.{76}/g, '$&\r\n'),
-        '--z--',
-        '',
-      ].join('\r\n'),
-    );
+    withFile([`Message-ID: <${id}@example.jp>`, 'Subject: archive'], 'see attached', { type: 'application/zip', name, content });
 
   it('reads the text files inside a ZIP for observables', async () => {
     const raw = withAttachment('zip-1', 'logs.zip', zip([{ name: 'access.log', content: Buffer.from('GET /wp-login.php from 198.51.100.123\n') }]));
@@ -108,26 +111,10 @@ describe('archives', () => {
 
 describe('Outlook items (.msg)', () => {
   const forwardedAsMsg = (id: string, msg: Buffer) =>
-    Buffer.from(
-      [
-        'From: =?UTF-8?B?5bGx55SwIOWkqumDjg==?= <yamada@example.co.jp>',
-        `Message-ID: <${id}@example.co.jp>`,
-        'Subject: =?UTF-8?B?5LiN5a+p44Gq44Oh44O844Or44KS6Lui6YCB44GX44G+44GZ?=',
-        'Content-Type: multipart/mixed; boundary="m"',
-        '',
-        '--m',
-        'Content-Type: text/plain; charset=utf-8',
-        '',
-        '不審なメールを添付のとおり転送します。',
-        '--m',
-        'Content-Type: application/vnd.ms-outlook; name="lure.msg"',
-        'Content-Transfer-Encoding: base64',
-        'Content-Disposition: attachment; filename="lure.msg"',
-        '',
-        msg.toString('base64').replace(/.{76}/g, '$&\r\n'),
-        '--m--',
-        '',
-      ].join('\r\n'),
+    withFile(
+      ['From: =?UTF-8?B?5bGx55SwIOWkqumDjg==?= <yamada@example.co.jp>', `Message-ID: <${id}@example.co.jp>`, 'Subject: =?UTF-8?B?5LiN5a+p44Gq44Oh44O844Or44KS6Lui6YCB44GX44G+44GZ?='],
+      '不審なメールを添付のとおり転送します。',
+      { type: 'application/vnd.ms-outlook', name: 'lure.msg', content: msg },
     );
 
   it('reads a phishing mail forwarded as an Outlook item like a forwarded message: its headers, Received chain and URLs; keeps it whole', async () => {
@@ -195,26 +182,10 @@ describe('winmail.dat (TNEF)', () => {
         { title: 'memo.txt', mimeType: 'text/plain', content: memo },
       ],
     });
-    const raw = Buffer.from(
-      [
-        'From: yamada@example.co.jp',
-        'Message-ID: <tnef-1@example.co.jp>',
-        'Subject: =?UTF-8?B?5LiN5a+p44Gq44Ki44Kv44K744K544Gu5aCx5ZGK?=',
-        'Content-Type: multipart/mixed; boundary="t"',
-        '',
-        '--t',
-        'Content-Type: text/plain; charset=utf-8',
-        '',
-        'ログを添付します。',
-        '--t',
-        'Content-Type: application/ms-tnef; name="winmail.dat"',
-        'Content-Transfer-Encoding: base64',
-        'Content-Disposition: attachment; filename="winmail.dat"',
-        '',
-        winmail.toString('base64').replace(/.{76}/g, '$&\r\n'),
-        '--t--',
-        '',
-      ].join('\r\n'),
+    const raw = withFile(
+      ['From: yamada@example.co.jp', 'Message-ID: <tnef-1@example.co.jp>', 'Subject: =?UTF-8?B?5LiN5a+p44Gq44Ki44Kv44K744K544Gu5aCx5ZGK?='],
+      'ログを添付します。',
+      { type: 'application/ms-tnef', name: 'winmail.dat', content: winmail },
     );
     const { report } = await receiveMail(h.deps, smtp, raw, envelope, undefined);
     const view = await getReport(h.deps, h.actor, report.id);

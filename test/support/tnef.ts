@@ -9,11 +9,7 @@ import iconv from 'iconv-lite';
 export function tnefStream(message: { codepage?: number; subject: string; attachments: { title: string; longName?: string; mimeType?: string; content: Buffer }[] }): Buffer {
   const codepage = message.codepage ?? 932;
   const parts: Buffer[] = [u32(0x223e9f78), u16(0x0001)];
-  const attribute = (level: number, tag: number, data: Buffer) => {
-    let sum = 0;
-    for (const b of data) sum = (sum + b) & 0xffff;
-    parts.push(Buffer.from([level]), u32(tag), u32(data.length), data, u16(sum));
-  };
+  const attribute = (level: number, tag: number, data: Buffer) => parts.push(tnefAttribute(level, tag, data));
   const string8 = (s: string) => Buffer.concat([iconv.encode(s, `cp${codepage}`), Buffer.from([0])]);
   attribute(1, 0x00089006, u32(0x00010000)); // attTnefVersion
   attribute(1, 0x00069007, Buffer.concat([u32(codepage), u32(0)])); // attOemCodepage
@@ -40,12 +36,19 @@ export function tnefStream(message: { codepage?: number; subject: string; attach
   return Buffer.concat(parts);
 }
 
-function u16(n: number): Buffer {
+/** One TNEF attribute: level, tag, length, the data and its checksum. */
+export function tnefAttribute(level: number, tag: number, data: Buffer): Buffer {
+  let sum = 0;
+  for (const b of data) sum = (sum + b) & 0xffff;
+  return Buffer.concat([Buffer.from([level]), u32(tag), u32(data.length), data, u16(sum)]);
+}
+
+export function u16(n: number): Buffer {
   const b = Buffer.alloc(2);
   b.writeUInt16LE(n);
   return b;
 }
-function u32(n: number): Buffer {
+export function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(n >>> 0);
   return b;
