@@ -67,6 +67,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'GET /api/reports/:id/headers': { kind: 'report' },
   'GET /api/reports/:id/attachments/:attachmentId': { kind: 'report' },
   'POST /api/reports/:id/reject': { kind: 'report', capability: 'report.triage' },
+  'POST /api/reports/reject': { kind: 'collection', capability: 'report.triage' },
 
   'POST /api/incidents': { kind: 'collection', capability: 'incident.write' },
   'POST /api/incidents/from-reports': { kind: 'collection', capability: 'report.triage' },

@@ -14,18 +14,47 @@ import { audit } from './audit.service.js';
 import { parseInput } from './validate.js';
 
 /** Creating an incident from reports: every incident field is optional, the title defaults to the first report's subject. */
+const OnlyNew = z
+  .boolean()
+  .optional()
+  .describe('from the triage queue: refuse (409, details.reason report-not-new) when a report is no longer new — another handler triaged or rejected it meanwhile — and change nothing');
+
 export const IncidentFromReportsSchema = IncidentCreateSchema.extend({
   title: IncidentCreateSchema.shape.title.optional(),
   reportIds: z.array(z.uuid()).min(1).max(1000),
   note: multiLine(10_000).optional(),
+  onlyNew: OnlyNew,
 });
 export type IncidentFromReportsInput = z.input<typeof IncidentFromReportsSchema>;
 
 export const AttachReportsSchema = z.strictObject({
   reportIds: z.array(z.uuid()).min(1).max(1000),
   note: multiLine(10_000).optional(),
+  onlyNew: OnlyNew,
 });
 export type AttachReportsInput = z.input<typeof AttachReportsSchema>;
+
+export const RejectReportsSchema = ReportRejectSchema.extend({ reportIds: z.array(z.uuid()).min(1).max(1000) });
+export type RejectReportsInput = z.input<typeof RejectReportsSchema>;
+
+/**
+ * A report that is no longer new where the caller expected it to be — two
+ * handlers on one queue. The error names the report and what it is now, so
+ * the one who came second is told rather than silently undoing the first.
+ */
+function assertStillNew(reports: Report[], code: 'CONFLICT' | 'INVALID_TRANSITION'): void {
+  const gone = reports.find((r) => r.status !== 'new');
+  if (!gone) return;
+  const where = gone.incidentId ? ' on an incident' : '';
+  throw new AppError(code, `report ${gone.id} is no longer new: it is ${gone.status}${where}; nothing was changed`, {
+    reason: 'report-not-new',
+    reportId: gone.id,
+    status: gone.status,
+    incidentId: gone.incidentId,
+    from: gone.status,
+    to: code === 'INVALID_TRANSITION' ? 'rejected' : 'triaged',
+  });
+}
 
 export async function loadReports(store: Store, actor: Actor, ids: string[]): Promise<Report[]> {
   const unique = [...new Set(ids)];
@@ -71,9 +100,10 @@ export async function moveReports(tx: Store, actor: Actor, reports: Report[], ta
 /** Triage: create one incident from one or more reports. */
 export async function createIncidentFromReports(deps: ServiceDeps, actor: Actor, input: IncidentFromReportsInput): Promise<Incident> {
   assertCan(actor, 'report.triage');
-  const { reportIds, note, ...fields } = parseInput(IncidentFromReportsSchema, input);
+  const { reportIds, note, onlyNew, ...fields } = parseInput(IncidentFromReportsSchema, input);
   return deps.store.transaction(async (tx) => {
     const reports = await loadReports(tx, actor, reportIds);
+    if (onlyNew) assertStillNew(reports, 'CONFLICT');
     const taken = reports.find((r) => r.incidentId);
     if (taken)
       throw new AppError('CONFLICT', `report ${taken.id} is already on an incident; attach or split it instead`, {
@@ -106,43 +136,51 @@ export async function attachReports(
   input: AttachReportsInput,
 ): Promise<Incident> {
   assertCan(actor, 'report.triage');
-  const { reportIds, note } = parseInput(AttachReportsSchema, input);
+  const { reportIds, note, onlyNew } = parseInput(AttachReportsSchema, input);
   return deps.store.transaction(async (tx) => {
     const incident = await loadIncident(tx, actor, incidentIdOrNumber);
     assertNotMerged(incident);
-    await moveReports(tx, actor, await loadReports(tx, actor, reportIds), incident, note ?? null);
+    const reports = await loadReports(tx, actor, reportIds);
+    if (onlyNew) assertStillNew(reports, 'CONFLICT');
+    await moveReports(tx, actor, reports, incident, note ?? null);
     return afterIncidentChange(deps, tx, incident, { actions: ['report.attached'] });
   });
 }
 
 /** Triage: reject a new report as spam, out of scope or a duplicate. The report is kept. */
 export async function rejectReport(deps: ServiceDeps, actor: Actor, reportId: string, input: unknown): Promise<Report> {
+  const fields = parseInput(ReportRejectSchema, input);
+  const [report] = await rejectReports(deps, actor, { ...fields, reportIds: [reportId] });
+  return report!;
+}
+
+/**
+ * Triage: reject new reports for one reason, all or none — when one of them
+ * is no longer new (another handler got there first) nothing is rejected.
+ */
+export async function rejectReports(deps: ServiceDeps, actor: Actor, input: RejectReportsInput): Promise<Report[]> {
   assertCan(actor, 'report.triage');
-  const { reason, note, duplicateOf } = parseInput(ReportRejectSchema, input);
+  const { reportIds, reason, note, duplicateOf } = parseInput(RejectReportsSchema, input);
   return deps.store.transaction(async (tx) => {
-    const [report] = await loadReports(tx, actor, [reportId]);
-    if (report!.status !== 'new')
-      throw new AppError('INVALID_TRANSITION', `report ${reportId} is ${report!.status}; only a new report can be rejected`, {
-        from: report!.status,
-        to: 'rejected',
-      });
+    const reports = await loadReports(tx, actor, reportIds);
+    assertStillNew(reports, 'INVALID_TRANSITION');
     if (duplicateOf) {
-      if (duplicateOf === reportId)
+      if (reportIds.includes(duplicateOf))
         throw new AppError('VALIDATION', 'a report cannot duplicate itself', { issues: [{ path: ['duplicateOf'], message: 'same report' }] });
       await loadReports(tx, actor, [duplicateOf]);
     }
-    await tx.reports.setRejected(reportId, reason, note ?? null, duplicateOf ?? null);
-    await tx.timeline.append([
-      {
+    for (const r of reports) await tx.reports.setRejected(r.id, reason, note ?? null, duplicateOf ?? null);
+    await tx.timeline.append(
+      reports.map((r) => ({
         incidentId: null,
-        reportId,
+        reportId: r.id,
         actor: actor.id,
-        action: 'report.rejected',
+        action: 'report.rejected' as const,
         changes: { status: { before: 'new', after: 'rejected' }, reason, duplicateOf: duplicateOf ?? null },
         note: note ?? null,
-      },
-    ]);
-    await audit(tx, actor, 'report.rejected', { type: 'report', id: reportId }, { reason });
-    return (await tx.reports.findById(accessScope(actor), reportId))!;
+      })),
+    );
+    for (const r of reports) await audit(tx, actor, 'report.rejected', { type: 'report', id: r.id }, { reason });
+    return loadReports(tx, actor, reports.map((r) => r.id));
   });
 }

@@ -8,7 +8,7 @@ import type { Incident } from '../../src/domain/incident.js';
 import { changeIncidentStatus, createIncident } from '../../src/services/incident.service.js';
 import { addIncidentObservable } from '../../src/services/observable.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
-import { createIncidentFromReports } from '../../src/services/triage.service.js';
+import { createIncidentFromReports, rejectReport } from '../../src/services/triage.service.js';
 import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
@@ -215,6 +215,22 @@ describe.skipIf(skipE2e).each(runs)('the handler’s screens in $lang', ({ lang,
     }
     const incident = await apiGet<{ reportTotal: number }>(page, `/api/incidents/${number}`);
     expect(incident.reportTotal).toBe(2);
+
+    // Another handler rejects report 2 while it is still on this screen: attaching it is refused, the handler
+    // is told who came first, the queue reloads, and the rejection stands.
+    await current.filter({ hasText: subjects[1]! }).waitFor();
+    await rejectReport(s.h.deps, s.h.actor, reportIds[1]!, { reason: 'spam' });
+    await page.keyboard.press('a');
+    const attach = page.getByRole('dialog', { name: text(L, 'triage.attachTitle', lang, { count: 1 }) });
+    await attach.getByLabel(L.triage.incidentNumber).fill(number);
+    await attach.getByRole('button', { name: L.triage.attach, exact: true }).click();
+    await page.locator('.flash').getByText(text(L, 'triage.handledMeanwhile', lang, { status: L.reportStatus.rejected }), { exact: true }).waitFor();
+    await attach.waitFor({ state: 'hidden' });
+    await row(1).waitFor({ state: 'detached' });
+    await page.getByText(L.triage.empty).waitFor();
+    const stale = await apiGet<{ report: { status: string; incidentId: string | null } }>(page, `/api/reports/${reportIds[1]}`);
+    expect(stale.report).toMatchObject({ status: 'rejected', incidentId: null });
+    expect((await apiGet<{ reportTotal: number }>(page, `/api/incidents/${number}`)).reportTotal).toBe(2);
   });
 
   it('pages through a long timeline to its last entry, and shows a new note on the last page', async () => {
@@ -409,8 +425,8 @@ describe.skipIf(skipE2e).each(runs)('the handler’s screens in $lang', ({ lang,
     await page.getByText(L.search.none, { exact: true }).waitFor();
     expect(await hits.locator('li').count()).toBe(0);
 
-    // Before sign-in /api/auth/me answers 401; Chromium logs it as a failed load.
-    expect(b.problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
+    // Before sign-in /api/auth/me answers 401, and the attach of a report rejected meanwhile 409; Chromium logs each as a failed load.
+    expect(b.problems.filter((p) => !/status of 401/.test(p))).toEqual(['console: Failed to load resource: the server responded with a status of 409 (Conflict)']);
     expect(b.requests.filter((u) => !u.startsWith(`${s.base}/`) && u !== 'about:blank')).toEqual([]);
   });
 });

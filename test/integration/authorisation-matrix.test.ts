@@ -116,6 +116,8 @@ function example(route: string, c?: Case, extra: { access?: string[]; shares?: s
       return { body: { reports: [{ sourceRef: randomUUID(), body: 'matrix bulk' }] } };
     case 'POST /api/reports/:id/reject':
       return { body: { reason: 'spam' } };
+    case 'POST /api/reports/reject':
+      return { body: { reportIds: [untriaged], reason: 'spam' } };
     case 'POST /api/incidents':
       return { body: { title: 'matrix' } };
     case 'POST /api/incidents/from-reports':

@@ -62,6 +62,20 @@ describe('concurrent triage', () => {
     }
   });
 
+  it('lets exactly one of a queue triage (onlyNew) and a rejection of one report win', async () => {
+    for (let trial = 0; trial < 4; trial++) {
+      const r = await report(`queue race ${trial}`);
+      const results = await Promise.allSettled([
+        createIncidentFromReports(h.deps, h.actor, { reportIds: [r.id], onlyNew: true }),
+        rejectReport(h.deps, h.actor, r.id, { reason: 'spam' }),
+      ]);
+      expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+      expect(results.find((x) => x.status === 'rejected')).toMatchObject({ reason: { details: { reason: 'report-not-new' } } });
+      const actions = await sql<{ action: string }>`select action from timeline_entry where report_id = ${r.id} and action <> 'report.received'`.execute(h.database.db);
+      expect(actions.rows).toHaveLength(1);
+    }
+  });
+
   it('never attaches a report to an incident that is being merged away', async () => {
     const a = await report('merge target 192.0.2.10');
     const b = await report('merge source 192.0.2.11');

@@ -12,7 +12,7 @@ import {
 import { mergeIncidents, splitIncident } from '../../src/services/merge-split.service.js';
 import { listIncidentObservables } from '../../src/services/observable.service.js';
 import { addTimelineNote, getTimeline } from '../../src/services/timeline.service.js';
-import { attachReports, createIncidentFromReports, rejectReport } from '../../src/services/triage.service.js';
+import { attachReports, createIncidentFromReports, rejectReport, rejectReports } from '../../src/services/triage.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
@@ -96,6 +96,72 @@ describe('triage', () => {
     expect(rejected.rejectReason).toBe('spam');
     await expect(rejectReport(h.deps, h.actor, r.id, { reason: 'spam' })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
     await expect(rejectReport(h.deps, h.actor, r.id, { reason: 'nonsense' as never })).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+});
+
+describe('two handlers on one queue', () => {
+  const incidentCount = async () => Number((await sql<{ n: number }>`select count(*) as n from incident`.execute(h.database.db)).rows[0]!.n);
+  const actions = async (reportId: string) =>
+    (await sql<{ action: string }>`select action from timeline_entry where report_id = ${reportId} order by seq`.execute(h.database.db)).rows.map((r) => r.action);
+
+  it('refuses, with onlyNew, to triage a report another handler rejected meanwhile, and changes nothing', async () => {
+    const r = await report('spam or not 198.51.100.40');
+    const other = await report('still new 198.51.100.41');
+    await rejectReport(h.deps, h.actor, r.id, { reason: 'spam' });
+    const before = await incidentCount();
+    await expect(createIncidentFromReports(h.deps, h.actor, { reportIds: [other.id, r.id], onlyNew: true })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining(`report ${r.id} is no longer new: it is rejected`) as unknown,
+      details: { reason: 'report-not-new', reportId: r.id, status: 'rejected' },
+    });
+    expect(await incidentCount()).toBe(before);
+    expect((await getReport(h.deps, h.actor, other.id)).report.status).toBe('new');
+    const target = await createIncident(h.deps, h.actor, { title: 'attach target' });
+    await expect(attachReports(h.deps, h.actor, target.id, { reportIds: [r.id], onlyNew: true })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'report-not-new', status: 'rejected' },
+    });
+    const kept = (await getReport(h.deps, h.actor, r.id)).report;
+    expect(kept).toMatchObject({ status: 'rejected', rejectReason: 'spam', incidentId: null });
+    expect(await actions(r.id)).toEqual(['report.received', 'report.rejected']);
+    expect((await getIncident(h.deps, h.actor, target.id)).reports).toEqual([]);
+  });
+
+  it('refuses, with onlyNew, to move a report another handler already put on an incident', async () => {
+    const r = await report('triaged elsewhere 198.51.100.42');
+    const first = await createIncidentFromReports(h.deps, h.actor, { reportIds: [r.id] });
+    const second = await createIncident(h.deps, h.actor, { title: 'second handler' });
+    await expect(attachReports(h.deps, h.actor, second.number, { reportIds: [r.id], onlyNew: true })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'report-not-new', status: 'triaged', incidentId: first.id },
+    });
+    expect((await getReport(h.deps, h.actor, r.id)).report.incidentId).toBe(first.id);
+    // Without onlyNew the API still moves it: that is what attaching from an incident means.
+    await attachReports(h.deps, h.actor, second.number, { reportIds: [r.id] });
+    expect((await getReport(h.deps, h.actor, r.id)).report.incidentId).toBe(second.id);
+  });
+
+  it('rejects many reports for one reason, all or none', async () => {
+    const [a, b, c] = [await report('bulk spam a'), await report('bulk spam b'), await report('bulk spam c')];
+    await createIncidentFromReports(h.deps, h.actor, { reportIds: [c.id] });
+    await expect(rejectReports(h.deps, h.actor, { reportIds: [a.id, b.id, c.id], reason: 'spam' })).rejects.toMatchObject({
+      code: 'INVALID_TRANSITION',
+      details: { reason: 'report-not-new', reportId: c.id, status: 'triaged' },
+    });
+    for (const r of [a, b]) {
+      expect((await getReport(h.deps, h.actor, r.id)).report.status).toBe('new');
+      expect(await actions(r.id)).toEqual(['report.received']);
+    }
+    const done = await rejectReports(h.deps, h.actor, { reportIds: [a.id, b.id], reason: 'out-of-scope', note: 'not ours' });
+    expect(done.map((r) => [r.id, r.status, r.rejectReason])).toEqual([
+      [a.id, 'rejected', 'out-of-scope'],
+      [b.id, 'rejected', 'out-of-scope'],
+    ]);
+    expect(await actions(a.id)).toEqual(['report.received', 'report.rejected']);
+    const d = await report('bulk duplicate d');
+    await expect(rejectReports(h.deps, h.actor, { reportIds: [d.id], reason: 'duplicate', duplicateOf: d.id })).rejects.toMatchObject({ code: 'VALIDATION' });
+    const dup = await rejectReports(h.deps, h.actor, { reportIds: [d.id], reason: 'duplicate', duplicateOf: a.id });
+    expect(dup[0]).toMatchObject({ status: 'rejected', duplicateOf: a.id });
   });
 });
 

@@ -6,7 +6,7 @@ import { recordReport, recordReports } from '../../services/record-report.servic
 import { AppError } from '../../domain/errors.js';
 import { getReport, getReportAttachment, getReportRaw, listReports } from '../../services/report.service.js';
 import { getReportHeaders, getReportHtml, MAX_REPORT_HEADERS, MAX_REPORT_HTML_CHARS } from '../../services/report-html.service.js';
-import { rejectReport } from '../../services/triage.service.js';
+import { RejectReportsSchema, rejectReport, rejectReports } from '../../services/triage.service.js';
 import {
   IncidentRefSchema,
   ObservableSchema,
@@ -240,5 +240,19 @@ export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
       },
     },
     async (req) => rejectReport(deps, req.actor, req.params.id, req.body),
+  );
+
+  app.post(
+    '/reports/reject',
+    {
+      schema: {
+        tags: ['reports'],
+        summary:
+          'Reject new reports for one reason, all or none: when one is no longer new (another handler triaged or rejected it) nothing is rejected (409 INVALID_TRANSITION, details.reason report-not-new)',
+        body: RejectReportsSchema,
+        response: { 200: z.object({ items: z.array(ReportSchema) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ items: await rejectReports(deps, req.actor, req.body) }),
   );
 };

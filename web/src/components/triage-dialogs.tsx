@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { IncidentCreateSchema } from '../../../src/domain/incident.js';
 import { REJECT_REASONS, type RejectReason } from '../../../src/domain/report.js';
 import { CATEGORIES, type Category } from '../../../src/domain/taxonomy.js';
 import type { Tlp } from '../../../src/domain/tlp.js';
-import { api } from '../api/client';
+import { api, ApiError } from '../api/client';
 import type { Incident, IncidentRef, Report } from '../api/types';
 import { zodFieldErrors } from '../validation';
 import { Dialog, ErrorNote, Field, TlpSelect } from './common';
@@ -14,6 +15,16 @@ interface Common {
   reportIds: string[];
   onClose: () => void;
   onDone: (message: { text: string; link?: { to: string; label: string } }) => void;
+}
+
+/**
+ * Another handler got to one of these reports first (the API refused with
+ * `report-not-new` and changed nothing): the dialog closes, the queue reloads,
+ * and the handler is told why instead of shown an error.
+ */
+function handledMeanwhile(err: unknown, t: TFunction): { text: string } | null {
+  if (!(err instanceof ApiError) || err.details.reason !== 'report-not-new') return null;
+  return { text: t('triage.handledMeanwhile', { status: t(`reportStatus.${String(err.details.status)}`) }) };
 }
 
 export function CreateIncidentDialog({ open, reportIds, onClose, onDone, defaults }: Common & { defaults: { title: string; category: Category; tlp: Tlp } }) {
@@ -41,10 +52,12 @@ function CreateForm({ reportIds, onClose, onDone, defaults }: Omit<Common, 'open
     setErrors({});
     setBusy(true);
     try {
-      const incident = await api<Incident>('POST', '/api/incidents/from-reports', { reportIds, title: parsed.data.title, category, tlp, exercise });
+      const incident = await api<Incident>('POST', '/api/incidents/from-reports', { reportIds, title: parsed.data.title, category, tlp, exercise, onlyNew: true });
       onDone({ text: t('triage.created', { number: incident.number }), link: { to: `/incidents/${incident.number}`, label: t('triage.openIncident', { number: incident.number }) } });
     } catch (err) {
-      setError(err);
+      const meanwhile = handledMeanwhile(err, t);
+      if (meanwhile) onDone(meanwhile);
+      else setError(err);
     } finally {
       setBusy(false);
     }
@@ -110,10 +123,12 @@ function AttachForm({ reportIds, onClose, onDone, candidates }: Omit<Common, 'op
     setMissing(false);
     setBusy(true);
     try {
-      const incident = await api<Incident>('POST', `/api/incidents/${encodeURIComponent(target)}/reports`, { reportIds });
+      const incident = await api<Incident>('POST', `/api/incidents/${encodeURIComponent(target)}/reports`, { reportIds, onlyNew: true });
       onDone({ text: t('triage.attached', { number: incident.number }), link: { to: `/incidents/${incident.number}`, label: t('triage.openIncident', { number: incident.number }) } });
     } catch (err) {
-      setError(err);
+      const meanwhile = handledMeanwhile(err, t);
+      if (meanwhile) onDone(meanwhile);
+      else setError(err);
     } finally {
       setBusy(false);
     }
@@ -175,10 +190,12 @@ function RejectForm({ reportIds, onClose, onDone }: Omit<Common, 'open'>) {
     e.preventDefault();
     setBusy(true);
     try {
-      for (const id of reportIds) await api<Report>('POST', `/api/reports/${id}/reject`, { reason, ...(note.trim() ? { note } : {}) });
+      await api<{ items: Report[] }>('POST', '/api/reports/reject', { reportIds, reason, ...(note.trim() ? { note } : {}) });
       onDone({ text: t('triage.rejected', { count: reportIds.length }) });
     } catch (err) {
-      setError(err);
+      const meanwhile = handledMeanwhile(err, t);
+      if (meanwhile) onDone(meanwhile);
+      else setError(err);
     } finally {
       setBusy(false);
     }
