@@ -24,6 +24,12 @@ export interface AuditEvent extends AuditEventInput {
   hash: string;
 }
 
+/** An event as the audit screen reads it: the actor's account name and e-mail beside its id (null for `system:…` actors and unknown ids); not hashed. */
+export interface AuditEventView extends AuditEvent {
+  actorName: string | null;
+  actorEmail: string | null;
+}
+
 /** The hash of an event: SHA-256 over the previous hash and a canonical JSON of every field. */
 export function auditHash(e: Omit<AuditEvent, 'hash'>): string {
   const body = JSON.stringify([e.position, e.id, e.at, e.actor, e.ip, e.action, e.targetType, e.targetId, canonical(e.details)]);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Page, PageResult } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
-import { verifyChain, type AuditEvent } from '../domain/audit.js';
+import { verifyChain, type AuditEvent, type AuditEventView } from '../domain/audit.js';
 import { instant } from '../domain/text.js';
 import type { Store } from '../store/store.js';
 import { assertCan } from './access.policy.js';
@@ -22,7 +22,7 @@ export async function audit(
 }
 
 export const AuditQuerySchema = z.strictObject({
-  actor: z.string().max(320).optional(),
+  actor: z.string().max(320).optional().describe("an actor id (an account's, or system:…), or an account's e-mail address"),
   action: z.string().max(100).optional(),
   targetId: z.string().max(100).optional(),
   from: instant().optional(),
@@ -32,7 +32,7 @@ export const AuditQuerySchema = z.strictObject({
 });
 
 /** Auditors and administrators search the log; nobody edits it through Renkei. */
-export async function searchAudit(deps: ServiceDeps, actor: Actor, input: unknown): Promise<PageResult<AuditEvent>> {
+export async function searchAudit(deps: ServiceDeps, actor: Actor, input: unknown): Promise<PageResult<AuditEventView>> {
   assertCan(actor, 'audit.read');
   const { limit, offset, ...filter } = parseInput(AuditQuerySchema, input);
   const page: Page = { limit, offset };

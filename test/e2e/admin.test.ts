@@ -230,10 +230,16 @@ describe.skipIf(skipE2e).each(runs)('administration in $lang', ({ lang, L, local
     expect(await rows.count()).toBe(1);
     await rows.first().getByText(L.audit.showDetails).click();
     await rows.first().getByText('"sessionsEnded": 1').waitFor();
-    // The actor's events only, from the actor's name in the list.
-    await rows.first().getByRole('button', { name: /^[0-9a-f-]{36}$/ }).click();
+    // The actor by name and e-mail address; their events only, from the name in the list.
+    await rows.first().getByText(adminEmail, { exact: true }).waitFor();
+    await rows.first().getByRole('button', { name: new RegExp(`^admin-${lang}`) }).click();
     await page.waitForURL(/actor=/);
     await expect.poll(() => filters.getByLabel(L.audit.action, { exact: true }).inputValue()).toBe('account.disabled');
+    // An e-mail address in the actor field finds the same events.
+    await filters.getByLabel(L.audit.actor, { exact: true }).fill(adminEmail.toUpperCase());
+    await filters.getByRole('button', { name: L.audit.search }).click();
+    await page.waitForURL(/actor=ADMIN/);
+    await page.getByText(fill(lang === 'ja' ? ja.audit.count_other : en.audit.count_one, { count: 1 }), { exact: true }).waitFor();
     // Today in JST finds them; tomorrow nothing.
     await filters.getByRole('button', { name: L.audit.clear }).click();
     await page.waitForURL((url) => url.search === '');

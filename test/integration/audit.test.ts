@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { systemActor } from '../../src/domain/actor.js';
 import { createIncident, updateIncident } from '../../src/services/incident.service.js';
-import { searchAudit, verifyAudit } from '../../src/services/audit.service.js';
+import { audit, searchAudit, verifyAudit } from '../../src/services/audit.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 /** The audit log: every change recorded, the chain verifiable, tampering found. */
@@ -22,6 +22,23 @@ describe('audit log', () => {
     expect(events.items.map((e) => e.action).sort()).toEqual(['incident.created', 'incident.updated']);
     expect(events.items[0]!.actor).toBe(h.actor.id);
     expect(await verifyAudit(h.deps, auditor)).toMatchObject({ ok: true });
+  });
+
+  it('names the account behind each event, and finds the events of an account by its e-mail address', async () => {
+    const { actor: other } = await h.user(['handler'], { email: 'Someone.Else@team.example' });
+    const i = await createIncident(h.deps, h.actor, { title: 'who did it' });
+    await updateIncident(h.deps, other, i.id, { severity: 'low' });
+    await h.deps.store.transaction((tx) => audit(tx, systemActor('retention'), 'evidence.retention-run', { type: 'incident', id: i.id }));
+    const events = await searchAudit(h.deps, auditor, { targetId: i.id });
+    expect(events.items.map((e) => [e.action, e.actor, e.actorName, e.actorEmail])).toEqual([
+      ['evidence.retention-run', 'system:retention', null, null],
+      ['incident.updated', other.id, other.displayName, 'someone.else@team.example'],
+      ['incident.created', h.actor.id, h.actor.displayName, 'handler@team.example'],
+    ]);
+    const byEmail = await searchAudit(h.deps, auditor, { actor: ' SOMEONE.else@team.example ', targetId: i.id });
+    expect(byEmail.items.map((e) => e.action)).toEqual(['incident.updated']);
+    expect((await searchAudit(h.deps, auditor, { actor: 'nobody@team.example' })).items).toEqual([]);
+    expect((await searchAudit(h.deps, auditor, { actor: 'system:retention' })).items.map((e) => e.actor)).toEqual(['system:retention']);
   });
 
   it('is refused to people without the auditor or administrator role', async () => {

@@ -12,6 +12,8 @@ const AuditEventSchema = z
     id: z.string(),
     at: z.string(),
     actor: z.string(),
+    actorName: z.string().nullable().describe("the account's display name when the actor is an account; not part of the hashed event"),
+    actorEmail: z.string().nullable().describe("the account's e-mail address when the actor is an account; not part of the hashed event"),
     ip: z.string().nullable(),
     action: z.string(),
     targetType: z.string().nullable(),

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { auditHash, type AuditEvent, type AuditEventInput } from '../../domain/audit.js';
+import { auditHash, type AuditEvent, type AuditEventInput, type AuditEventView } from '../../domain/audit.js';
 import { newId } from '../../domain/ids.js';
 import type { Page, PageResult } from '../../domain/access.js';
 import type { DialectName } from '../database.js';
@@ -7,6 +7,7 @@ import type { AuditEventTable, DB } from '../schema.js';
 import { cappedCount } from '../paging.js';
 
 export interface AuditFilter {
+  /** An actor id (an account's, or `system:…`), or an account's e-mail address. */
   actor?: string;
   action?: string;
   targetId?: string;
@@ -76,18 +77,29 @@ export function createAuditRepository(db: Kysely<DB>, dialect: DialectName, cloc
       }
     },
 
-    async list(filter: AuditFilter, page: Page): Promise<PageResult<AuditEvent>> {
+    /** Newest first, each with its actor's name and e-mail when the actor is an account (a left join: `system:…` actors stay). */
+    async list(filter: AuditFilter, page: Page): Promise<PageResult<AuditEventView>> {
       let q = db.selectFrom('audit_event');
-      if (filter.actor) q = q.where('actor', '=', filter.actor);
+      if (filter.actor?.includes('@')) {
+        const email = filter.actor.trim().toLowerCase();
+        q = q.where('actor', 'in', db.selectFrom('account').select('id').where('email', '=', email));
+      } else if (filter.actor) q = q.where('actor', '=', filter.actor);
       if (filter.action) q = q.where('action', '=', filter.action);
       if (filter.targetId) q = q.where('target_id', '=', filter.targetId);
       if (filter.from) q = q.where('at', '>=', filter.from);
       if (filter.to) q = q.where('at', '<', filter.to);
       const [rows, count] = await Promise.all([
-        q.selectAll().orderBy('position', 'desc').limit(page.limit).offset(page.offset).execute(),
+        q
+          .leftJoin('account', 'account.id', 'audit_event.actor')
+          .selectAll('audit_event')
+          .select(['account.display_name as actor_name', 'account.email as actor_email'])
+          .orderBy('position', 'desc')
+          .limit(page.limit)
+          .offset(page.offset)
+          .execute(),
         cappedCount(db, q),
       ]);
-      return { items: rows.map(toEvent), ...count, ...page };
+      return { items: rows.map((r) => ({ ...toEvent(r), actorName: r.actor_name, actorEmail: r.actor_email })), ...count, ...page };
     },
   };
 }

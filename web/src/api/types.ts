@@ -99,6 +99,8 @@ export interface AuditEvent {
   id: string;
   at: string;
   actor: string;
+  actorName: string | null;
+  actorEmail: string | null;
   ip: string | null;
   action: string;
   targetType: string | null;

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, withQuery } from '../api/client';
 import type { AuditEvent, AuditVerification, Page } from '../api/types';
 import { useApi } from '../api/use-api';
+import { ActorName } from '../components/actor-name';
 import { DateTime, ErrorNote, Loading, Num, Pager } from '../components/common';
 import { jstDayAfter, jstDayStart } from '../format';
 import { navigate, useLocation } from '../router';
@@ -154,10 +155,20 @@ export function AuditScreen() {
                       <DateTime value={e.at} />
                     </td>
                     <td className="break">
-                      <button type="button" className="link-button" translate="no" title={t('audit.filterActor')} onClick={() => go({ actor: e.actor })}>
-                        {e.actor}
+                      <button type="button" className="link-button" title={t('audit.filterActor')} onClick={() => go({ actor: e.actor })}>
+                        <ActorName id={e.actor} name={e.actorName} />
                       </button>
-                      {e.actor === me.id && <span className="muted"> {t('audit.you')}</span>}
+                      {e.actorEmail && (
+                        <div className="muted" translate="no">
+                          {e.actorEmail}
+                        </div>
+                      )}
+                      {/* An id no account answers to (a deleted one, or a forged row): shown whole, it is the evidence. */}
+                      {!e.actorName && !e.actor.startsWith('system:') && e.actor !== me.id && (
+                        <div>
+                          <code translate="no">{e.actor}</code>
+                        </div>
+                      )}
                       {e.ip && (
                         <div className="muted" translate="no">
                           {e.ip}
