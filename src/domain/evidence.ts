@@ -10,7 +10,7 @@ import { instant, multiLine, singleLine } from './text.js';
 export const EVIDENCE_KINDS = ['report-attachment', 'raw-original', 'upload', 'liveness-capture', 'export'] as const;
 export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 
-export const CUSTODY_ACTIONS = ['collected', 'viewed', 'downloaded', 'exported', 'handed-over', 'integrity-failed', 'removed'] as const;
+export const CUSTODY_ACTIONS = ['collected', 'viewed', 'downloaded', 'exported', 'handed-over', 'integrity-failed', 'integrity-restored', 'removed'] as const;
 export type CustodyAction = (typeof CUSTODY_ACTIONS)[number];
 
 /** The malware-sharing convention: dangerous files leave only inside a ZIP encrypted with this password. */

@@ -44,6 +44,7 @@ export const TIMELINE_ACTIONS = [
   'evidence.handed-over',
   'evidence.exported',
   'evidence.integrity-failed',
+  'evidence.integrity-restored',
   'evidence.removed',
   'note',
   'correction',

@@ -147,16 +147,24 @@ export async function readVerified(deps: ServiceDeps, actor: Actor, item: Eviden
       ...(p.actual ? { actualSha256: p.actual } : {}),
     });
   }
+  if (item.integrityFailedAt) await recordIntegrityRestored(deps, actor, item);
   return content;
 }
 
+/**
+ * A failed read: every attempt is in the chain of custody and the audit log;
+ * the incident's timeline and the alert to the leads (or on-call) only when
+ * the item was not already known to fail — a handler retrying a download, or
+ * an export stopping on it, must not mail the team each time.
+ */
 async function recordIntegrityFailure(deps: ServiceDeps, actor: Actor, item: EvidenceItem, problem: { kind: string; message: string; actual?: string }): Promise<void> {
   const at = deps.clock().toISOString();
   await deps.store.transaction(async (tx) => {
-    const affected = await tx.evidence.markIntegrityFailed(item, at);
+    const { affected, first } = await tx.evidence.markIntegrityFailed(item, at);
     const detail = { problem: problem.kind, message: problem.message, expectedSha256: item.sha256, ...(problem.actual ? { actualSha256: problem.actual } : {}), readItem: item.id };
     await tx.evidence.appendCustody(affected.map((id) => ({ itemId: id, at, actor: actor.id, action: 'integrity-failed' as const, detail })));
-    await audit(tx, actor, 'evidence.integrity-failed', { type: 'evidence', id: item.id }, { ...detail, affectedItems: affected });
+    await audit(tx, actor, 'evidence.integrity-failed', { type: 'evidence', id: item.id }, { ...detail, affectedItems: affected, alreadyFailing: first.length === 0 });
+    if (first.length === 0) return;
     const owner = await ownerOf(tx, item);
     await tx.timeline.append([
       {
@@ -175,10 +183,33 @@ async function recordIntegrityFailure(deps: ServiceDeps, actor: Actor, item: Evi
       incidentId: owner.incidentId,
       subject: `[${where}] 証拠の完全性検査に失敗 / evidence failed its integrity check: ${item.filename ?? item.sha256.slice(0, 16)}`,
       lines: {
-        ja: [`${where} の証拠「${item.filename ?? item.id}」が SHA-256 と一致しません（${problem.kind}）。ファイルは提供されていません。`, '証拠ストア（データベースと証拠ファイル、それぞれのバックアップ）と保管記録を確認してください。', `期待値 SHA-256: ${item.sha256}`, ...(problem.actual ? [`実際の SHA-256: ${problem.actual}`] : [])],
-        en: [`Evidence "${item.filename ?? item.id}" of ${where} no longer matches its SHA-256 (${problem.kind}). It is not served.`, 'Check the evidence store (the database and the evidence files, their backups) and the chain of custody.', `expected SHA-256: ${item.sha256}`, ...(problem.actual ? [`actual SHA-256: ${problem.actual}`] : [])],
+        ja: [`${where} の証拠「${item.filename ?? item.id}」が SHA-256 と一致しません（${problem.kind}）。ファイルは提供されていません。`, '証拠ストア（データベースと証拠ファイル、それぞれのバックアップ）と保管記録を確認してください。', `期待値 SHA-256: ${item.sha256}`, ...(problem.actual ? [`実際の SHA-256: ${problem.actual}`] : []), 'この証拠の失敗が続いても、次の通知は一致が回復してからの再発時になります。'],
+        en: [`Evidence "${item.filename ?? item.id}" of ${where} no longer matches its SHA-256 (${problem.kind}). It is not served.`, 'Check the evidence store (the database and the evidence files, their backups) and the chain of custody.', `expected SHA-256: ${item.sha256}`, ...(problem.actual ? [`actual SHA-256: ${problem.actual}`] : []), 'Further failed reads of this evidence are logged, not mailed, until its bytes match again.'],
       },
     });
+  });
+}
+
+/** A read that matches again after failing (the bytes restored from a backup): the mark is cleared, and that is on the record too. */
+async function recordIntegrityRestored(deps: ServiceDeps, actor: Actor, item: EvidenceItem): Promise<void> {
+  const at = deps.clock().toISOString();
+  await deps.store.transaction(async (tx) => {
+    const cleared = await tx.evidence.clearIntegrityFailed(item);
+    if (cleared.length === 0) return;
+    const detail = { sha256Verified: item.sha256, readItem: item.id };
+    await tx.evidence.appendCustody(cleared.map((id) => ({ itemId: id, at, actor: actor.id, action: 'integrity-restored' as const, detail })));
+    await audit(tx, actor, 'evidence.integrity-restored', { type: 'evidence', id: item.id }, { ...detail, affectedItems: cleared });
+    const owner = await ownerOf(tx, item);
+    await tx.timeline.append([
+      {
+        incidentId: owner.incidentId,
+        reportId: owner.reportId,
+        actor: actor.id,
+        action: 'evidence.integrity-restored',
+        changes: { item: item.id, filename: item.filename, kind: item.kind, ...detail, affectedItems: cleared.length },
+        note: 'The evidence matches its SHA-256 again and is served again.',
+      },
+    ]);
   });
 }
 

@@ -117,7 +117,7 @@ export interface CustodyEventTable {
   evidence_item_id: string;
   at: string;
   actor: string;
-  /** collected | viewed | downloaded | exported | handed-over | integrity-failed | removed */
+  /** collected | viewed | downloaded | exported | handed-over | integrity-failed | integrity-restored | removed */
   action: string;
   /** JSON. */
   detail: string;

@@ -245,17 +245,36 @@ describe('integrity', () => {
     expect(events.map((e) => e.action)).toEqual(['collected', 'downloaded', 'integrity-failed', 'integrity-failed']);
     expect(events[2]!.detail).toMatchObject({ problem: 'mismatch', expectedSha256: item.sha256 });
     expect(await auditActions(item.id)).toEqual(['evidence.downloaded', 'evidence.integrity-failed', 'evidence.integrity-failed']);
-    const timeline = (await getTimeline(h.deps, h.actor, incident.number)).items;
-    expect(timeline.filter((e) => e.action === 'evidence.integrity-failed')).toHaveLength(2);
     expect((await list(incident.number)).find((i) => i.id === item.id)!.integrityFailedAt).not.toBeNull();
-    // The alert: a mail to the leads is queued with each failure, not only a log line.
-    const alerts = await sql<{ subject: string; envelope_to: string }>`select subject, envelope_to from outbound_mail where kind = 'notice' and incident_id = ${incident.id}`.execute(h.database.db);
-    expect(alerts.rows).toHaveLength(2);
-    expect(alerts.rows[0]!.subject).toContain('evidence failed its integrity check');
-    expect(JSON.parse(alerts.rows[0]!.envelope_to)).toContain('handler@team.example');
-    // An export containing it stops, loudly.
+    // Every failed read is in the custody log and the audit log; the timeline and the alert to the leads say it once.
+    const failures = async () => (await getTimeline(h.deps, h.actor, incident.number)).items.filter((e) => e.action === 'evidence.integrity-failed');
+    const alerts = async () =>
+      (await sql<{ subject: string; envelope_to: string }>`select subject, envelope_to from outbound_mail where kind = 'notice' and incident_id = ${incident.id} order by created_at, id`.execute(h.database.db)).rows;
+    expect(await failures()).toHaveLength(1);
+    expect(await alerts()).toHaveLength(1);
+    expect((await alerts())[0]!.subject).toContain('evidence failed its integrity check');
+    expect(JSON.parse((await alerts())[0]!.envelope_to)).toContain('handler@team.example');
+    // An export containing it stops, loudly — and mails nobody again.
     const exported = await post(lead, `/api/incidents/${incident.number}/evidence/export`, {});
     expect(exported.json<{ error: { code: string } }>().error.code).toBe('EVIDENCE_CORRUPT');
+    expect(await alerts()).toHaveLength(1);
+
+    // The bytes restored from a backup: served again, the mark cleared, and that is on the record.
+    await sql`update evidence set content = ${Buffer.from('<html>original page</html>')} where sha256 = ${item.sha256}`.execute(h.database.db);
+    const restored = await get(lead, url);
+    expect(restored.statusCode).toBe(200);
+    expect(restored.body).toBe('<html>original page</html>');
+    expect((await list(incident.number)).find((i) => i.id === item.id)!.integrityFailedAt).toBeNull();
+    const after = await custody(incident.number, item.id);
+    expect(after.map((e) => e.action).filter((a) => a.startsWith('integrity'))).toEqual(['integrity-failed', 'integrity-failed', 'integrity-failed', 'integrity-restored']);
+    expect(after.find((e) => e.action === 'integrity-restored')!.detail).toMatchObject({ sha256Verified: item.sha256 });
+    expect((await getTimeline(h.deps, h.actor, incident.number)).items.map((e) => e.action)).toContain('evidence.integrity-restored');
+    expect(await auditActions(item.id)).toContain('evidence.integrity-restored');
+    // Altered again later: that is news again, and the leads hear of it.
+    await sql`update evidence set content = ${Buffer.from('<html>altered twice</html>')} where sha256 = ${item.sha256}`.execute(h.database.db);
+    expect((await get(lead, url)).statusCode).toBe(500);
+    expect(await failures()).toHaveLength(2);
+    expect(await alerts()).toHaveLength(2);
   });
 
   it('detects a file altered on disk, a missing file and an altered raw original', async () => {

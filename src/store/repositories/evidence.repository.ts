@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Kysely, Selectable } from 'kysely';
 import type { CustodyAction, CustodyEvent, EvidenceItem, EvidenceKind } from '../../domain/evidence.js';
 import { newId } from '../../domain/ids.js';
 import { INLINE_MAX, type StoredFile } from '../evidence-files.js';
@@ -204,10 +204,21 @@ export function createEvidenceRepository(db: Kysely<DB>, dialect: DialectName) {
     },
 
     /** Every item whose bytes are this file (or, for a raw original, this one item) failed its check. */
-    async markIntegrityFailed(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>, at: string): Promise<string[]> {
-      let q = db.updateTable('evidence_item').set({ integrity_failed_at: at });
-      q = item.kind === 'raw-original' ? q.where('id', '=', item.id) : q.where('sha256', '=', item.sha256).where('kind', '!=', 'raw-original');
-      const rows = await q.returning('id').execute();
+    /**
+     * Marks an item as failing its integrity check — every item of the same
+     * file, since they share its bytes — with the time of this failed read.
+     * `first` are the items that were not failing before: one statement claims
+     * them, so two failed reads at once report each item first only once.
+     */
+    async markIntegrityFailed(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>, at: string): Promise<{ affected: string[]; first: string[] }> {
+      const first = await db.updateTable('evidence_item').set({ integrity_failed_at: at }).where(sameBytes(item)).where('integrity_failed_at', 'is', null).returning('id').execute();
+      const affected = await db.updateTable('evidence_item').set({ integrity_failed_at: at }).where(sameBytes(item)).returning('id').execute();
+      return { affected: affected.map((r) => r.id), first: first.map((r) => r.id) };
+    },
+
+    /** The bytes match again (restored from a backup): the items of the same file that were marked failing, now cleared. */
+    async clearIntegrityFailed(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>): Promise<string[]> {
+      const rows = await db.updateTable('evidence_item').set({ integrity_failed_at: null }).where(sameBytes(item)).where('integrity_failed_at', 'is not', null).returning('id').execute();
       return rows.map((r) => r.id);
     },
 
@@ -343,4 +354,10 @@ function toItem(r: EvidenceItemRow & { sha1: string | null; md5: string | null }
 
 function toEvent(r: { id: string; evidence_item_id: string; at: string; actor: string; action: string; detail: string }): CustodyEvent {
   return { id: r.id, itemId: r.evidence_item_id, at: r.at, actor: r.actor, action: r.action as CustodyAction, detail: JSON.parse(r.detail) as Record<string, unknown> };
+}
+
+/** The items whose bytes are this item's: a raw original is its report's alone; a file is every non-raw item of its SHA-256. */
+function sameBytes(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>) {
+  return (eb: ExpressionBuilder<DB, 'evidence_item'>) =>
+    item.kind === 'raw-original' ? eb('id', '=', item.id) : eb.and([eb('sha256', '=', item.sha256), eb('kind', '!=', 'raw-original')]);
 }
