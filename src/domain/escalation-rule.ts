@@ -53,16 +53,22 @@ export const RuleActionSchema = z.discriminatedUnion('type', [
 ]);
 export type RuleAction = z.output<typeof RuleActionSchema>;
 
-export const RuleSchema = z
-  .strictObject({
-    name: singleLine(200),
-    enabled: z.boolean().default(true),
-    when: RuleConditionSchema,
-    then: z.array(RuleActionSchema).min(1).max(20),
-  })
-  .superRefine((rule, ctx) => {
-    for (const [i, problem] of selfTriggers(rule).entries()) ctx.addIssue({ code: 'custom', path: ['then', i], message: problem });
-  });
+const RuleShape = {
+  name: singleLine(200),
+  enabled: z.boolean().default(true),
+  when: RuleConditionSchema,
+  then: z.array(RuleActionSchema).min(1).max(20),
+};
+const noSelfTrigger = (rule: { when: RuleCondition; then: RuleAction[] }, ctx: z.RefinementCtx) => {
+  for (const [i, problem] of selfTriggers(rule).entries()) ctx.addIssue({ code: 'custom', path: ['then', i], message: problem });
+};
+
+export const RuleSchema = z.strictObject(RuleShape).superRefine(noSelfTrigger);
+
+/** A new version of a rule: its definition, and the version it was edited from — a rule changed meanwhile is refused, not overwritten. */
+export const RuleUpdateSchema = z
+  .strictObject({ ...RuleShape, version: z.number().int().min(1).optional().describe('the version this edit starts from; refused (409) when the rule has changed since') })
+  .superRefine(noSelfTrigger);
 export type RuleInput = z.input<typeof RuleSchema>;
 export type RuleDefinition = z.output<typeof RuleSchema>;
 

@@ -114,6 +114,7 @@ export const ROUTE_POLICY: Readonly<Record<string, RoutePolicy>> = {
   'POST /api/rules': { kind: 'collection', capability: 'rule.write' },
   'GET /api/rules/:ruleId': { kind: 'collection', capability: 'steering.read' },
   'PUT /api/rules/:ruleId': { kind: 'collection', capability: 'rule.write' },
+  'DELETE /api/rules/:ruleId': { kind: 'collection', capability: 'rule.write' },
   'GET /api/incidents/:id/decisions': { kind: 'incident', capability: 'steering.read' },
   'POST /api/incidents/:id/decisions/:before': { kind: 'incident', capability: 'incident.decide' },
   'GET /api/templates': { kind: 'collection', capability: 'coordination.read' },

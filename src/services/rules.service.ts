@@ -6,7 +6,7 @@ import { newId } from '../domain/ids.js';
 import type { Incident } from '../domain/incident.js';
 import { detectObservable } from '../domain/observables/index.js';
 import type { GATE_ACTIONS } from '../domain/escalation-rule.js';
-import { RuleSchema, raised, ruleCause, type Rule, type RuleAction, type RuleDefinition, type RuleFacts } from '../domain/escalation-rule.js';
+import { RuleSchema, RuleUpdateSchema, raised, ruleCause, type Rule, type RuleAction, type RuleDefinition, type RuleFacts } from '../domain/escalation-rule.js';
 import type { ClockReading } from '../domain/sla.js';
 import { PRIORITIES, SEVERITIES } from '../domain/taxonomy.js';
 import { multiLine } from '../domain/text.js';
@@ -61,32 +61,51 @@ export async function createRule(deps: ServiceDeps, actor: Actor, input: unknown
   return toRule(row);
 }
 
-/** A new version of the rule: firings already recorded stay (they name the version that fired). */
+/**
+ * A new version of the rule: firings already recorded stay (they name the
+ * version that fired). With `version`, the edit must start from the rule as
+ * it is: two leads editing at once, the second is refused, not silently
+ * undoing the first.
+ */
 export async function updateRule(deps: ServiceDeps, actor: Actor, id: string, input: unknown): Promise<Rule> {
   assertCan(actor, 'rule.write');
-  const def = normalise(parseInput(RuleSchema, input));
+  const { version, ...parsed } = parseInput(RuleUpdateSchema, input);
+  const def = normalise(parsed);
   const at = deps.clock().toISOString();
   return deps.store.transaction(async (tx) => {
-    const row = await tx.steering.rule(id);
-    if (!row || row.deleted_at) throw notFound('rule', id);
+    const row = await currentRule(tx, id, version);
     await assertTargets(tx, def);
     const patch = { name: def.name, version: row.version + 1, definition: JSON.stringify(def), enabled: def.enabled ? 1 : 0, updated_by: actor.id, updated_at: at };
-    if (!(await tx.steering.updateRule(id, row.version, patch))) throw new AppError('CONFLICT', 'the rule was changed by someone else; reload and try again');
+    if (!(await tx.steering.updateRule(id, row.version, patch))) throw changedMeanwhile(id, row.version);
     await audit(tx, actor, 'rule.updated', { type: 'rule', id }, { name: def.name, version: patch.version, definition: def });
     return toRule({ ...row, ...patch });
   });
 }
 
-export async function deleteRule(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
+/** Delete a rule: it stops at once; the firings it left on incidents keep naming it. `version` as for an update. */
+export async function deleteRule(deps: ServiceDeps, actor: Actor, id: string, version?: number): Promise<void> {
   assertCan(actor, 'rule.write');
   const at = deps.clock().toISOString();
   await deps.store.transaction(async (tx) => {
-    const row = await tx.steering.rule(id);
-    if (!row || row.deleted_at) throw notFound('rule', id);
-    await tx.steering.updateRule(id, row.version, { deleted_at: at, enabled: 0, updated_by: actor.id, updated_at: at, version: row.version + 1 });
-    await audit(tx, actor, 'rule.deleted', { type: 'rule', id }, { name: row.name });
+    const row = await currentRule(tx, id, version);
+    if (!(await tx.steering.updateRule(id, row.version, { deleted_at: at, enabled: 0, updated_by: actor.id, updated_at: at, version: row.version + 1 })))
+      throw changedMeanwhile(id, row.version);
+    await audit(tx, actor, 'rule.deleted', { type: 'rule', id }, { name: row.name, version: row.version });
   });
 }
+
+async function currentRule(tx: Store, id: string, expected: number | undefined): Promise<RuleRow> {
+  const row = await tx.steering.rule(id);
+  if (!row || row.deleted_at) throw notFound('rule', id);
+  if (expected !== undefined && Number(row.version) !== expected) throw changedMeanwhile(id, Number(row.version), expected);
+  return row;
+}
+
+const changedMeanwhile = (id: string, current: number, expected?: number) =>
+  new AppError('CONFLICT', `the rule was changed by someone else (it is at version ${current}${expected ? `, not ${expected}` : ''}); reload and try again`, {
+    ruleId: id,
+    version: current,
+  });
 
 async function assertTargets(tx: Store, def: RuleDefinition): Promise<void> {
   for (const [i, a] of def.then.entries())

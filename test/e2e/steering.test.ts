@@ -4,6 +4,7 @@ import en from '../../web/src/locales/en.json' with { type: 'json' };
 import ja from '../../web/src/locales/ja.json' with { type: 'json' };
 import { DEFAULT_PLAYBOOKS } from '../../src/domain/playbook.js';
 import { createIncident } from '../../src/services/incident.service.js';
+import { listRules, updateRule } from '../../src/services/rules.service.js';
 import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
@@ -196,7 +197,32 @@ describe.skipIf(skipE2e).each(runs)('steering an incident in $lang', ({ lang, L,
     await noForeign('incident list');
     await screenshot(page, `${lang}-incident-list-due`);
 
-    expect(problems()).toEqual([]);
+    // Another lead changes the rule while this screen shows it: disabling it from here is refused, not applied over theirs.
+    await page.getByRole('navigation').getByRole('link', { name: L.nav.rules }).click();
+    await card.locator('.badge').filter({ hasText: L.rules.enabled }).waitFor();
+    const shown = (await listRules(s.h.deps, s.h.actor)).find((r) => r.name === ruleName)!;
+    const { id: _id, version, updatedBy: _by, updatedAt: _at, ...definition } = shown;
+    await updateRule(s.h.deps, s.h.actor, shown.id, { ...definition, then: [...definition.then, { type: 'notify', who: 'leads' }], version });
+    await card.getByRole('button', { name: L.rules.disable }).click();
+    await page.getByRole('alert').getByText(L.error.CONFLICT).waitFor();
+    expect((await listRules(s.h.deps, s.h.actor)).find((r) => r.id === shown.id)).toMatchObject({ enabled: true, version: version + 1 });
+    // Deleted after a confirmation: gone from the list, its firing still named on the incident.
+    await page.reload();
+    await card.getByText(L.rules.then.notifyLeads).waitFor();
+    await card.getByRole('button', { name: L.rules.delete }).click();
+    const confirm = page.getByRole('dialog', { name: L.rules.deleteTitle });
+    await confirm.getByText(L.rules.deleteKeeps).waitFor();
+    await noForeign('delete rule');
+    await confirm.getByRole('button', { name: L.rules.delete }).click();
+    await page.locator('.flash').getByText(L.rules.deletedNow.replace('{{name}}', ruleName)).waitFor();
+    await card.waitFor({ state: 'detached' });
+    await page.getByText(L.rules.none).waitFor();
+    await page.goto(`${s.base}/incidents/${second.number}`);
+    await panel('decisions-title').getByTestId('firings').getByText(ruleName).waitFor();
+
+    // The one refused change above is the only failed request Chromium logged.
+    expect(problems()).toEqual(['console: Failed to load resource: the server responded with a status of 409 (Conflict)']);
+    b.problems.length = 0;
     expect(b.requests.filter((u) => !u.startsWith(`${s.base}/`))).toEqual([]);
   }, 240_000);
 

@@ -52,6 +52,8 @@ const itemOf = new Map<string, string>();
 /** One playbook task per incident (by number), for the task routes. */
 const taskOf = new Map<string, string>();
 let ruleId: string;
+/** Rules to delete, one a call (a deleted rule answers 404). */
+const deletable: string[] = [];
 /** A mail held in the spool, new for each call (releasing one makes it no longer held). */
 const heldMail = () => holdMail(h.deps.store, h.now(), Buffer.from('Subject: held\r\n\r\nx\r\n'), 'held for the matrix test');
 async function attach(reportId: string) {
@@ -98,6 +100,8 @@ beforeAll(async () => {
       itemOf.set(i.number, (await uploadEvidence(h.deps, h.actor, i.id, { filename: 'matrix.txt', contentBase64: Buffer.from(`matrix ${i.number}`).toString('base64') })).id);
     }
   ruleId = (await createRule(h.deps, h.actor, { name: 'matrix rule', when: { keywords: ['never-in-the-matrix'] }, then: [{ type: 'notify', who: 'leads' }] })).id;
+  for (let i = 0; i < 12; i++)
+    deletable.push((await createRule(h.deps, h.actor, { name: `matrix rule to delete ${i}`, when: { keywords: ['never-in-the-matrix'] }, then: [{ type: 'notify', who: 'leads' }] })).id);
   untriaged = (await recordReport(h.deps, h.actor, { sourceRef: randomUUID(), body: 'untriaged', raw: Buffer.from('r').toString('base64') })).report.id;
   await attach(untriaged);
   observableId = (await addIncidentObservable(h.deps, h.actor, cases[0]!.id, { type: 'ipv4', value: '192.0.2.77' })).id;
@@ -168,6 +172,8 @@ function example(route: string, c?: Case, extra: { access?: string[]; shares?: s
       return { body: { name: `matrix ${randomUUID()}`, when: { keywords: ['never-in-the-matrix'] }, then: [{ type: 'notify', who: 'leads' }] } };
     case 'GET /api/rules/:ruleId':
       return { url: `/api/rules/${ruleId}` };
+    case 'DELETE /api/rules/:ruleId':
+      return { url: `/api/rules/${deletable.pop() ?? ruleId}` };
     case 'PUT /api/rules/:ruleId':
       return { url: `/api/rules/${ruleId}`, body: { name: 'matrix rule', when: { keywords: ['never-in-the-matrix'] }, then: [{ type: 'notify', who: 'leads' }] } };
     case 'POST /api/incidents/:id/decisions/:before':

@@ -9,7 +9,7 @@ import { addIncidentObservable } from '../../src/services/observable.service.js'
 import { createOrganisation } from '../../src/services/organisation.service.js';
 import { listTasks, savePlaybook, updateTask } from '../../src/services/playbook.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
-import { createRule, decide, getDecisions, updateRule } from '../../src/services/rules.service.js';
+import { createRule, decide, deleteRule, getDecisions, listRules, updateRule } from '../../src/services/rules.service.js';
 import { getTimeline } from '../../src/services/timeline.service.js';
 import { splitIncident } from '../../src/services/merge-split.service.js';
 import { attachReports, createIncidentFromReports } from '../../src/services/triage.service.js';
@@ -223,6 +223,34 @@ describe('escalation rules', () => {
     expect((await getIncident(h.deps, h.actor, i.id)).incident).toMatchObject({ severity: 'critical', priority: 'high' });
   });
 
+  it('two leads editing one rule: the second edit, from the older version, is refused and changes nothing', async () => {
+    const r = await rule({ name: 'edited twice', when: { keywords: ['二重編集'] }, then: [{ type: 'notify', who: 'leads' }] });
+    const first = await updateRule(h.deps, h.actor, r.id, { name: 'edited by one', when: { keywords: ['二重編集'] }, then: [{ type: 'notify', who: 'leads' }], version: r.version });
+    expect(first.version).toBe(r.version + 1);
+    await expect(
+      updateRule(h.deps, h.actor, r.id, { name: 'edited by the other', when: { keywords: ['二重編集'] }, then: [{ type: 'notify', who: 'on-call' }], version: r.version }),
+    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`version ${first.version}, not ${r.version}`) as unknown, details: { version: first.version } });
+    await expect(deleteRule(h.deps, h.actor, r.id, r.version)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect((await listRules(h.deps, h.actor)).find((x) => x.id === r.id)).toMatchObject({ name: 'edited by one', version: first.version, then: [{ who: 'leads' }] });
+  });
+
+  it('a deleted rule stops at once and leaves the firings it made; a handler may not delete one', async () => {
+    const r = await rule({ name: 'to be deleted', when: { keywords: ['削除予定'] }, then: [{ type: 'raise-priority', to: 'high' }] });
+    const before = await createIncident(h.deps, handler, { title: '削除予定 before', priority: 'low' });
+    expect(await fired(before.id)).toEqual(['to be deleted']);
+    await expect(deleteRule(h.deps, handler, r.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await deleteRule(h.deps, h.actor, r.id, r.version);
+    expect((await listRules(h.deps, h.actor)).map((x) => x.id)).not.toContain(r.id);
+    const after = await createIncident(h.deps, handler, { title: '削除予定 after', priority: 'low' });
+    expect(await fired(after.id)).toEqual([]);
+    expect((await getIncident(h.deps, h.actor, after.id)).incident.priority).toBe('low');
+    expect(await fired(before.id)).toEqual(['to be deleted']);
+    expect((await getDecisions(h.deps, h.actor, before.id)).firings).toMatchObject([{ ruleId: r.id, name: 'to be deleted' }]);
+    await expect(deleteRule(h.deps, h.actor, r.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(updateRule(h.deps, h.actor, r.id, { name: 'back', when: { keywords: ['x'] }, then: [{ type: 'notify', who: 'leads' }] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    rules.splice(rules.indexOf(r.id), 1);
+  });
+
   it('a crash in the middle fires nothing; the retry fires once; a later run not again', async () => {
     await rule({ name: 'vulnerability to the lead', when: { categories: ['vulnerability'] }, then: [{ type: 'assign', to: 'vuln-lead@team.example' }] });
     const { id } = await createIncident(h.deps, handler, { title: 'vuln', category: 'other' });
@@ -248,7 +276,7 @@ describe('over HTTP', () => {
   it('answers playbooks, tasks, rules and decisions with their documented shapes (no 500 on any of them)', async () => {
     const app = await buildApp({ deps: h.deps, ping: () => h.database.ping() });
     const { token } = await h.user(['lead', 'handler']);
-    const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: object) => app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+    const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object) => app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
     try {
       const books = await call('GET', '/api/playbooks');
       expect(books.statusCode).toBe(200);
@@ -264,6 +292,12 @@ describe('over HTTP', () => {
       expect(created).toMatchObject({ name: 'http rule', when: { watchlist: ['http://http-rule.example/'] } });
       expect((await call('GET', '/api/rules')).statusCode).toBe(200);
       expect((await call('PUT', `/api/rules/${created.id}`, { name: 'http rule', enabled: false, when: { keywords: ['x'] }, then: [{ type: 'notify', who: 'leads' }] })).statusCode).toBe(200);
+      const stale = await call('PUT', `/api/rules/${created.id}`, { name: 'http rule', when: { keywords: ['x'] }, then: [{ type: 'notify', who: 'leads' }], version: 1 });
+      expect(stale.statusCode).toBe(409);
+      const extra = await call('POST', '/api/rules', { name: 'deleted over http', when: { keywords: ['never'] }, then: [{ type: 'notify', who: 'leads' }] });
+      expect((await call('DELETE', `/api/rules/${extra.json<{ id: string }>().id}?version=2`)).statusCode).toBe(409);
+      expect((await call('DELETE', `/api/rules/${extra.json<{ id: string }>().id}?version=1`)).statusCode).toBe(204);
+      expect((await call('GET', `/api/rules/${extra.json<{ id: string }>().id}`)).statusCode).toBe(404);
       const bad = await call('POST', '/api/rules', { name: 'bad', when: {}, then: [] });
       expect(bad.statusCode).toBe(400);
       const i = await createIncident(h.deps, h.actor, { title: 'http', category: 'ics' });

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { GATE_ACTIONS, RuleSchema } from '../../domain/escalation-rule.js';
+import { GATE_ACTIONS, RuleSchema, RuleUpdateSchema } from '../../domain/escalation-rule.js';
 import { PHASES, PlaybookSchema, TASK_STATES } from '../../domain/playbook.js';
 import { SLA_CLOCKS } from '../../domain/sla.js';
 import { CATEGORIES, PRIORITIES, SEVERITIES } from '../../domain/taxonomy.js';
 import { TLP_LABELS } from '../../domain/tlp.js';
 import type { ServiceDeps } from '../../services/deps.js';
 import { TaskCreateSchema, TaskUpdateSchema, addTask, applyPlaybookTo, getPlaybook, listPlaybooks, listTasks, savePlaybook, updateTask } from '../../services/playbook.service.js';
-import { DecisionSchema, createRule, decide, getDecisions, getRule, listRules, updateRule } from '../../services/rules.service.js';
+import { DecisionSchema, createRule, decide, deleteRule, getDecisions, getRule, listRules, updateRule } from '../../services/rules.service.js';
 import { errorResponses } from '../schemas.js';
 
 const bilingual = z.object({ ja: z.string().optional(), en: z.string().optional() });
@@ -182,8 +182,32 @@ export const steeringRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
   );
   app.put(
     '/rules/:ruleId',
-    { schema: { tags: ['rules'], summary: 'A new version of a rule (or `enabled: false` to stop it)', params: ruleParams, body: RuleSchema, response: { 200: RuleOutSchema, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['rules'],
+        summary: 'A new version of a rule (or `enabled: false` to stop it); with `version`, refused (409) when someone changed the rule since',
+        params: ruleParams,
+        body: RuleUpdateSchema,
+        response: { 200: RuleOutSchema, ...errorResponses },
+      },
+    },
     async (req) => updateRule(deps, req.actor, req.params.ruleId, req.body),
+  );
+  app.delete(
+    '/rules/:ruleId',
+    {
+      schema: {
+        tags: ['rules'],
+        summary: 'Delete a rule (leads): it stops at once, the firings it left on incidents stay; with `version`, refused (409) when someone changed the rule since',
+        params: ruleParams,
+        querystring: z.strictObject({ version: z.coerce.number().int().min(1).optional() }),
+        response: { 204: z.undefined(), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      await deleteRule(deps, req.actor, req.params.ruleId, req.query.version);
+      return reply.status(204).send();
+    },
   );
 
   app.get(

@@ -91,7 +91,7 @@ const items = (s: string) =>
     .filter(Boolean);
 
 /** The draft as the API's RuleSchema takes it (empty conditions left out). */
-function toBody(d: Draft): unknown {
+function toBody(d: Draft): Record<string, unknown> {
   const when: Record<string, unknown> = {};
   if (d.categories.length) when.categories = d.categories;
   if (d.severities.length) when.severities = d.severities;
@@ -153,7 +153,8 @@ export function RuleForm({ rule, partners, onSaved, onCancel }: { rule: Rule | n
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const body = toBody(d);
-    await send(clientIssues(t, body), () => api<Rule>(rule ? 'PUT' : 'POST', rule ? `/api/rules/${rule.id}` : '/api/rules', body), onSaved);
+    // An edit names the version it started from: a rule another lead changed meanwhile is refused, not overwritten.
+    await send(clientIssues(t, body), () => (rule ? api<Rule>('PUT', `/api/rules/${rule.id}`, { ...body, version: rule.version }) : api<Rule>('POST', '/api/rules', body)), onSaved);
   };
 
   const checks = (name: 'categories' | 'severities' | 'priorities' | 'tlp', values: readonly string[], label: (v: string) => string) => (

@@ -5,7 +5,7 @@ import type { RuleAction, RuleCondition } from '../../../src/domain/escalation-r
 import { api, withQuery } from '../api/client';
 import type { Organisation, Page, Rule } from '../api/types';
 import { useApi } from '../api/use-api';
-import { DateTime, ErrorNote, Loading } from '../components/common';
+import { DateTime, Dialog, ErrorNote, Loading } from '../components/common';
 import { Who } from '../components/decision-panel';
 import { useAccount } from '../session';
 import { RuleForm } from '../components/rule-form';
@@ -114,13 +114,30 @@ export function RulesScreen() {
   const [flash, setFlash] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [deleting, setDeleting] = useState<Rule | null>(null);
+
+  const remove = async (rule: Rule) => {
+    setBusy(true);
+    setError(null);
+    setFlash(null);
+    try {
+      await api<void>('DELETE', withQuery(`/api/rules/${rule.id}`, { version: rule.version }));
+      setFlash(t('rules.deletedNow', { name: rule.name }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setDeleting(null);
+      setBusy(false);
+      rules.reload();
+    }
+  };
 
   const toggle = async (rule: Rule) => {
     setBusy(true);
     setError(null);
     setFlash(null);
     try {
-      const saved = await api<Rule>('PUT', `/api/rules/${rule.id}`, { name: rule.name, enabled: !rule.enabled, when: rule.when, then: rule.then });
+      const saved = await api<Rule>('PUT', `/api/rules/${rule.id}`, { name: rule.name, enabled: !rule.enabled, when: rule.when, then: rule.then, version: rule.version });
       setFlash(t(saved.enabled ? 'rules.enabledNow' : 'rules.disabledNow', { name: saved.name }));
       rules.reload();
     } catch (err) {
@@ -198,12 +215,33 @@ export function RulesScreen() {
                   <button type="button" onClick={() => void toggle(r)} disabled={busy} aria-describedby={`rule-${r.id}`}>
                     {t(r.enabled ? 'rules.disable' : 'rules.enable')}
                   </button>
+                  <button type="button" className="danger" onClick={() => setDeleting(r)} disabled={busy} aria-describedby={`rule-${r.id}`}>
+                    {t('rules.delete')}
+                  </button>
                 </div>
               )}
             </li>
           ))}
         </ul>
       )}
+      <Dialog title={t('rules.deleteTitle')} open={deleting !== null} onClose={() => setDeleting(null)}>
+        {deleting && (
+          <>
+            <p>
+              {t('rules.deleteConfirm')} <strong translate="no">{deleting.name}</strong>
+            </p>
+            <p className="muted">{t('rules.deleteKeeps')}</p>
+            <div className="dialog-actions">
+              <button type="button" onClick={() => setDeleting(null)}>
+                {t('common.cancel')}
+              </button>
+              <button type="button" className="danger" disabled={busy} onClick={() => void remove(deleting)}>
+                {t('rules.delete')}
+              </button>
+            </div>
+          </>
+        )}
+      </Dialog>
     </main>
   );
 }
