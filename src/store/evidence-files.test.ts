@@ -83,7 +83,9 @@ describe('EvidenceFiles', () => {
     const content = fileSized('moved aside, then the process stopped');
     const { sha256 } = await files.put(content);
     const path = files.pathOf(sha256);
-    const aside = `${path}.0123456789ab.removing`;
+    // Where remove() moves it: evidence/removing/<sha256>.<random>, beside the store, not inside it.
+    const aside = join(files.dataDir, 'evidence', 'removing', `${sha256}.0123456789ab`);
+    mkdirSync(dirname(aside), { recursive: true });
     renameSync(path, aside);
     expect(files.has(sha256)).toBe(false);
     // Moved aside a moment ago: a removal may still be at it, so it is left.
@@ -105,6 +107,7 @@ describe('EvidenceFiles', () => {
       vi.useRealTimers();
     }
     expect(readdirSync(dirname(path))).toEqual([sha256]);
+    expect(readdirSync(dirname(aside))).toEqual([]);
     // A store with no files yet has nothing to walk.
     expect(await new EvidenceFiles(join(dir, 'empty')).restoreMovedAside()).toBe(0);
   });

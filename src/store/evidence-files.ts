@@ -69,7 +69,10 @@ export function checkedContent(sha256: string, content: Buffer, where = 'on disk
  * returns the bytes survive a crash; the same content is stored once. Reads
  * re-check the hash. Content of at most INLINE_MAX bytes is not written
  * here at all: `put` hands it back (`inline`) for the database row
- * (`services/evidence-bytes.ts` reads either place).
+ * (`services/evidence-bytes.ts` reads either place). Retention's `remove`
+ * first moves a file to `evidence/removing/`, which `restoreMovedAside`
+ * lists (files an older version moved aside beside themselves, named
+ * `<sha256>.<hex>.removing`, are not looked for there).
  */
 /** A file moved aside this long ago belongs to no running removal (see restoreMovedAside). */
 const ASIDE_STALE_MS = 10 * 60 * 1000;
@@ -79,9 +82,13 @@ export class EvidenceFiles {
   /** The data directory (the mail threads open their own EvidenceFiles on it). */
   readonly dataDir: string;
 
+  /** Where `remove` moves a file before deciding (same file system as the store, so the moves are renames). */
+  private readonly removing: string;
+
   constructor(dataDir: string) {
     this.dataDir = resolve(dataDir);
     this.root = join(this.dataDir, 'evidence', 'sha256');
+    this.removing = join(this.dataDir, 'evidence', 'removing');
   }
 
   static hashes(content: Buffer): StoredFile {
@@ -127,10 +134,7 @@ export class EvidenceFiles {
     const path = this.pathOf(h.sha256);
     if (this.touch(path, content.length) || this.touch(this.legacyPathOf(h.sha256), content.length)) return h;
     const dir = dirname(path);
-    if (!this.madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
+    this.makeDir(dir);
     const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     if (content.length <= SMALL_FILE) {
       const fd = openSync(tmp, 'wx', 0o600);
@@ -196,7 +200,9 @@ export class EvidenceFiles {
    */
   async remove(sha256: string, unlessPutWithinMs?: number): Promise<boolean> {
     const path = this.foundPathOf(sha256);
-    const aside = `${path}.${randomBytes(6).toString('hex')}.removing`;
+    if (!existsSync(path)) return false;
+    this.makeDir(this.removing);
+    const aside = join(this.removing, `${sha256}.${randomBytes(6).toString('hex')}`);
     try {
       await rename(path, aside);
     } catch (err) {
@@ -222,40 +228,44 @@ export class EvidenceFiles {
    * Files a `remove` moved aside and never finished with (the process
    * stopped in between): each goes back to its place when that is empty —
    * the next retention run decides again — and is deleted when the content
-   * is there again. How many went back.
+   * is there again. Only the `removing` folder is listed, not the store.
+   * How many went back.
    */
   async restoreMovedAside(): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.removing);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
     let restored = 0;
-    const walk = async (dir: string, depth: number): Promise<void> => {
-      let names: string[];
+    for (const name of names) {
+      const sha = /^([0-9a-f]{64})\.[0-9a-f]{12}$/.exec(name)?.[1];
+      if (!sha) continue;
+      const aside = join(this.removing, name);
+      // Only what no run is still busy with (moving aside changes a file's ctime); another restore may be at it too.
+      const st = statSync(aside, { throwIfNoEntry: false });
+      if (!st || st.ctimeMs > Date.now() - ASIDE_STALE_MS) continue;
       try {
-        names = await readdir(dir);
+        if (this.has(sha)) await unlink(aside);
+        else {
+          const home = this.pathOf(sha);
+          this.makeDir(dirname(home));
+          await rename(aside, home);
+          restored++;
+        }
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
-      for (const name of names) {
-        const path = join(dir, name);
-        const aside = /^([0-9a-f]{64})\.[0-9a-f]{12}\.removing$/.exec(name);
-        if (aside) {
-          // Only what no run is still busy with (moving aside changes a file's ctime); another restore may be at it too.
-          const st = statSync(path, { throwIfNoEntry: false });
-          if (!st || st.ctimeMs > Date.now() - ASIDE_STALE_MS) continue;
-          const home = join(dir, aside[1]!);
-          try {
-            if (existsSync(home)) await unlink(path);
-            else {
-              await rename(path, home);
-              restored++;
-            }
-          } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-          }
-        } else if (depth < 2 && /^[0-9a-f]{2}$/.test(name)) await walk(path, depth + 1);
-      }
-    };
-    await walk(this.root, 0);
+    }
     return restored;
+  }
+
+  private makeDir(dir: string): void {
+    if (this.madeDirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.madeDirs.add(dir);
   }
 
   has(sha256: string): boolean {
