@@ -6,7 +6,7 @@ import { AuditQuerySchema, searchAudit, verifyAudit } from '../../services/audit
 import { errorResponses, page } from '../schemas.js';
 import { AccountSchema } from './auth.routes.js';
 
-const AuditEventSchema = z
+export const AuditEventSchema = z
   .object({
     position: z.number().int(),
     id: z.string(),

@@ -37,7 +37,7 @@ export const AccountSchema = z
   })
   .meta({ id: 'Account' });
 
-const ApiTokenSchema = z
+export const ApiTokenSchema = z
   .object({
     id: z.string(),
     accountId: z.string(),

@@ -18,7 +18,7 @@ import { TakedownCreateSchema, checkTakedownNow, createTakedown, listTakedowns }
 import { TAKEDOWN_STATES } from '../../domain/liveness.js';
 import { errorResponses } from '../schemas.js';
 
-const MessageSchema = z
+export const MessageSchema = z
   .object({
     id: z.string(),
     coordinationId: z.string(),
@@ -37,7 +37,7 @@ const MessageSchema = z
   })
   .meta({ id: 'CoordinationMessage' });
 
-const CoordinationSchema = z
+export const CoordinationSchema = z
   .object({
     id: z.string(),
     incidentId: z.string(),
@@ -70,7 +70,7 @@ const CoordinationSchema = z
   })
   .meta({ id: 'Coordination' });
 
-const TemplateSchema = z
+export const TemplateSchema = z
   .object({
     kind: z.enum(TEMPLATE_KINDS),
     language: z.enum(LANGUAGES),
@@ -84,7 +84,7 @@ const TemplateSchema = z
   })
   .meta({ id: 'MessageTemplate' });
 
-const OutcomeSchema = z.object({
+export const OutcomeSchema = z.object({
   profile: z.string(),
   status: z.number().nullable(),
   errorKind: z.string().nullable(),
@@ -99,7 +99,7 @@ const OutcomeSchema = z.object({
 });
 
 const VERDICTS = ['up', 'down', 'cloaked', 'unknown'] as const;
-const TakedownSchema = z
+export const TakedownSchema = z
   .object({
     id: z.string(),
     incidentId: z.string(),

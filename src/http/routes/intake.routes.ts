@@ -6,7 +6,7 @@ import { releaseAllHeldMail, releaseHeldMail, spoolCounts, spooledMailRaw, troub
 import { asDownload } from '../download.js';
 import { errorResponses } from '../schemas.js';
 
-const SpoolCountsSchema = z
+export const SpoolCountsSchema = z
   .object({
     waiting: z.number().int().describe('acknowledged (250) and not yet recorded as a report, including those waiting to be tried again'),
     held: z.number().int().describe('held for an operator: they can never become a report as they are'),
@@ -14,7 +14,7 @@ const SpoolCountsSchema = z
   })
   .meta({ id: 'SpoolCounts' });
 
-const TroubledMailSchema = z
+export const TroubledMailSchema = z
   .object({
     id: z.string(),
     receivedAt: z.string(),

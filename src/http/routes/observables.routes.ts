@@ -4,7 +4,7 @@ import type { ServiceDeps } from '../../services/deps.js';
 import { findSightings, findSightingsById } from '../../services/observable.service.js';
 import { IncidentRefSchema, ObservableSchema, ReportSummarySchema, errorResponses } from '../schemas.js';
 
-const SightingsSchema = z.object({
+export const SightingsSchema = z.object({
   observable: ObservableSchema,
   incidents: z.array(IncidentRefSchema),
   incidentTotal: z.number().int(),

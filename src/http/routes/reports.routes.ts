@@ -22,7 +22,7 @@ import { DownloadQuery, sendEvidence } from './evidence.routes.js';
 
 const idParams = z.object({ id: z.uuid() });
 
-const AttachmentSchema = z
+export const AttachmentSchema = z
   .object({
     id: z.string(),
     sha256: z.string(),
@@ -36,7 +36,7 @@ const AttachmentSchema = z
   })
   .meta({ id: 'Attachment' });
 
-const ReportHtmlSchema = z
+export const ReportHtmlSchema = z
   .object({
     html: z
       .string()
@@ -48,7 +48,7 @@ const ReportHtmlSchema = z
   })
   .meta({ id: 'ReportHtml' });
 
-const ReportHeadersSchema = z
+export const ReportHeadersSchema = z
   .object({
     headers: z
       .array(z.object({ name: z.string(), value: z.string().describe('unfolded, RFC 2047 encoded words decoded; written by the sender: show as text') }))

@@ -12,7 +12,7 @@ import { errorResponses } from '../schemas.js';
 
 const bilingual = z.object({ ja: z.string().optional(), en: z.string().optional() });
 
-const TaskSchema = z
+export const TaskSchema = z
   .object({
     id: z.string(),
     incidentId: z.string(),
@@ -67,7 +67,7 @@ const RuleActionOutSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('mark-for-partner'), organisationId: z.string() }),
 ]);
 
-const PlaybookOutSchema = z
+export const PlaybookOutSchema = z
   .object({
     category: z.enum(CATEGORIES),
     version: z.number().int().describe('0: the built-in playbook'),
@@ -78,7 +78,7 @@ const PlaybookOutSchema = z
   })
   .meta({ id: 'Playbook' });
 
-const RuleOutSchema = z
+export const RuleOutSchema = z
   .object({
     id: z.string(),
     name: z.string(),

@@ -2,7 +2,8 @@
  * The API's shapes, taken from the same zod schemas the server validates its
  * answers with (src/http/schemas.ts, type-only: nothing of the server is
  * bundled). Shapes that the routes declare inline are written out here,
- * each naming the route it mirrors.
+ * each naming the route it mirrors; those the routes name as schemas are
+ * checked against them by test/web/api-types.check.ts (`npm run check`).
  */
 import type { z } from 'zod';
 import type {

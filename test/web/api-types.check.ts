@@ -1,0 +1,42 @@
+/**
+ * The web app's API types (web/src/api/types.ts) written out by hand, checked
+ * against the zod schemas the server answers with: `npm run check` fails when
+ * a route's answer changes and the web app's idea of it does not. (The web app
+ * cannot import the route files, which bring Node with them.) Not a test
+ * file: the type checker is the test.
+ */
+import type { z } from 'zod';
+import type * as Web from '../../web/src/api/types.js';
+import type { AuditEventSchema } from '../../src/http/routes/admin.routes.js';
+import type { AccountSchema, ApiTokenSchema } from '../../src/http/routes/auth.routes.js';
+import type { CoordinationSchema, MessageSchema, OutcomeSchema, TakedownSchema, TemplateSchema } from '../../src/http/routes/coordinations.routes.js';
+import type { SpoolCountsSchema, TroubledMailSchema } from '../../src/http/routes/intake.routes.js';
+import type { SightingsSchema } from '../../src/http/routes/observables.routes.js';
+import type { SpoolCounts, TroubledMail } from '../../src/domain/spooled-mail.js';
+import type { AttachmentSchema, ReportHeadersSchema, ReportHtmlSchema } from '../../src/http/routes/reports.routes.js';
+import type { PlaybookOutSchema, RuleOutSchema, TaskSchema } from '../../src/http/routes/steering.routes.js';
+
+/** True when each type is assignable to the other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Check<T extends true> = T;
+
+export type Checked = [
+  Check<Same<Web.AuditEvent, z.output<typeof AuditEventSchema>>>,
+  Check<Same<Web.Account, z.output<typeof AccountSchema>>>,
+  Check<Same<Web.ApiToken, z.output<typeof ApiTokenSchema>>>,
+  Check<Same<Web.CoordinationMessage, z.output<typeof MessageSchema>>>,
+  Check<Same<Web.Coordination, z.output<typeof CoordinationSchema>>>,
+  Check<Same<Web.MessageTemplate, z.output<typeof TemplateSchema>>>,
+  Check<Same<Web.TakedownOutcome, z.output<typeof OutcomeSchema>>>,
+  Check<Same<Web.Takedown, z.output<typeof TakedownSchema>>>,
+  Check<Same<Web.Sightings, z.output<typeof SightingsSchema>>>,
+  Check<Same<Web.Attachment, z.output<typeof AttachmentSchema>>>,
+  Check<Same<Web.ReportHtml, z.output<typeof ReportHtmlSchema>>>,
+  Check<Same<Web.ReportHeaders, z.output<typeof ReportHeadersSchema>>>,
+  Check<Same<Web.Task, z.output<typeof TaskSchema>>>,
+  Check<Same<Web.Playbook, z.output<typeof PlaybookOutSchema>>>,
+  Check<Same<Web.Rule, z.output<typeof RuleOutSchema>>>,
+  // The mail spool's shapes, which the web app takes from the domain.
+  Check<Same<SpoolCounts, z.output<typeof SpoolCountsSchema>>>,
+  Check<Same<TroubledMail, z.output<typeof TroubledMailSchema>>>,
+];
