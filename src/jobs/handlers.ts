@@ -8,6 +8,7 @@ import { TAKEDOWN_CHECK_JOB, runLivenessCheck } from '../services/takedown.servi
 import { SLA_CHECK_JOB, runSlaCheck } from '../services/sla.service.js';
 import { RULES_EVALUATE_JOB, runRulesTimer } from '../services/rules.service.js';
 import { EVIDENCE_RETENTION_JOB, runScheduledEvidenceRetention } from '../services/evidence-retention.service.js';
+import { HELD_MAIL_ALERT_JOB, runHeldMailAlert } from '../services/held-mail.service.js';
 import { PermanentJobError, type JobHandler } from './runner.js';
 
 /** Every kind of background job, and the use case it runs. */
@@ -29,6 +30,9 @@ export const JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
   },
   [EVIDENCE_RETENTION_JOB]: async (deps) => {
     await runScheduledEvidenceRetention(deps);
+  },
+  [HELD_MAIL_ALERT_JOB]: async (deps) => {
+    await runHeldMailAlert(deps);
   },
   [RULES_EVALUATE_JOB]: async (deps, payload) => {
     await runRulesTimer(deps, payload);

@@ -12,6 +12,11 @@ import { assertCan } from './access.policy.js';
 import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import type { Envelope, RouteTaken } from './inbound-mail.js';
+import { alertTeam } from './team-alert.service.js';
+
+export const HELD_MAIL_ALERT_JOB = 'mail-spool.held-alert';
+/** A held mail is told to the team within this long, with any others held meanwhile: one mail an hour at most. */
+const ALERT_GATHER_MS = 60_000;
 
 /** The counts, for the triage queue's notice: no sender and no content. */
 export async function spoolCounts(deps: ServiceDeps, actor: Actor): Promise<SpoolCounts> {
@@ -78,4 +83,54 @@ export async function releaseHeldMail(deps: ServiceDeps, actor: Actor, id: strin
     if (!(await tx.mailSpool.release(id, deps.clock().toISOString()))) throw new AppError('NOT_FOUND', `no held mail ${id} in the spool`);
     await audit(tx, actor, 'mail-spool.released', { type: 'mail-spool', id });
   });
+}
+
+/**
+ * A mail was just held (the drainer gave up on it): the team is told by
+ * mail — in the hour's one alert, a minute later, with every mail held by
+ * then — since a held mail was acknowledged to its sender and waits for a
+ * person. A storm of held mails is one alert an hour, not one a mail.
+ */
+export async function noteHeldMail(deps: ServiceDeps): Promise<void> {
+  const now = deps.clock();
+  await deps.store.jobs.enqueue(
+    { kind: HELD_MAIL_ALERT_JOB, payload: {}, runAt: new Date(now.getTime() + ALERT_GATHER_MS).toISOString(), dedupeKey: `${HELD_MAIL_ALERT_JOB}:${now.toISOString().slice(0, 13)}`, maxAttempts: 5 },
+    now.toISOString(),
+  );
+}
+
+const REASON_WORDS: Record<HeldReason, { ja: string; en: string }> = {
+  refused: { ja: 'そのままでは報告にできない（大きすぎる、検証で拒否）', en: 'cannot become a report as it is (too large, refused by validation)' },
+  attempts: { ja: '試行をすべて失敗', en: 'every attempt failed' },
+  'bytes-missing': { ja: '本文のバイト列がスプールにない', en: 'its bytes are missing from the spool' },
+};
+
+/** The job: mail the on-call address (or the leads) how many mails are held and why; nothing when an operator released them meanwhile. */
+export async function runHeldMailAlert(deps: ServiceDeps): Promise<void> {
+  const groups = await deps.store.mailSpool.heldByReason();
+  const total = groups.reduce((n, g) => n + g.count, 0);
+  if (total === 0) return;
+  const where = `${deps.settings.team.publicUrl.replace(/\/$/, '')}/intake-spool`;
+  const oldest = groups.map((g) => g.oldestReceivedAt).sort()[0]!;
+  const by = HELD_REASONS.map((reason) => ({ reason, count: groups.filter((g) => heldReasonOf(g.reason) === reason).reduce((n, g) => n + g.count, 0) })).filter((x) => x.count > 0);
+  await deps.store.transaction((tx) =>
+    alertTeam(deps, tx, {
+      who: deps.settings.team.oncallEmail ? 'on-call' : 'leads',
+      subject: `[Renkei] 受信メール ${total} 通が報告にできず保留中 / ${total} received mail${total === 1 ? '' : 's'} held, not yet reports`,
+      lines: {
+        ja: [
+          `受信を確認済み（250）のメール ${total} 通が、報告として記録できずに受信スプールで保留されています。送信者には受付済みと伝わっています。`,
+          ...by.map((x) => `・${REASON_WORDS[x.reason].ja}: ${x.count} 通`),
+          `最も古いもの: ${oldest}`,
+          `原因を直してから再試行してください: ${where} 、または renkei spool release --all`,
+        ],
+        en: [
+          `${total} mail${total === 1 ? '' : 's'} acknowledged to the sender (250) could not be recorded as reports and ${total === 1 ? 'is' : 'are'} held in the mail spool.`,
+          ...by.map((x) => `- ${REASON_WORDS[x.reason].en}: ${x.count}`),
+          `oldest: ${oldest}`,
+          `Mend the cause, then try them again: ${where} , or renkei spool release --all`,
+        ],
+      },
+    }),
+  );
 }

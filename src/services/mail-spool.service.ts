@@ -7,6 +7,7 @@ import { MAX_SPOOL_ATTEMPTS, type HeldReason, type SpoolCounts } from '../domain
 import type { SpooledMail } from '../store/repositories/mail-spool.repository.js';
 import type { ServiceDeps } from './deps.js';
 import { GroupCommitter, GroupWriter } from './group-commit.js';
+import { noteHeldMail } from './held-mail.service.js';
 import type { Envelope, MailFacts, RouteTaken } from './inbound-mail.js';
 import { afterRecorded, readInbound } from './mail-intake.service.js';
 import type { RecordedReport } from './record-report.service.js';
@@ -204,6 +205,7 @@ export class MailSpool {
           // changes nothing), or the bytes are missing — held, with why, rather than tried for ever.
           void this.deps.store.mailSpool
             .postpone(row.id, { nextAttemptAt: row.receivedAt, error: 'its bytes are missing from the spool (mail_spool_raw)', hold: 'bytes-missing' })
+            .then(() => noteHeldMail(this.deps))
             .catch((err: unknown) => this.options.logger?.error({ err, spoolId: row.id }, 'mail spool: cannot hold a mail without bytes'));
           continue;
         }
@@ -255,8 +257,9 @@ export class MailSpool {
       this.options.logger?.error({ err, spoolId: row.id, attempts: row.attempts, hold }, hold ? 'mail spool: mail held for an operator (renkei spool)' : 'mail spool: mail not recorded; will try again');
       try {
         await this.deps.store.mailSpool.postpone(row.id, { nextAttemptAt: new Date(this.deps.clock().getTime() + this.retryDelay(row.attempts)).toISOString(), error, hold });
+        if (hold) await noteHeldMail(this.deps);
       } catch {
-        // The database is away: the claim keeps the mail waiting until its retry time all the same.
+        // The database is away: the claim keeps the mail waiting until its retry time all the same (and the alert comes when it is held then).
       }
     }
   }

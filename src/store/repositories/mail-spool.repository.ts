@@ -162,6 +162,17 @@ export function createMailSpoolRepository(db: Kysely<DB>) {
       return { waiting: Number(of(0)?.n ?? 0), held: Number(of(1)?.n ?? 0), oldestReceivedAt: (of(0)?.oldest) ?? null };
     },
 
+    /** Held mails by why, with the oldest of each (for the alert to the team). */
+    async heldByReason(): Promise<{ reason: string | null; count: number; oldestReceivedAt: string }[]> {
+      const rows = await db
+        .selectFrom('mail_spool')
+        .select((eb) => ['held_reason', eb.fn.countAll<number | string>().as('n'), eb.fn.min('received_at').as('oldest')])
+        .where('held', '=', 1)
+        .groupBy('held_reason')
+        .execute();
+      return rows.map((r) => ({ reason: r.held_reason, count: Number(r.n), oldestReceivedAt: String(r.oldest) }));
+    },
+
     /** Mails held, or waiting after a failed attempt, in spooling order (oldest first), after the mail `after` when given, with why (for an operator). */
     async troubled(limit = 100, after?: string): Promise<(SpooledMail & { lastError: string | null; held: boolean; heldReason: string | null; nextAttemptAt: string })[]> {
       let q = db
