@@ -153,9 +153,10 @@ export async function readVerified(deps: ServiceDeps, actor: Actor, item: Eviden
 
 /**
  * A failed read: every attempt is in the chain of custody and the audit log;
- * the incident's timeline and the alert to the leads (or on-call) only when
- * the item was not already known to fail — a handler retrying a download, or
- * an export stopping on it, must not mail the team each time.
+ * a timeline entry on each incident (or loose report) holding an item of
+ * those bytes, and the alert to the leads (or on-call), only for the items
+ * not already known to fail — a handler retrying a download, or an export
+ * stopping on it, must not mail the team each time.
  */
 async function recordIntegrityFailure(deps: ServiceDeps, actor: Actor, item: EvidenceItem, problem: { kind: string; message: string; actual?: string }): Promise<void> {
   const at = deps.clock().toISOString();
@@ -165,23 +166,16 @@ async function recordIntegrityFailure(deps: ServiceDeps, actor: Actor, item: Evi
     await tx.evidence.appendCustody(affected.map((id) => ({ itemId: id, at, actor: actor.id, action: 'integrity-failed' as const, detail })));
     await audit(tx, actor, 'evidence.integrity-failed', { type: 'evidence', id: item.id }, { ...detail, affectedItems: affected, alreadyFailing: first.length === 0 });
     if (first.length === 0) return;
-    const owner = await ownerOf(tx, item);
-    await tx.timeline.append([
-      {
-        incidentId: owner.incidentId,
-        reportId: owner.reportId,
-        actor: actor.id,
-        action: 'evidence.integrity-failed',
-        changes: { item: item.id, filename: item.filename, kind: item.kind, ...detail, affectedItems: affected.length },
-        note: 'The evidence no longer matches its SHA-256 and is not served. Check the evidence store (the database and the evidence files, their backups) and the chain of custody.',
-      },
-    ]);
+    // The incident read from first: the alert is filed under it.
+    first.sort((a, b) => Number(b.id === item.id) - Number(a.id === item.id));
+    const owners = await appendPerOwner(tx, actor, first, 'evidence.integrity-failed', detail, 'The evidence no longer matches its SHA-256 and is not served. Check the evidence store (the database and the evidence files, their backups) and the chain of custody.');
     // The alert: the leads (and the on-call address) hear of it at once, not only the log.
-    const where = owner.incidentId ? ((await tx.incidents.findById({ kind: 'all' }, owner.incidentId))?.number ?? owner.incidentId) : `report ${owner.reportId ?? '?'}`;
+    const names = await Promise.all(owners.map(async (o) => (o.incidentId ? ((await tx.incidents.findById({ kind: 'all' }, o.incidentId))?.number ?? o.incidentId) : `report ${o.reportId ?? '?'}`)));
+    const where = names.join(', ');
     await alertTeam(deps, tx, {
       who: deps.settings.team.oncallEmail ? 'on-call' : 'leads',
-      incidentId: owner.incidentId,
-      subject: `[${where}] 証拠の完全性検査に失敗 / evidence failed its integrity check: ${item.filename ?? item.sha256.slice(0, 16)}`,
+      incidentId: owners[0]?.incidentId ?? null,
+      subject: `[${names[0] ?? '?'}${names.length > 1 ? ` +${names.length - 1}` : ''}] 証拠の完全性検査に失敗 / evidence failed its integrity check: ${item.filename ?? item.sha256.slice(0, 16)}`,
       lines: {
         ja: [`${where} の証拠「${item.filename ?? item.id}」が SHA-256 と一致しません（${problem.kind}）。ファイルは提供されていません。`, '証拠ストア（データベースと証拠ファイル、それぞれのバックアップ）と保管記録を確認してください。', `期待値 SHA-256: ${item.sha256}`, ...(problem.actual ? [`実際の SHA-256: ${problem.actual}`] : []), 'この証拠の失敗が続いても、次の通知は一致が回復してからの再発時になります。'],
         en: [`Evidence "${item.filename ?? item.id}" of ${where} no longer matches its SHA-256 (${problem.kind}). It is not served.`, 'Check the evidence store (the database and the evidence files, their backups) and the chain of custody.', `expected SHA-256: ${item.sha256}`, ...(problem.actual ? [`actual SHA-256: ${problem.actual}`] : []), 'Further failed reads of this evidence are logged, not mailed, until its bytes match again.'],
@@ -190,27 +184,48 @@ async function recordIntegrityFailure(deps: ServiceDeps, actor: Actor, item: Evi
   });
 }
 
-/** A read that matches again after failing (the bytes restored from a backup): the mark is cleared, and that is on the record too. */
+/** A read that matches again after failing (the bytes restored from a backup): the marks are cleared, and that is on the record too, on every incident that was told. */
 async function recordIntegrityRestored(deps: ServiceDeps, actor: Actor, item: EvidenceItem): Promise<void> {
   const at = deps.clock().toISOString();
   await deps.store.transaction(async (tx) => {
     const cleared = await tx.evidence.clearIntegrityFailed(item);
     if (cleared.length === 0) return;
     const detail = { sha256Verified: item.sha256, readItem: item.id };
-    await tx.evidence.appendCustody(cleared.map((id) => ({ itemId: id, at, actor: actor.id, action: 'integrity-restored' as const, detail })));
-    await audit(tx, actor, 'evidence.integrity-restored', { type: 'evidence', id: item.id }, { ...detail, affectedItems: cleared });
-    const owner = await ownerOf(tx, item);
-    await tx.timeline.append([
-      {
-        incidentId: owner.incidentId,
-        reportId: owner.reportId,
-        actor: actor.id,
-        action: 'evidence.integrity-restored',
-        changes: { item: item.id, filename: item.filename, kind: item.kind, ...detail, affectedItems: cleared.length },
-        note: 'The evidence matches its SHA-256 again and is served again.',
-      },
-    ]);
+    await tx.evidence.appendCustody(cleared.map((c) => ({ itemId: c.id, at, actor: actor.id, action: 'integrity-restored' as const, detail })));
+    await audit(tx, actor, 'evidence.integrity-restored', { type: 'evidence', id: item.id }, { ...detail, affectedItems: cleared.map((c) => c.id) });
+    await appendPerOwner(tx, actor, cleared, 'evidence.integrity-restored', detail, 'The evidence matches its SHA-256 again and is served again.');
   });
+}
+
+/** One timeline entry for each incident (or loose report) holding some of these items; the owners, in order. */
+async function appendPerOwner(
+  tx: Store,
+  actor: Actor,
+  items: EvidenceItem[],
+  action: 'evidence.integrity-failed' | 'evidence.integrity-restored',
+  detail: Record<string, unknown>,
+  note: string,
+): Promise<{ incidentId: string | null; reportId: string | null }[]> {
+  const byOwner = new Map<string, { owner: { incidentId: string | null; reportId: string | null }; items: EvidenceItem[] }>();
+  for (const i of items) {
+    const owner = await ownerOf(tx, i);
+    const key = `${owner.incidentId ?? ''}/${owner.reportId ?? ''}`;
+    const entry = byOwner.get(key) ?? { owner, items: [] };
+    entry.items.push(i);
+    byOwner.set(key, entry);
+  }
+  const groups = [...byOwner.values()];
+  await tx.timeline.append(
+    groups.map(({ owner, items: held }) => ({
+      incidentId: owner.incidentId,
+      reportId: owner.reportId,
+      actor: actor.id,
+      action,
+      changes: { item: held[0]!.id, filename: held[0]!.filename, kind: held[0]!.kind, ...detail, affectedItems: held.length },
+      note,
+    })),
+  );
+  return groups.map((g) => g.owner);
 }
 
 /** Dangerous by its record or by a fresh look at its bytes (records a new finding); the reasons. */

@@ -277,6 +277,36 @@ describe('integrity', () => {
     expect(await alerts()).toHaveLength(2);
   });
 
+  it('tells every incident holding the altered file, once, and mails the team once, also when two reads fail at once', async () => {
+    const large = Buffer.concat([Buffer.from('a capture shared by two incidents'), Buffer.alloc(INLINE_MAX, ' ')]);
+    const one = await incidentFromMail('shared-1', [{ name: 'shared.pcap', type: 'application/vnd.tcpdump.pcap', content: large }]);
+    const two = await incidentFromMail('shared-2', [{ name: 'same.pcap', type: 'application/vnd.tcpdump.pcap', content: large }]);
+    const itemOne = (await list(one.incident.number)).find((i) => i.filename === 'shared.pcap')!;
+    const itemTwo = (await list(two.incident.number)).find((i) => i.filename === 'same.pcap')!;
+    expect(itemTwo.sha256).toBe(itemOne.sha256);
+    writeFileSync(h.deps.evidence.pathOf(itemOne.sha256), 'altered shared capture');
+    const reads = await Promise.all([
+      get(lead, `/api/incidents/${one.incident.number}/evidence/${itemOne.id}/content`),
+      get(lead, `/api/incidents/${two.incident.number}/evidence/${itemTwo.id}/content`),
+    ]);
+    expect(reads.map((r) => r.json<{ error: { code: string } }>().error.code)).toEqual(['EVIDENCE_CORRUPT', 'EVIDENCE_CORRUPT']);
+    const entries = async (number: string, action: string) => (await getTimeline(h.deps, h.actor, number)).items.filter((e) => e.action === action);
+    for (const { incident } of [one, two]) expect(await entries(incident.number, 'evidence.integrity-failed')).toHaveLength(1);
+    const alerts = await sql<{ subject: string }>`select subject from outbound_mail where kind = 'notice' and subject like ${'%integrity%'} and (incident_id = ${one.incident.id} or incident_id = ${two.incident.id})`.execute(h.database.db);
+    expect(alerts.rows).toHaveLength(1);
+    expect(alerts.rows[0]!.subject).toMatch(/^\[RK-\d{4}-\d{6} \+1\] /);
+    // Both items are marked; each has both failed reads in its custody log.
+    for (const [{ incident }, item] of [[one, itemOne], [two, itemTwo]] as const) {
+      expect((await list(incident.number)).find((i) => i.id === item.id)!.integrityFailedAt).not.toBeNull();
+      expect((await custody(incident.number, item.id)).filter((e) => e.action === 'integrity-failed')).toHaveLength(2);
+    }
+    // Put right: the read from one incident clears both, and both timelines say so.
+    writeFileSync(h.deps.evidence.pathOf(itemOne.sha256), large);
+    expect((await get(lead, `/api/incidents/${one.incident.number}/evidence/${itemOne.id}/content`)).statusCode).toBe(200);
+    for (const { incident } of [one, two]) expect(await entries(incident.number, 'evidence.integrity-restored')).toHaveLength(1);
+    expect((await list(two.incident.number)).find((i) => i.id === itemTwo.id)!.integrityFailedAt).toBeNull();
+  });
+
   it('detects a file altered on disk, a missing file and an altered raw original', async () => {
     const large = (text: string) => Buffer.concat([Buffer.from(text), Buffer.alloc(INLINE_MAX, ' ')]);
     const { report, incident } = await incidentFromMail('tamper-2', [

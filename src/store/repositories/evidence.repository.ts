@@ -85,6 +85,17 @@ export function createEvidenceRepository(db: Kysely<DB>, dialect: DialectName) {
       .selectAll('evidence_item')
       .select(['evidence.sha1', 'evidence.md5']);
 
+  /** The items whose bytes are this item's, locked for the transaction (PostgreSQL), in a fixed order. */
+  async function lockSameBytes(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>) {
+    const q = db.selectFrom('evidence_item').select(['id', 'integrity_failed_at']).where(sameBytes(item)).orderBy('id');
+    return (dialect === 'postgres' ? q.forUpdate() : q).execute();
+  }
+  async function byIds(ids: string[]): Promise<EvidenceItem[]> {
+    const out: EvidenceItem[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await items().where('evidence_item.id', 'in', ids.slice(i, i + CHUNK)).orderBy('evidence_item.id').execute()).map(toItem));
+    return out;
+  }
+
   return {
     /** The `evidence` row of stored content (once per content; with its bytes when they are kept in the database). */
     async ensureFile(f: StoredFile, at: string): Promise<void> {
@@ -203,23 +214,25 @@ export function createEvidenceRepository(db: Kysely<DB>, dialect: DialectName) {
         .execute();
     },
 
-    /** Every item whose bytes are this file (or, for a raw original, this one item) failed its check. */
     /**
      * Marks an item as failing its integrity check — every item of the same
      * file, since they share its bytes — with the time of this failed read.
-     * `first` are the items that were not failing before: one statement claims
-     * them, so two failed reads at once report each item first only once.
+     * `first` are the items that were not failing before. The items are
+     * locked first (PostgreSQL; SQLite has one writer), so a failure and a
+     * restore, or two failures, at once are judged one after the other.
      */
-    async markIntegrityFailed(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>, at: string): Promise<{ affected: string[]; first: string[] }> {
-      const first = await db.updateTable('evidence_item').set({ integrity_failed_at: at }).where(sameBytes(item)).where('integrity_failed_at', 'is', null).returning('id').execute();
-      const affected = await db.updateTable('evidence_item').set({ integrity_failed_at: at }).where(sameBytes(item)).returning('id').execute();
-      return { affected: affected.map((r) => r.id), first: first.map((r) => r.id) };
+    async markIntegrityFailed(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>, at: string): Promise<{ affected: string[]; first: EvidenceItem[] }> {
+      const rows = await lockSameBytes(item);
+      const affected = rows.map((r) => r.id);
+      if (affected.length) await db.updateTable('evidence_item').set({ integrity_failed_at: at }).where(sameBytes(item)).execute();
+      return { affected, first: await byIds(rows.filter((r) => r.integrity_failed_at === null).map((r) => r.id)) };
     },
 
     /** The bytes match again (restored from a backup): the items of the same file that were marked failing, now cleared. */
-    async clearIntegrityFailed(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>): Promise<string[]> {
-      const rows = await db.updateTable('evidence_item').set({ integrity_failed_at: null }).where(sameBytes(item)).where('integrity_failed_at', 'is not', null).returning('id').execute();
-      return rows.map((r) => r.id);
+    async clearIntegrityFailed(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>): Promise<EvidenceItem[]> {
+      const failing = (await lockSameBytes(item)).filter((r) => r.integrity_failed_at !== null).map((r) => r.id);
+      if (failing.length) await db.updateTable('evidence_item').set({ integrity_failed_at: null }).where(sameBytes(item)).execute();
+      return byIds(failing);
     },
 
     async markRemoved(id: string, at: string, by: string, reason: string): Promise<void> {
