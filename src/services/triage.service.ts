@@ -52,7 +52,7 @@ function assertStillNew(reports: Report[], code: 'CONFLICT' | 'INVALID_TRANSITIO
     status: gone.status,
     incidentId: gone.incidentId,
     from: gone.status,
-    to: code === 'INVALID_TRANSITION' ? 'rejected' : 'triaged',
+    ...(code === 'INVALID_TRANSITION' ? { to: 'rejected' } : {}),
   });
 }
 
@@ -150,20 +150,26 @@ export async function attachReports(
 /** Triage: reject a new report as spam, out of scope or a duplicate. The report is kept. */
 export async function rejectReport(deps: ServiceDeps, actor: Actor, reportId: string, input: unknown): Promise<Report> {
   const fields = parseInput(ReportRejectSchema, input);
-  const [report] = await rejectReports(deps, actor, { ...fields, reportIds: [reportId] });
+  // One report named by the caller: rejecting one that is not new is a transition the lifecycle refuses (422).
+  const [report] = await rejectMany(deps, actor, { ...fields, reportIds: [reportId] }, 'INVALID_TRANSITION');
   return report!;
 }
 
 /**
  * Triage: reject new reports for one reason, all or none — when one of them
- * is no longer new (another handler got there first) nothing is rejected.
+ * is no longer new (another handler got there first) nothing is rejected
+ * (409, as create and attach answer with `onlyNew`).
  */
 export async function rejectReports(deps: ServiceDeps, actor: Actor, input: RejectReportsInput): Promise<Report[]> {
+  return rejectMany(deps, actor, input, 'CONFLICT');
+}
+
+async function rejectMany(deps: ServiceDeps, actor: Actor, input: RejectReportsInput, notNew: 'CONFLICT' | 'INVALID_TRANSITION'): Promise<Report[]> {
   assertCan(actor, 'report.triage');
   const { reportIds, reason, note, duplicateOf } = parseInput(RejectReportsSchema, input);
   return deps.store.transaction(async (tx) => {
     const reports = await loadReports(tx, actor, reportIds);
-    assertStillNew(reports, 'INVALID_TRANSITION');
+    assertStillNew(reports, notNew);
     if (duplicateOf) {
       if (reportIds.includes(duplicateOf))
         throw new AppError('VALIDATION', 'a report cannot duplicate itself', { issues: [{ path: ['duplicateOf'], message: 'same report' }] });

@@ -145,7 +145,7 @@ describe('two handlers on one queue', () => {
     const [a, b, c] = [await report('bulk spam a'), await report('bulk spam b'), await report('bulk spam c')];
     await createIncidentFromReports(h.deps, h.actor, { reportIds: [c.id] });
     await expect(rejectReports(h.deps, h.actor, { reportIds: [a.id, b.id, c.id], reason: 'spam' })).rejects.toMatchObject({
-      code: 'INVALID_TRANSITION',
+      code: 'CONFLICT',
       details: { reason: 'report-not-new', reportId: c.id, status: 'triaged' },
     });
     for (const r of [a, b]) {

@@ -248,7 +248,7 @@ export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
       schema: {
         tags: ['reports'],
         summary:
-          'Reject new reports for one reason, all or none: when one is no longer new (another handler triaged or rejected it) nothing is rejected (409 INVALID_TRANSITION, details.reason report-not-new)',
+          'Reject new reports for one reason, all or none: when one is no longer new (another handler triaged or rejected it) nothing is rejected (409 CONFLICT, details.reason report-not-new)',
         body: RejectReportsSchema,
         response: { 200: z.object({ items: z.array(ReportSchema) }), ...errorResponses },
       },
