@@ -204,11 +204,14 @@ describe.skipIf(skipE2e).each(runs)('steering an incident in $lang', ({ lang, L,
     const { id: _id, version, updatedBy: _by, updatedAt: _at, ...definition } = shown;
     await updateRule(s.h.deps, s.h.actor, shown.id, { ...definition, then: [...definition.then, { type: 'notify', who: 'leads' }], version });
     await card.getByRole('button', { name: L.rules.disable }).click();
-    await page.getByRole('alert').getByText(L.error.CONFLICT).waitFor();
+    await page.getByRole('alert').getByText(L.error.RULE_CHANGED.replace('{{version}}', String(version + 1))).waitFor();
     expect((await listRules(s.h.deps, s.h.actor)).find((r) => r.id === shown.id)).toMatchObject({ enabled: true, version: version + 1 });
-    // Deleted after a confirmation: gone from the list, its firing still named on the incident.
-    await page.reload();
+    // The list shows their version at once; disabling from it works.
     await card.getByText(L.rules.then.notifyLeads).waitFor();
+    await noForeign('rule changed meanwhile');
+    await card.getByRole('button', { name: L.rules.disable }).click();
+    await card.locator('.badge').filter({ hasText: L.rules.disabled }).waitFor();
+    // Deleted after a confirmation: gone from the list, its firing still named on the incident.
     await card.getByRole('button', { name: L.rules.delete }).click();
     const confirm = page.getByRole('dialog', { name: L.rules.deleteTitle });
     await confirm.getByText(L.rules.deleteKeeps).waitFor();

@@ -91,10 +91,18 @@ export function ErrorNote({ error }: { error: unknown }) {
   const e = error instanceof ApiError ? error : new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'request failed');
   const known = ['NOT_FOUND', 'VALIDATION', 'CONFLICT', 'INVALID_TRANSITION', 'UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'UNAVAILABLE', 'EVIDENCE_CORRUPT', 'GONE', 'INTERNAL', 'NETWORK'];
   // A send held until a lead decides (an escalation rule asked for it) says so, not just "not allowed".
-  const code = e.code === 'FORBIDDEN' && e.details.decision === 'send-outside' ? 'DECISION_REQUIRED' : known.includes(e.code) ? e.code : 'INTERNAL';
+  // So is a rule another lead changed meanwhile (the list has been reloaded).
+  const code =
+    e.code === 'FORBIDDEN' && e.details.decision === 'send-outside'
+      ? 'DECISION_REQUIRED'
+      : e.code === 'CONFLICT' && typeof e.details.ruleId === 'string'
+        ? 'RULE_CHANGED'
+        : known.includes(e.code)
+          ? e.code
+          : 'INTERNAL';
   return (
     <p className="error" role="alert">
-      {t(`error.${code}`)}
+      {t(`error.${code}`, { version: e.details.version })}
       {i18n.language === 'en' && e.message && e.code !== 'NETWORK' ? ` (${e.message})` : ''}
     </p>
   );

@@ -5,7 +5,7 @@ import { GATE_ACTIONS, RuleSchema, type RuleAction } from '../../../src/domain/e
 import { SLA_CLOCKS } from '../../../src/domain/sla.js';
 import { CATEGORIES, PRIORITIES, SEVERITIES } from '../../../src/domain/taxonomy.js';
 import { TLP_LABELS } from '../../../src/domain/tlp.js';
-import { api } from '../api/client';
+import { api, ApiError } from '../api/client';
 import type { Organisation, Rule } from '../api/types';
 import { Field, FormActions } from './common';
 import { FormIssues, useFormIssues, type FieldIssue } from '../form-issues';
@@ -143,7 +143,20 @@ function clientIssues(t: TFunction, body: unknown): FieldIssue[] {
  * constituencies, report counts, watch lists, keywords, SLA clocks) and the
  * actions, checked with the schema the API uses before it is sent.
  */
-export function RuleForm({ rule, partners, onSaved, onCancel }: { rule: Rule | null; partners: Organisation[]; onSaved: (r: Rule) => void; onCancel: () => void }) {
+export function RuleForm({
+  rule,
+  partners,
+  onSaved,
+  onCancel,
+  onConflict,
+}: {
+  rule: Rule | null;
+  partners: Organisation[];
+  onSaved: (r: Rule) => void;
+  onCancel: () => void;
+  /** Another lead changed the rule meanwhile (the save was refused): the screen shows theirs; this form keeps the edit. */
+  onConflict?: () => void;
+}) {
   const { t } = useTranslation();
   const [d, setD] = useState<Draft>(() => toDraft(rule));
   const { issues, issue, error, busy, submit: send } = useFormIssues(t);
@@ -154,7 +167,15 @@ export function RuleForm({ rule, partners, onSaved, onCancel }: { rule: Rule | n
     e.preventDefault();
     const body = toBody(d);
     // An edit names the version it started from: a rule another lead changed meanwhile is refused, not overwritten.
-    await send(clientIssues(t, body), () => (rule ? api<Rule>('PUT', `/api/rules/${rule.id}`, { ...body, version: rule.version }) : api<Rule>('POST', '/api/rules', body)), onSaved);
+    const save = async () => {
+      try {
+        return await (rule ? api<Rule>('PUT', `/api/rules/${rule.id}`, { ...body, version: rule.version }) : api<Rule>('POST', '/api/rules', body));
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'CONFLICT') onConflict?.();
+        throw err;
+      }
+    };
+    await send(clientIssues(t, body), save, onSaved);
   };
 
   const checks = (name: 'categories' | 'severities' | 'priorities' | 'tlp', values: readonly string[], label: (v: string) => string) => (

@@ -2,7 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { RuleAction, RuleCondition } from '../../../src/domain/escalation-rule.js';
-import { api, withQuery } from '../api/client';
+import { api, ApiError, withQuery } from '../api/client';
 import type { Organisation, Page, Rule } from '../api/types';
 import { useApi } from '../api/use-api';
 import { DateTime, Dialog, ErrorNote, Loading } from '../components/common';
@@ -142,6 +142,8 @@ export function RulesScreen() {
       rules.reload();
     } catch (err) {
       setError(err);
+      // Changed by another lead meanwhile: show theirs, so the next click starts from it.
+      if (err instanceof ApiError && err.code === 'CONFLICT') rules.reload();
     } finally {
       setBusy(false);
     }
@@ -170,6 +172,7 @@ export function RulesScreen() {
           rule={editing === 'new' ? null : editing}
           partners={partners}
           onCancel={() => setEditing(null)}
+          onConflict={() => rules.reload()}
           onSaved={(r) => {
             setEditing(null);
             setFlash(t('rules.saved', { name: r.name, version: r.version }));
