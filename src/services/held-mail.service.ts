@@ -15,8 +15,10 @@ import type { Envelope, RouteTaken } from './inbound-mail.js';
 import { alertTeam } from './team-alert.service.js';
 
 export const HELD_MAIL_ALERT_JOB = 'mail-spool.held-alert';
-/** A held mail is told to the team within this long, with any others held meanwhile: one mail an hour at most. */
+/** A held mail is told to the team this long after, with any others held meanwhile … */
 const ALERT_GATHER_MS = 60_000;
+/** … and no sooner than this after the alert before. */
+const ALERT_INTERVAL_MS = 3600_000;
 
 /** The counts, for the triage queue's notice: no sender and no content. */
 export async function spoolCounts(deps: ServiceDeps, actor: Actor): Promise<SpoolCounts> {
@@ -87,14 +89,21 @@ export async function releaseHeldMail(deps: ServiceDeps, actor: Actor, id: strin
 
 /**
  * A mail was just held (the drainer gave up on it): the team is told by
- * mail — in the hour's one alert, a minute later, with every mail held by
- * then — since a held mail was acknowledged to its sender and waits for a
- * person. A storm of held mails is one alert an hour, not one a mail.
+ * mail, since a held mail was acknowledged to its sender and waits for a
+ * person. One alert job counts every mail held when it runs, so: when one
+ * is still to run, it will tell this one too; otherwise one is queued a
+ * minute from now, or an hour after the last one ran if that is later — a
+ * storm of held mails is one alert an hour, and no held mail goes untold.
  */
 export async function noteHeldMail(deps: ServiceDeps): Promise<void> {
   const now = deps.clock();
+  const last = await deps.store.jobs.latestOfKind(HELD_MAIL_ALERT_JOB);
+  if (last && last.state === 'queued') return;
+  const soonest = now.getTime() + ALERT_GATHER_MS;
+  const runAt = new Date(last ? Math.max(soonest, Date.parse(last.runAt) + ALERT_INTERVAL_MS) : soonest);
+  // Keyed by the minute it runs: two drainers noting at once queue one job.
   await deps.store.jobs.enqueue(
-    { kind: HELD_MAIL_ALERT_JOB, payload: {}, runAt: new Date(now.getTime() + ALERT_GATHER_MS).toISOString(), dedupeKey: `${HELD_MAIL_ALERT_JOB}:${now.toISOString().slice(0, 13)}`, maxAttempts: 5 },
+    { kind: HELD_MAIL_ALERT_JOB, payload: {}, runAt: runAt.toISOString(), dedupeKey: `${HELD_MAIL_ALERT_JOB}:${runAt.toISOString().slice(0, 16)}`, maxAttempts: 5 },
     now.toISOString(),
   );
 }

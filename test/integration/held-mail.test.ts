@@ -165,40 +165,49 @@ describe('held mail over the API', () => {
     expect((await as('lead', 'POST', '/api/intake/spool/release-held')).json()).toEqual({ released: 0 });
   });
 
-  it('tells the leads that mail is held, with how many and why: one alert an hour however many, none once they are released', async () => {
-    const alertJobs = async () => (await sql<{ dedupe_key: string }>`select dedupe_key from job where kind = ${HELD_MAIL_ALERT_JOB} order by dedupe_key`.execute(h.database.db)).rows;
+  it('tells the leads that mail is held, with how many and why: one alert an hour at most, none once they are released, no held mail untold', async () => {
+    const alertJobs = async () =>
+      (await sql<{ run_at: string; state: string }>`select run_at, state from job where kind = ${HELD_MAIL_ALERT_JOB} order by run_at`.execute(h.database.db)).rows;
     const alerts = async () =>
       (await sql<{ subject: string; envelope_to: string; raw: Buffer }>`select subject, envelope_to, raw from outbound_mail where kind = 'notice' order by created_at, id`.execute(h.database.db)).rows;
-    // The first test's drainer held a mail: this hour's alert was queued then, once.
-    const hour = (d: Date) => `${HELD_MAIL_ALERT_JOB}:${d.toISOString().slice(0, 13)}`;
-    expect(await alertJobs()).toEqual([{ dedupe_key: hour(h.now()) }]);
+    const hold = async (n: number) => {
+      const reader = inThreadReader(h.deps.evidence);
+      const refusing: ServiceDeps = { ...h.deps, mailReader: { ...reader, read: () => Promise.reject(new AppError('VALIDATION', 'the report was refused')) } };
+      const spool = new MailSpool(refusing, systemActor('smtp'));
+      for (let i = 0; i < n; i++)
+        await spool.accept(Buffer.from(`Message-ID: <storm-${h.now().getTime()}-${i}@example.jp>\r\nSubject: storm\r\n\r\nx\r\n`), { mailFrom: 'odd@example.jp', rcptTo: ['phishing@team.example'], remoteAddress: '192.0.2.25' }, null);
+      spool.start();
+      await spool.idle();
+      await spool.stop();
+    };
+    // The first test's drainer held a mail: an alert was queued for a minute later, once.
+    const [first] = await alertJobs();
+    expect(await alertJobs()).toEqual([{ run_at: first!.run_at, state: 'queued' }]);
     // The test before released every held mail: when that alert runs, it has nothing to say.
     h.advance(61_000);
     await h.runJobs();
     expect(await alerts()).toEqual([]);
-    // Another hour; the drainer holds three mails: one more alert queued, not one a mail.
-    h.advance(3600_000);
-    const reader = inThreadReader(h.deps.evidence);
-    const refusing: ServiceDeps = { ...h.deps, mailReader: { ...reader, read: () => Promise.reject(new AppError('VALIDATION', 'the report was refused')) } };
-    const spool = new MailSpool(refusing, systemActor('smtp'));
-    for (const n of [1, 2, 3])
-      await spool.accept(Buffer.from(`Message-ID: <storm-${n}@example.jp>\r\nSubject: storm\r\n\r\nx\r\n`), { mailFrom: 'odd@example.jp', rcptTo: ['phishing@team.example'], remoteAddress: '192.0.2.25' }, null);
-    spool.start();
-    await spool.idle();
-    await spool.stop();
-    // (The mails the test before released are tried by the same refusing reader: held again, with these.)
+    // Three mails held now (and those the test before released, held again by the same refusing reader): one alert
+    // queued, an hour after the last one ran — not one a mail, and not sooner.
+    await hold(3);
     const { held } = (await as('lead', 'GET', '/api/intake/spool')).json<{ held: number }>();
     expect(held).toBeGreaterThanOrEqual(3);
-    expect((await alertJobs()).map((j) => j.dedupe_key)).toContain(hour(h.now()));
-    expect(await alertJobs()).toHaveLength(2);
-    // A minute on, the worker runs it: one mail to the leads, in Japanese and English, with the count and why.
+    const queued = (await alertJobs()).filter((j) => j.state === 'queued');
+    expect(queued.map((j) => j.run_at)).toEqual([new Date(Date.parse(first!.run_at) + 3600_000).toISOString()]);
+    // One more held while it waits: told in the same alert.
+    await hold(1);
+    expect((await alertJobs()).filter((j) => j.state === 'queued')).toHaveLength(1);
     h.advance(61_000);
+    await h.runJobs();
+    expect(await alerts()).toEqual([]);
+    // The hour is up: one mail to the leads, in Japanese and English, with the count and why.
+    h.advance(3600_000);
     await h.runJobs();
     const sent = await alerts();
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.subject).toBe(`[Renkei] 受信メール ${held} 通が報告にできず保留中 / ${held} received mails held, not yet reports`);
+    expect(sent[0]!.subject).toBe(`[Renkei] 受信メール ${held + 1} 通が報告にできず保留中 / ${held + 1} received mails held, not yet reports`);
     expect(JSON.parse(sent[0]!.envelope_to)).toContain('handler@team.example');
-    const text = sent[0]!.raw.toString('utf8');
+    const text = sent[0]!.raw!.toString('utf8');
     expect(text).toContain('renkei spool release --all');
     expect(text).toContain('/intake-spool');
   });
