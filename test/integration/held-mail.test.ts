@@ -207,7 +207,7 @@ describe('held mail over the API', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]!.subject).toBe(`[Renkei] 受信メール ${held + 1} 通が報告にできず保留中 / ${held + 1} received mails held, not yet reports`);
     expect(JSON.parse(sent[0]!.envelope_to)).toContain('handler@team.example');
-    const text = sent[0]!.raw!.toString('utf8');
+    const text = sent[0]!.raw.toString('utf8');
     expect(text).toContain('renkei spool release --all');
     expect(text).toContain('/intake-spool');
   });
