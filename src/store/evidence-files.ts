@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsync, mkdirSync, openSync, readFileSync, renameSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsync, mkdirSync, openSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
@@ -71,8 +71,8 @@ export function checkedContent(sha256: string, content: Buffer, where = 'on disk
  * here at all: `put` hands it back (`inline`) for the database row
  * (`services/evidence-bytes.ts` reads either place). Retention's `remove`
  * first moves a file to `evidence/removing/`, which `restoreMovedAside`
- * lists (files an older version moved aside beside themselves, named
- * `<sha256>.<hex>.removing`, are not looked for there).
+ * lists (and, once, the store for what an older version moved aside beside
+ * the file itself).
  */
 /** A file moved aside this long ago belongs to no running removal (see restoreMovedAside). */
 const ASIDE_STALE_MS = 10 * 60 * 1000;
@@ -201,7 +201,8 @@ export class EvidenceFiles {
   async remove(sha256: string, unlessPutWithinMs?: number): Promise<boolean> {
     const path = this.foundPathOf(sha256);
     if (!existsSync(path)) return false;
-    this.makeDir(this.removing);
+    // Made every time (one cheap call): a folder someone tidied away must not turn removals into silent no-ops.
+    mkdirSync(this.removing, { recursive: true });
     const aside = join(this.removing, `${sha256}.${randomBytes(6).toString('hex')}`);
     try {
       await rename(path, aside);
@@ -228,25 +229,16 @@ export class EvidenceFiles {
    * Files a `remove` moved aside and never finished with (the process
    * stopped in between): each goes back to its place when that is empty —
    * the next retention run decides again — and is deleted when the content
-   * is there again. Only the `removing` folder is listed, not the store.
-   * How many went back.
+   * is there again. Only the `removing` folder is listed, not the store —
+   * except once, for what an older version moved aside beside the file
+   * itself (`<sha256>.<hex>.removing`). How many went back.
    */
   async restoreMovedAside(): Promise<number> {
-    let names: string[];
-    try {
-      names = await readdir(this.removing);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw err;
-    }
     let restored = 0;
-    for (const name of names) {
-      const sha = /^([0-9a-f]{64})\.[0-9a-f]{12}$/.exec(name)?.[1];
-      if (!sha) continue;
-      const aside = join(this.removing, name);
+    const settle = async (aside: string, sha: string): Promise<void> => {
       // Only what no run is still busy with (moving aside changes a file's ctime); another restore may be at it too.
       const st = statSync(aside, { throwIfNoEntry: false });
-      if (!st || st.ctimeMs > Date.now() - ASIDE_STALE_MS) continue;
+      if (!st || st.ctimeMs > Date.now() - ASIDE_STALE_MS) return;
       try {
         if (this.has(sha)) await unlink(aside);
         else {
@@ -258,6 +250,23 @@ export class EvidenceFiles {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       }
+    };
+    for (const name of await namesIn(this.removing)) {
+      const sha = /^([0-9a-f]{64})\.[0-9a-f]{12}$/.exec(name)?.[1];
+      if (sha) await settle(join(this.removing, name), sha);
+    }
+    const swept = join(this.removing, '.older-layout-swept');
+    if (!existsSync(swept) && existsSync(this.root)) {
+      const walk = async (dir: string, depth: number): Promise<void> => {
+        for (const name of await namesIn(dir)) {
+          const sha = /^([0-9a-f]{64})\.[0-9a-f]{12}\.removing$/.exec(name)?.[1];
+          if (sha) await settle(join(dir, name), sha);
+          else if (depth < 2 && /^[0-9a-f]{2}$/.test(name)) await walk(join(dir, name), depth + 1);
+        }
+      };
+      await walk(this.root, 0);
+      mkdirSync(this.removing, { recursive: true });
+      writeFileSync(swept, `${new Date().toISOString()}\n`);
     }
     return restored;
   }
@@ -270,5 +279,15 @@ export class EvidenceFiles {
 
   has(sha256: string): boolean {
     return existsSync(this.foundPathOf(sha256));
+  }
+}
+
+/** The names in a folder; none when it does not exist. */
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
   }
 }
