@@ -78,6 +78,9 @@ export const PlaybookOutSchema = z
   })
   .meta({ id: 'Playbook' });
 
+/** GET /api/playbooks/:category: the playbook and its versions. */
+export const PlaybookWithHistorySchema = PlaybookOutSchema.extend({ history: z.array(z.object({ version: z.number().int(), updatedBy: z.string(), updatedAt: z.string() })) });
+
 export const RuleOutSchema = z
   .object({
     id: z.string(),
@@ -110,7 +113,7 @@ export const steeringRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
         tags: ['playbooks'],
         summary: "A category's playbook with its version history",
         params: categoryParams,
-        response: { 200: PlaybookOutSchema.extend({ history: z.array(z.object({ version: z.number().int(), updatedBy: z.string(), updatedAt: z.string() })) }), ...errorResponses },
+        response: { 200: PlaybookWithHistorySchema, ...errorResponses },
       },
     },
     async (req) => getPlaybook(deps, req.actor, req.params.category),
