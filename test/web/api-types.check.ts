@@ -10,12 +10,13 @@
 import type { z } from 'zod';
 import type * as Web from '../../web/src/api/types.js';
 import type { AuditEventSchema } from '../../src/http/routes/admin.routes.js';
-import type { AccountSchema, ApiTokenSchema } from '../../src/http/routes/auth.routes.js';
+import type { AccountSchema, ApiTokenSchema, MeSchema } from '../../src/http/routes/auth.routes.js';
+import type { IncidentDetailSchema } from '../../src/http/routes/incidents.routes.js';
 import type { CoordinationSchema, MessageSchema, OutcomeSchema, TakedownSchema, TemplateSchema } from '../../src/http/routes/coordinations.routes.js';
 import type { SpoolCountsSchema, TroubledMailSchema } from '../../src/http/routes/intake.routes.js';
 import type { SightingsSchema } from '../../src/http/routes/observables.routes.js';
 import type { SpoolCounts, TroubledMail } from '../../src/domain/spooled-mail.js';
-import type { AttachmentSchema, ReportHeadersSchema, ReportHtmlSchema } from '../../src/http/routes/reports.routes.js';
+import type { AttachmentSchema, ReportDetailSchema, ReportHeadersSchema, ReportHtmlSchema } from '../../src/http/routes/reports.routes.js';
 import type { PlaybookOutSchema, PlaybookWithHistorySchema, RuleOutSchema, TaskSchema } from '../../src/http/routes/steering.routes.js';
 
 /** True when the two types are identical (an extra optional field, or a readonly one, is a difference). */
@@ -30,6 +31,9 @@ export type Checked = [
   Check<Same<Web.AuditEvent, z.output<typeof AuditEventSchema>>>,
   Check<Same<Web.Account, z.output<typeof AccountSchema>>>,
   Check<Same<Web.ApiToken, z.output<typeof ApiTokenSchema>>>,
+  Check<Same<Web.Me, z.output<typeof MeSchema>>>,
+  Check<Same<Web.IncidentDetail, z.output<typeof IncidentDetailSchema>>>,
+  Check<Same<Web.ReportDetail, z.output<typeof ReportDetailSchema>>>,
   Check<Same<Web.CoordinationMessage, z.output<typeof MessageSchema>>>,
   Check<Same<Web.Coordination, z.output<typeof CoordinationSchema>>>,
   Check<Same<Web.MessageTemplate, z.output<typeof TemplateSchema>>>,

@@ -51,6 +51,8 @@ export const ApiTokenSchema = z
   .meta({ id: 'ApiToken' });
 
 const Next = z.enum(['done', 'totp', 'enrol-totp']).describe('what to do next: done, send a TOTP code, or enrol a second factor');
+/** GET /api/auth/me: the signed-in account and what it still has to do. */
+export const MeSchema = z.object({ account: AccountSchema, next: Next, csrfToken: z.string().nullable() });
 
 export const authRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps; secureCookies: boolean }> = async (app, { deps, secureCookies }) => {
   const client = (req: { ip: string; headers: Record<string, unknown> }) => ({
@@ -132,7 +134,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps; secureCookie
       schema: {
         tags: ['auth'],
         summary: 'The signed-in account and what it still has to do',
-        response: { 200: z.object({ account: AccountSchema, next: Next, csrfToken: z.string().nullable() }), ...errorResponses },
+        response: { 200: MeSchema, ...errorResponses },
       },
     },
     async (req) => {

@@ -25,6 +25,15 @@ import { IncidentRefSchema, IncidentSchema, ObservableSchema, PageQuery, ReportS
 /** `:id` is the UUID or the human number (RK-2026-000042). */
 const params = z.object({ id: z.string().min(1).max(64) });
 
+/** GET /api/incidents/:id: an incident with the first of its reports. */
+export const IncidentDetailSchema = z.object({
+  incident: IncidentSchema,
+  reports: z.array(ReportSummarySchema.pick({ id: true, channel: true, sender: true, subject: true, receivedAt: true, status: true })),
+  reportTotal: z.number().int(),
+  reportTotalIsExact: z.boolean(),
+  mergedFrom: z.array(z.string()),
+});
+
 export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
   app.post(
     '/incidents',
@@ -93,13 +102,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
         summary: 'An incident with its reports',
         params,
         response: {
-          200: z.object({
-            incident: IncidentSchema,
-            reports: z.array(ReportSummarySchema.pick({ id: true, channel: true, sender: true, subject: true, receivedAt: true, status: true })),
-            reportTotal: z.number().int(),
-            reportTotalIsExact: z.boolean(),
-            mergedFrom: z.array(z.string()),
-          }),
+          200: IncidentDetailSchema,
           ...errorResponses,
         },
       },

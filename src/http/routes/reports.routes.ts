@@ -36,6 +36,15 @@ export const AttachmentSchema = z
   })
   .meta({ id: 'Attachment' });
 
+/** GET /api/reports/:id: a report with its observables, candidate incidents, timeline and attachments. */
+export const ReportDetailSchema = z.object({
+  report: ReportSchema,
+  observables: z.array(ObservableSchema),
+  candidates: z.array(IncidentRefSchema.extend({ shared: z.number().int() })),
+  timeline: z.array(TimelineEntrySchema),
+  attachments: z.array(AttachmentSchema),
+});
+
 export const ReportHtmlSchema = z
   .object({
     html: z
@@ -158,13 +167,7 @@ export const reportRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async 
         summary: 'A report with its observables, candidate incidents and timeline',
         params: idParams,
         response: {
-          200: z.object({
-            report: ReportSchema,
-            observables: z.array(ObservableSchema),
-            candidates: z.array(IncidentRefSchema.extend({ shared: z.number().int() })),
-            timeline: z.array(TimelineEntrySchema),
-            attachments: z.array(AttachmentSchema),
-          }),
+          200: ReportDetailSchema,
           ...errorResponses,
         },
       },

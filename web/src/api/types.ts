@@ -133,11 +133,16 @@ export interface Attachment {
   note: string | null;
 }
 
+/** An open incident sharing observables with a report: how many. */
+export interface CandidateIncident extends IncidentRef {
+  shared: number;
+}
+
 /** GET /api/reports/:id */
 export interface ReportDetail {
   report: Report;
   observables: Observable[];
-  candidates: (IncidentRef & { shared: number })[];
+  candidates: CandidateIncident[];
   timeline: TimelineEntry[];
   attachments: Attachment[];
 }

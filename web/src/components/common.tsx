@@ -190,6 +190,55 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
   );
 }
 
+/**
+ * Asks before something that cannot be undone to `target` (a token revoked,
+ * an account disabled, a rule deleted): the question with the target's name
+ * (data, not translated), what follows, and the one button that does it.
+ */
+export function ConfirmDialog<T>({
+  target,
+  title,
+  question,
+  name,
+  warning,
+  action,
+  busy,
+  onClose,
+  onConfirm,
+}: {
+  target: T | null;
+  title: string;
+  question: string;
+  name: (target: T) => string;
+  warning: string;
+  action: string;
+  busy: boolean;
+  onClose: () => void;
+  onConfirm: (target: T) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Dialog title={title} open={target !== null} onClose={onClose}>
+      {target !== null && (
+        <>
+          <p>
+            {question} <strong translate="no">{name(target)}</strong>
+          </p>
+          <p className="notice">{warning}</p>
+          <div className="dialog-actions">
+            <button type="button" onClick={onClose}>
+              {t('common.cancel')}
+            </button>
+            <button type="button" className="danger" disabled={busy} onClick={() => onConfirm(target)}>
+              {action}
+            </button>
+          </div>
+        </>
+      )}
+    </Dialog>
+  );
+}
+
 export function Field({ label, error, children, hint }: { label: string; error?: string | undefined; hint?: string; children: (id: string, describedBy: string | undefined) => ReactNode }) {
   const id = useId();
   const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;

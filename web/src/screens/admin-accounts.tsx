@@ -6,7 +6,7 @@ import { LANGUAGES, type Language } from '../../../src/domain/organisation.schem
 import { ApiError, api, withQuery } from '../api/client';
 import type { Account, AccountCreated, Organisation, Page } from '../api/types';
 import { useApi } from '../api/use-api';
-import { DateTime, Dialog, ErrorNote, Field, FormActions, Loading } from '../components/common';
+import { ConfirmDialog, DateTime, ErrorNote, Field, FormActions, Loading } from '../components/common';
 import { CopyButton } from '../components/copy-button';
 import { useAccount } from '../session';
 import '../components/steering.css';
@@ -203,24 +203,17 @@ export function AccountsScreen() {
           </table>
         </div>
       )}
-      <Dialog title={t('accounts.disableTitle')} open={disabling !== null} onClose={() => setDisabling(null)}>
-        {disabling && (
-          <>
-            <p>
-              {t('accounts.disableConfirm')} <strong translate="no">{disabling.email}</strong>
-            </p>
-            <p className="notice">{t('accounts.disableWarning')}</p>
-            <div className="dialog-actions">
-              <button type="button" onClick={() => setDisabling(null)}>
-                {t('common.cancel')}
-              </button>
-              <button type="button" className="danger" disabled={busy} onClick={() => void setDisabled(disabling, true)}>
-                {t('accounts.disable')}
-              </button>
-            </div>
-          </>
-        )}
-      </Dialog>
+      <ConfirmDialog
+        target={disabling}
+        title={t('accounts.disableTitle')}
+        question={t('accounts.disableConfirm')}
+        name={(account) => account.email}
+        warning={t('accounts.disableWarning')}
+        action={t('accounts.disable')}
+        busy={busy}
+        onClose={() => setDisabling(null)}
+        onConfirm={(account) => void setDisabled(account, true)}
+      />
     </main>
   );
 }

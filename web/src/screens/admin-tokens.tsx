@@ -4,7 +4,7 @@ import { TOKEN_SCOPES, type TokenScope } from '../../../src/domain/actor.js';
 import { ApiError, api } from '../api/client';
 import type { ApiToken, ApiTokenCreated } from '../api/types';
 import { useApi } from '../api/use-api';
-import { DateTime, Dialog, ErrorNote, Field, FormActions, Loading } from '../components/common';
+import { ConfirmDialog, DateTime, ErrorNote, Field, FormActions, Loading } from '../components/common';
 import { CopyButton } from '../components/copy-button';
 import { useAccount } from '../session';
 import '../components/steering.css';
@@ -170,24 +170,17 @@ export function TokensScreen() {
           </table>
         </div>
       )}
-      <Dialog title={t('tokens.revokeTitle')} open={revoking !== null} onClose={() => setRevoking(null)}>
-        {revoking && (
-          <>
-            <p>
-              {t('tokens.revokeConfirm')} <strong translate="no">{revoking.name}</strong>
-            </p>
-            <p className="notice">{t('tokens.revokeWarning')}</p>
-            <div className="dialog-actions">
-              <button type="button" onClick={() => setRevoking(null)}>
-                {t('common.cancel')}
-              </button>
-              <button type="button" className="danger" disabled={busy} onClick={() => void revoke(revoking)}>
-                {t('tokens.revoke')}
-              </button>
-            </div>
-          </>
-        )}
-      </Dialog>
+      <ConfirmDialog
+        target={revoking}
+        title={t('tokens.revokeTitle')}
+        question={t('tokens.revokeConfirm')}
+        name={(token) => token.name}
+        warning={t('tokens.revokeWarning')}
+        action={t('tokens.revoke')}
+        busy={busy}
+        onClose={() => setRevoking(null)}
+        onConfirm={(token) => void revoke(token)}
+      />
     </main>
   );
 }

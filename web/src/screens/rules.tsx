@@ -5,7 +5,7 @@ import type { RuleAction, RuleCondition } from '../../../src/domain/escalation-r
 import { api, ApiError, withQuery } from '../api/client';
 import type { Organisation, Page, Rule } from '../api/types';
 import { useApi } from '../api/use-api';
-import { DateTime, Dialog, ErrorNote, Loading } from '../components/common';
+import { ConfirmDialog, DateTime, ErrorNote, Loading } from '../components/common';
 import { Who } from '../components/decision-panel';
 import { useAccount } from '../session';
 import { RuleForm } from '../components/rule-form';
@@ -227,24 +227,17 @@ export function RulesScreen() {
           ))}
         </ul>
       )}
-      <Dialog title={t('rules.deleteTitle')} open={deleting !== null} onClose={() => setDeleting(null)}>
-        {deleting && (
-          <>
-            <p>
-              {t('rules.deleteConfirm')} <strong translate="no">{deleting.name}</strong>
-            </p>
-            <p className="muted">{t('rules.deleteKeeps')}</p>
-            <div className="dialog-actions">
-              <button type="button" onClick={() => setDeleting(null)}>
-                {t('common.cancel')}
-              </button>
-              <button type="button" className="danger" disabled={busy} onClick={() => void remove(deleting)}>
-                {t('rules.delete')}
-              </button>
-            </div>
-          </>
-        )}
-      </Dialog>
+      <ConfirmDialog
+        target={deleting}
+        title={t('rules.deleteTitle')}
+        question={t('rules.deleteConfirm')}
+        name={(rule) => rule.name}
+        warning={t('rules.deleteKeeps')}
+        action={t('rules.delete')}
+        busy={busy}
+        onClose={() => setDeleting(null)}
+        onConfirm={(rule) => void remove(rule)}
+      />
     </main>
   );
 }
