@@ -147,7 +147,8 @@ export async function readVerified(deps: ServiceDeps, actor: Actor, item: Eviden
       ...(p.actual ? { actualSha256: p.actual } : {}),
     });
   }
-  if (item.integrityFailedAt) await recordIntegrityRestored(deps, actor, item);
+  // Asked of the database, not of the item as loaded: a failure may have marked it since (a concurrent read).
+  if (item.integrityFailedAt || (await deps.store.evidence.isIntegrityFailing(item))) await recordIntegrityRestored(deps, actor, item);
   return content;
 }
 

@@ -118,6 +118,8 @@ describe('EvidenceFiles', () => {
     const path = files.pathOf(sha256);
     const older = `${path}.0123456789ab.removing`;
     renameSync(path, older);
+    // Moved aside a moment ago: left, and the sweep is not done with yet.
+    expect(await files.restoreMovedAside()).toBe(0);
     vi.useFakeTimers({ now: Date.now() + 11 * 60 * 1000, toFake: ['Date'] });
     try {
       expect(await files.restoreMovedAside()).toBe(1);

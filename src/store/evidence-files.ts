@@ -235,10 +235,15 @@ export class EvidenceFiles {
    */
   async restoreMovedAside(): Promise<number> {
     let restored = 0;
+    let tooRecent = 0;
     const settle = async (aside: string, sha: string): Promise<void> => {
       // Only what no run is still busy with (moving aside changes a file's ctime); another restore may be at it too.
       const st = statSync(aside, { throwIfNoEntry: false });
-      if (!st || st.ctimeMs > Date.now() - ASIDE_STALE_MS) return;
+      if (!st) return;
+      if (st.ctimeMs > Date.now() - ASIDE_STALE_MS) {
+        tooRecent++;
+        return;
+      }
       try {
         if (this.has(sha)) await unlink(aside);
         else {
@@ -264,9 +269,13 @@ export class EvidenceFiles {
           else if (depth < 2 && /^[0-9a-f]{2}$/.test(name)) await walk(join(dir, name), depth + 1);
         }
       };
+      const before = tooRecent;
       await walk(this.root, 0);
-      mkdirSync(this.removing, { recursive: true });
-      writeFileSync(swept, `${new Date().toISOString()}\n`);
+      // Swept for good only when nothing was left for being too recent: else the next run looks again.
+      if (tooRecent === before) {
+        mkdirSync(this.removing, { recursive: true });
+        writeFileSync(swept, `${new Date().toISOString()}\n`);
+      }
     }
     return restored;
   }

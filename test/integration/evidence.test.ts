@@ -307,15 +307,14 @@ describe('integrity', () => {
     expect((await list(two.incident.number)).find((i) => i.id === itemTwo.id)!.integrityFailedAt).toBeNull();
   });
 
-  it('judges a failed read and a restore of the same item one after the other: the restore waits for the failure to commit', async () => {
+  it('judges a failed read and a restore of the same item one after the other: the restore waits for the failure to commit, then clears its mark', async () => {
     const { incident } = await incidentFromMail('race-1', [{ name: 'race.txt', type: 'text/plain', content: Buffer.from('raced bytes') }]);
     const item = (await list(incident.number)).find((i) => i.filename === 'race.txt')!;
-    await h.deps.store.evidence.markIntegrityFailed(item, h.now().toISOString());
     let commitFailure!: () => void;
     const held = new Promise<void>((r) => (commitFailure = r));
     let marked!: () => void;
     const markedNow = new Promise<void>((r) => (marked = r));
-    // A failed read: marks the item (already failing, so first is empty) and holds its transaction open.
+    // A failed read: marks the item (the first failure) and holds its transaction open.
     const failure = h.deps.store.transaction(async (tx) => {
       const result = await tx.evidence.markIntegrityFailed(item, h.now().toISOString());
       marked();
@@ -323,12 +322,13 @@ describe('integrity', () => {
       return result;
     });
     await markedNow;
-    // A good read meanwhile: its clear must wait for the failure, then see its mark and clear it.
+    // A good read meanwhile: its clear must wait for the failure (the lock; a plain read would see no mark yet and
+    // clear nothing), then see the mark and clear it.
     const restore = h.deps.store.transaction((tx) => tx.evidence.clearIntegrityFailed(item));
     const early = await Promise.race([restore.then(() => 'done'), new Promise((r) => setTimeout(() => r('waiting'), 300))]);
     expect(early).toBe('waiting');
     commitFailure();
-    expect((await failure).first).toEqual([]);
+    expect((await failure).first.map((i) => i.id)).toEqual([item.id]);
     expect((await restore).map((i) => i.id)).toEqual([item.id]);
     expect((await list(incident.number)).find((i) => i.id === item.id)!.integrityFailedAt).toBeNull();
   });

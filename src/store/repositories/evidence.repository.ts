@@ -90,6 +90,10 @@ export function createEvidenceRepository(db: Kysely<DB>, dialect: DialectName) {
     const q = db.selectFrom('evidence_item').select(['id', 'integrity_failed_at']).where(sameBytes(item)).orderBy('id');
     return (dialect === 'postgres' ? q.forUpdate() : q).execute();
   }
+  /** The mark on exactly these (locked) items: one inserted since the lock is not touched without its custody entry. */
+  async function setFailedAt(ids: string[], at: string | null): Promise<void> {
+    for (let i = 0; i < ids.length; i += CHUNK) await db.updateTable('evidence_item').set({ integrity_failed_at: at }).where('id', 'in', ids.slice(i, i + CHUNK)).execute();
+  }
   async function byIds(ids: string[]): Promise<EvidenceItem[]> {
     const out: EvidenceItem[] = [];
     for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await items().where('evidence_item.id', 'in', ids.slice(i, i + CHUNK)).orderBy('evidence_item.id').execute()).map(toItem));
@@ -224,15 +228,20 @@ export function createEvidenceRepository(db: Kysely<DB>, dialect: DialectName) {
     async markIntegrityFailed(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>, at: string): Promise<{ affected: string[]; first: EvidenceItem[] }> {
       const rows = await lockSameBytes(item);
       const affected = rows.map((r) => r.id);
-      if (affected.length) await db.updateTable('evidence_item').set({ integrity_failed_at: at }).where(sameBytes(item)).execute();
+      await setFailedAt(affected, at);
       return { affected, first: await byIds(rows.filter((r) => r.integrity_failed_at === null).map((r) => r.id)) };
     },
 
     /** The bytes match again (restored from a backup): the items of the same file that were marked failing, now cleared. */
     async clearIntegrityFailed(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>): Promise<EvidenceItem[]> {
       const failing = (await lockSameBytes(item)).filter((r) => r.integrity_failed_at !== null).map((r) => r.id);
-      if (failing.length) await db.updateTable('evidence_item').set({ integrity_failed_at: null }).where(sameBytes(item)).execute();
+      await setFailedAt(failing, null);
       return byIds(failing);
+    },
+
+    /** Whether any item of these bytes is marked failing (a plain read: a good read asks before it takes the locks to clear). */
+    async isIntegrityFailing(item: Pick<EvidenceItem, 'id' | 'kind' | 'sha256'>): Promise<boolean> {
+      return (await db.selectFrom('evidence_item').select('id').where(sameBytes(item)).where('integrity_failed_at', 'is not', null).limit(1).executeTakeFirst()) !== undefined;
     },
 
     async markRemoved(id: string, at: string, by: string, reason: string): Promise<void> {
