@@ -11,10 +11,13 @@ import { HELD_REASONS, type HeldReason, type SpoolCounts, type TroubledPage } fr
 import { assertCan } from './access.policy.js';
 import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
+import type { Store } from '../store/store.js';
 import type { Envelope, RouteTaken } from './inbound-mail.js';
 import { alertTeam } from './team-alert.service.js';
 
 export const HELD_MAIL_ALERT_JOB = 'mail-spool.held-alert';
+/** The audit event of an alert sent: the hour between alerts counts from it. */
+const HELD_MAIL_ALERTED = 'mail-spool.held-alerted';
 /** A held mail is told to the team this long after, with any others held meanwhile … */
 const ALERT_GATHER_MS = 60_000;
 /** … and no sooner than this after the alert before. */
@@ -88,21 +91,23 @@ export async function releaseHeldMail(deps: ServiceDeps, actor: Actor, id: strin
 }
 
 /**
- * A mail was just held (the drainer gave up on it): the team is told by
- * mail, since a held mail was acknowledged to its sender and waits for a
- * person. One alert job counts every mail held when it runs, so: when one
- * is still to run, it will tell this one too; otherwise one is queued a
- * minute from now, or an hour after the last one ran if that is later — a
- * storm of held mails is one alert an hour, and no held mail goes untold.
+ * A mail was just held (the drainer gave up on it; call in the transaction
+ * that holds it): the team is told by mail, since a held mail was
+ * acknowledged to its sender and waits for a person. One alert job counts
+ * every mail held when it runs, so: when one is still to run, it tells this
+ * one too; otherwise one is queued a minute from now, or an hour after the
+ * last alert sent if that is later — a storm of held mails is one alert an
+ * hour, and no held mail goes untold.
  */
-export async function noteHeldMail(deps: ServiceDeps): Promise<void> {
+export async function noteHeldMail(deps: ServiceDeps, tx: Store): Promise<void> {
   const now = deps.clock();
-  const last = await deps.store.jobs.latestOfKind(HELD_MAIL_ALERT_JOB);
+  const last = await tx.jobs.latestOfKind(HELD_MAIL_ALERT_JOB);
   if (last && last.state === 'queued') return;
+  const [sent] = (await tx.audit.list({ action: HELD_MAIL_ALERTED }, { limit: 1, offset: 0 })).items;
   const soonest = now.getTime() + ALERT_GATHER_MS;
-  const runAt = new Date(last ? Math.max(soonest, Date.parse(last.runAt) + ALERT_INTERVAL_MS) : soonest);
+  const runAt = new Date(sent ? Math.max(soonest, Date.parse(sent.at) + ALERT_INTERVAL_MS) : soonest);
   // Keyed by the minute it runs: two drainers noting at once queue one job.
-  await deps.store.jobs.enqueue(
+  await tx.jobs.enqueue(
     { kind: HELD_MAIL_ALERT_JOB, payload: {}, runAt: runAt.toISOString(), dedupeKey: `${HELD_MAIL_ALERT_JOB}:${runAt.toISOString().slice(0, 16)}`, maxAttempts: 5 },
     now.toISOString(),
   );
@@ -122,8 +127,8 @@ export async function runHeldMailAlert(deps: ServiceDeps): Promise<void> {
   const where = `${deps.settings.team.publicUrl.replace(/\/$/, '')}/intake-spool`;
   const oldest = groups.map((g) => g.oldestReceivedAt).sort()[0]!;
   const by = HELD_REASONS.map((reason) => ({ reason, count: groups.filter((g) => heldReasonOf(g.reason) === reason).reduce((n, g) => n + g.count, 0) })).filter((x) => x.count > 0);
-  await deps.store.transaction((tx) =>
-    alertTeam(deps, tx, {
+  await deps.store.transaction(async (tx) => {
+    const to = await alertTeam(deps, tx, {
       who: deps.settings.team.oncallEmail ? 'on-call' : 'leads',
       subject: `[Renkei] 受信メール ${total} 通が報告にできず保留中 / ${total} received mail${total === 1 ? '' : 's'} held, not yet reports`,
       lines: {
@@ -140,6 +145,7 @@ export async function runHeldMailAlert(deps: ServiceDeps): Promise<void> {
           `Mend the cause, then try them again: ${where} , or renkei spool release --all`,
         ],
       },
-    }),
-  );
+    });
+    await audit(tx, { id: 'system:alert' }, HELD_MAIL_ALERTED, null, { held: total, to });
+  });
 }

@@ -203,9 +203,11 @@ export class MailSpool {
         if (!raw) {
           // Claimed a moment ago, and no bytes: recorded since by another process (the row went with them, and this
           // changes nothing), or the bytes are missing — held, with why, rather than tried for ever.
-          void this.deps.store.mailSpool
-            .postpone(row.id, { nextAttemptAt: row.receivedAt, error: 'its bytes are missing from the spool (mail_spool_raw)', hold: 'bytes-missing' })
-            .then(() => noteHeldMail(this.deps))
+          void this.deps.store
+            .transaction(async (tx) => {
+              await tx.mailSpool.postpone(row.id, { nextAttemptAt: row.receivedAt, error: 'its bytes are missing from the spool (mail_spool_raw)', hold: 'bytes-missing' });
+              await noteHeldMail(this.deps, tx);
+            })
             .catch((err: unknown) => this.options.logger?.error({ err, spoolId: row.id }, 'mail spool: cannot hold a mail without bytes'));
           continue;
         }
@@ -256,8 +258,14 @@ export class MailSpool {
       const error = err instanceof Error ? err.message : String(err);
       this.options.logger?.error({ err, spoolId: row.id, attempts: row.attempts, hold }, hold ? 'mail spool: mail held for an operator (renkei spool)' : 'mail spool: mail not recorded; will try again');
       try {
-        await this.deps.store.mailSpool.postpone(row.id, { nextAttemptAt: new Date(this.deps.clock().getTime() + this.retryDelay(row.attempts)).toISOString(), error, hold });
-        if (hold) await noteHeldMail(this.deps);
+        const change = { nextAttemptAt: new Date(this.deps.clock().getTime() + this.retryDelay(row.attempts)).toISOString(), error, hold };
+        // Held: the alert to the team is queued with it, in one transaction.
+        if (hold)
+          await this.deps.store.transaction(async (tx) => {
+            await tx.mailSpool.postpone(row.id, change);
+            await noteHeldMail(this.deps, tx);
+          });
+        else await this.deps.store.mailSpool.postpone(row.id, change);
       } catch {
         // The database is away: the claim keeps the mail waiting until its retry time all the same (and the alert comes when it is held then).
       }

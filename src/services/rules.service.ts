@@ -76,7 +76,7 @@ export async function updateRule(deps: ServiceDeps, actor: Actor, id: string, in
     const row = await currentRule(tx, id, version);
     await assertTargets(tx, def);
     const patch = { name: def.name, version: row.version + 1, definition: JSON.stringify(def), enabled: def.enabled ? 1 : 0, updated_by: actor.id, updated_at: at };
-    if (!(await tx.steering.updateRule(id, row.version, patch))) throw changedMeanwhile(id, row.version);
+    if (!(await tx.steering.updateRule(id, row.version, patch))) throw await changedSince(tx, id, row.version);
     await audit(tx, actor, 'rule.updated', { type: 'rule', id }, { name: def.name, version: patch.version, definition: def });
     return toRule({ ...row, ...patch });
   });
@@ -89,7 +89,7 @@ export async function deleteRule(deps: ServiceDeps, actor: Actor, id: string, ve
   await deps.store.transaction(async (tx) => {
     const row = await currentRule(tx, id, version);
     if (!(await tx.steering.updateRule(id, row.version, { deleted_at: at, enabled: 0, updated_by: actor.id, updated_at: at, version: row.version + 1 })))
-      throw changedMeanwhile(id, row.version);
+      throw await changedSince(tx, id, row.version);
     await audit(tx, actor, 'rule.deleted', { type: 'rule', id }, { name: row.name, version: row.version });
   });
 }
@@ -99,6 +99,13 @@ async function currentRule(tx: Store, id: string, expected: number | undefined):
   if (!row || row.deleted_at) throw notFound('rule', id);
   if (expected !== undefined && Number(row.version) !== expected) throw changedMeanwhile(id, Number(row.version), expected);
   return row;
+}
+
+/** Changed between this edit's read and its write (PostgreSQL, another lead's edit committing in between): the version it is at now. */
+async function changedSince(tx: Store, id: string, read: number): Promise<AppError> {
+  const now = await tx.steering.rule(id);
+  if (!now || now.deleted_at) return notFound('rule', id);
+  return changedMeanwhile(id, Number(now.version), read);
 }
 
 const changedMeanwhile = (id: string, current: number, expected?: number) =>

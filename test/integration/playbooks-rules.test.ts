@@ -234,6 +234,14 @@ describe('escalation rules', () => {
     expect((await listRules(h.deps, h.actor)).find((x) => x.id === r.id)).toMatchObject({ name: 'edited by one', version: first.version, then: [{ who: 'leads' }] });
   });
 
+  it('two leads saving one rule at the same moment: one wins, the other is told the version it is at now', async () => {
+    const r = await rule({ name: 'saved at once', when: { keywords: ['同時保存'] }, then: [{ type: 'notify', who: 'leads' }] });
+    const edit = (who: 'leads' | 'on-call') => updateRule(h.deps, h.actor, r.id, { name: 'saved at once', when: { keywords: ['同時保存'] }, then: [{ type: 'notify', who }], version: r.version });
+    const results = await Promise.allSettled([edit('leads'), edit('on-call')]);
+    expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((x) => x.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT', details: { version: r.version + 1 } } });
+  });
+
   it('a deleted rule stops at once and leaves the firings it made; a handler may not delete one', async () => {
     const r = await rule({ name: 'to be deleted', when: { keywords: ['削除予定'] }, then: [{ type: 'raise-priority', to: 'high' }] });
     const before = await createIncident(h.deps, handler, { title: '削除予定 before', priority: 'low' });
