@@ -11,13 +11,14 @@ import type { z } from 'zod';
 import type * as Web from '../../web/src/api/types.js';
 import type { AuditEventSchema } from '../../src/http/routes/admin.routes.js';
 import type { AccountSchema, ApiTokenSchema, MeSchema } from '../../src/http/routes/auth.routes.js';
-import type { IncidentDetailSchema } from '../../src/http/routes/incidents.routes.js';
+import type { IncidentDetailSchema, IncidentSlaSchema } from '../../src/http/routes/incidents.routes.js';
 import type { CoordinationSchema, MessageSchema, OutcomeSchema, TakedownSchema, TemplateSchema } from '../../src/http/routes/coordinations.routes.js';
 import type { SpoolCountsSchema, TroubledMailSchema } from '../../src/http/routes/intake.routes.js';
 import type { SightingsSchema } from '../../src/http/routes/observables.routes.js';
 import type { SpoolCounts, TroubledMail } from '../../src/domain/spooled-mail.js';
+import type { SearchResultSchema } from '../../src/http/routes/search.routes.js';
 import type { AttachmentSchema, ReportDetailSchema, ReportHeadersSchema, ReportHtmlSchema } from '../../src/http/routes/reports.routes.js';
-import type { PlaybookOutSchema, PlaybookWithHistorySchema, RuleOutSchema, TaskSchema } from '../../src/http/routes/steering.routes.js';
+import type { IncidentDecisionsSchema, PlaybookOutSchema, PlaybookWithHistorySchema, RuleOutSchema, TaskSchema } from '../../src/http/routes/steering.routes.js';
 
 /** True when the two types are identical (an extra optional field, or a readonly one, is a difference). */
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -33,7 +34,9 @@ export type Checked = [
   Check<Same<Web.ApiToken, z.output<typeof ApiTokenSchema>>>,
   Check<Same<Web.Me, z.output<typeof MeSchema>>>,
   Check<Same<Web.IncidentDetail, z.output<typeof IncidentDetailSchema>>>,
+  Check<Same<Web.IncidentSla, z.output<typeof IncidentSlaSchema>>>,
   Check<Same<Web.ReportDetail, z.output<typeof ReportDetailSchema>>>,
+  Check<Same<Flat<Web.SearchResult>, Flat<z.output<typeof SearchResultSchema>>>>,
   Check<Same<Web.CoordinationMessage, z.output<typeof MessageSchema>>>,
   Check<Same<Web.Coordination, z.output<typeof CoordinationSchema>>>,
   Check<Same<Web.MessageTemplate, z.output<typeof TemplateSchema>>>,
@@ -44,6 +47,7 @@ export type Checked = [
   Check<Same<Web.ReportHtml, z.output<typeof ReportHtmlSchema>>>,
   Check<Same<Web.ReportHeaders, z.output<typeof ReportHeadersSchema>>>,
   Check<Same<Web.Task, z.output<typeof TaskSchema>>>,
+  Check<Same<Web.IncidentDecisions, z.output<typeof IncidentDecisionsSchema>>>,
   // One web type for the list's playbooks and the one with its history (GET /api/playbooks/:category).
   Check<Same<Flat<Web.Playbook>, Flat<z.output<typeof PlaybookOutSchema> & { history?: z.output<typeof PlaybookWithHistorySchema>['history'] }>>>,
   // The web app reads a rule's conditions and actions as the domain types them; the route describes them more loosely.

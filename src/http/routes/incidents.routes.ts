@@ -25,6 +25,24 @@ import { IncidentRefSchema, IncidentSchema, ObservableSchema, PageQuery, ReportS
 /** `:id` is the UUID or the human number (RK-2026-000042). */
 const params = z.object({ id: z.string().min(1).max(64) });
 
+/** GET /api/incidents/:id/sla: the policy that applies and each clock's state. */
+export const IncidentSlaSchema = z.object({
+  policy: z.string().nullable(),
+  counting: z.enum(['calendar', 'office-hours']).nullable(),
+  clocks: z.array(
+    z.object({
+      clock: z.enum(SLA_CLOCKS),
+      targetMinutes: z.number(),
+      counting: z.enum(['calendar', 'office-hours']),
+      state: z.enum(['running', 'paused', 'met', 'breached', 'met-late']),
+      elapsedMinutes: z.number(),
+      dueAt: z.string().nullable(),
+      startedAt: z.string(),
+      metAt: z.string().nullable(),
+    }),
+  ),
+});
+
 /** GET /api/incidents/:id: an incident with the first of its reports. */
 export const IncidentDetailSchema = z.object({
   incident: IncidentSchema,
@@ -205,22 +223,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
         summary: 'SLA clocks (triage, first notification, containment, resolution): running, paused while waiting, met, met late or breached, with when each falls due',
         params,
         response: {
-          200: z.object({
-            policy: z.string().nullable(),
-            counting: z.enum(['calendar', 'office-hours']).nullable(),
-            clocks: z.array(
-              z.object({
-                clock: z.enum(SLA_CLOCKS),
-                targetMinutes: z.number(),
-                counting: z.enum(['calendar', 'office-hours']),
-                state: z.enum(['running', 'paused', 'met', 'breached', 'met-late']),
-                elapsedMinutes: z.number(),
-                dueAt: z.string().nullable(),
-                startedAt: z.string(),
-                metAt: z.string().nullable(),
-              }),
-            ),
-          }),
+          200: IncidentSlaSchema,
           ...errorResponses,
         },
       },

@@ -94,6 +94,23 @@ export const RuleOutSchema = z
   })
   .meta({ id: 'EscalationRule' });
 
+/** GET /api/incidents/:id/decisions: what rules asked of leads, and every rule that fired. */
+export const IncidentDecisionsSchema = z.object({
+  decisions: z.array(
+    z.object({
+      before: z.enum(GATE_ACTIONS),
+      ruleId: z.string().nullable(),
+      requiredAt: z.string(),
+      decision: z.enum(['approved', 'refused']).nullable(),
+      decidedBy: z.string().nullable(),
+      decidedByName: z.string().nullable().describe("the display name of the deciding lead's account"),
+      decidedAt: z.string().nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
+  firings: z.array(z.object({ ruleId: z.string(), name: z.string().nullable(), cause: z.string(), version: z.number().int(), firedAt: z.string() })),
+});
+
 const incidentParams = z.object({ id: z.string().min(1).max(64) });
 const taskParams = z.object({ id: z.string().min(1).max(64), taskId: z.uuid() });
 const categoryParams = z.object({ category: z.string().max(40) });
@@ -221,21 +238,7 @@ export const steeringRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
         summary: "The decisions rules asked of leads on the incident, and every rule that fired for it",
         params: incidentParams,
         response: {
-          200: z.object({
-            decisions: z.array(
-              z.object({
-                before: z.enum(GATE_ACTIONS),
-                ruleId: z.string().nullable(),
-                requiredAt: z.string(),
-                decision: z.enum(['approved', 'refused']).nullable(),
-                decidedBy: z.string().nullable(),
-                decidedByName: z.string().nullable().describe("the display name of the deciding lead's account"),
-                decidedAt: z.string().nullable(),
-                note: z.string().nullable(),
-              }),
-            ),
-            firings: z.array(z.object({ ruleId: z.string(), name: z.string().nullable(), cause: z.string(), version: z.number().int(), firedAt: z.string() })),
-          }),
+          200: IncidentDecisionsSchema,
           ...errorResponses,
         },
       },
