@@ -15,6 +15,7 @@ import type { IncidentDetailSchema, IncidentSlaSchema } from '../../src/http/rou
 import type { CoordinationSchema, MessageSchema, OutcomeSchema, TakedownSchema, TemplateSchema } from '../../src/http/routes/coordinations.routes.js';
 import type { SpoolCountsSchema, TroubledMailSchema } from '../../src/http/routes/intake.routes.js';
 import type { SightingsSchema } from '../../src/http/routes/observables.routes.js';
+import type { AbuseContactSchema, OwnerLookupSchema } from '../../src/http/routes/organisations.routes.js';
 import type { SpoolCounts, TroubledMail } from '../../src/domain/spooled-mail.js';
 import type { SearchResultSchema } from '../../src/http/routes/search.routes.js';
 import type { AttachmentSchema, ReportDetailSchema, ReportHeadersSchema, ReportHtmlSchema } from '../../src/http/routes/reports.routes.js';
@@ -43,6 +44,8 @@ export type Checked = [
   Check<Same<Web.TakedownOutcome, z.output<typeof OutcomeSchema>>>,
   Check<Same<Web.Takedown, z.output<typeof TakedownSchema>>>,
   Check<Same<Web.Sightings, z.output<typeof SightingsSchema>>>,
+  Check<Same<Web.OwnerLookup, z.output<typeof OwnerLookupSchema>>>,
+  Check<Same<Web.AbuseContact, z.output<typeof AbuseContactSchema>>>,
   Check<Same<Web.Attachment, z.output<typeof AttachmentSchema>>>,
   Check<Same<Web.ReportHtml, z.output<typeof ReportHtmlSchema>>>,
   Check<Same<Web.ReportHeaders, z.output<typeof ReportHeadersSchema>>>,

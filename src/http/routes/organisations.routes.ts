@@ -19,6 +19,49 @@ import { OrganisationSchema, PageQuery, errorResponses, listParam, page } from '
 const params = z.object({ id: z.uuid() });
 
 
+/** GET /api/directory/owner: who owns it, most specific first, explained. */
+export const OwnerLookupSchema = z.object({
+  query: z.string(),
+  subject: z.object({ type: z.enum(['ip', 'domain', 'asn']), value: z.string() }),
+  matches: z.array(
+    z.object({
+      organisation: OrganisationSchema.pick({ id: true, name: true, kind: true, country: true, trustLevel: true }),
+      resource: z.object({ kind: z.enum(['ip-range', 'domain', 'asn']), value: z.string() }),
+      specificity: z.number().int(),
+      isMostSpecific: z.boolean(),
+    }),
+  ),
+  explanation: z.string(),
+  source: z.literal('directory'),
+});
+
+/** GET /api/directory/abuse-contact: whom to tell, and each step that decided it. */
+export const AbuseContactSchema = z.object({
+  query: z.string(),
+  subject: z.object({ type: z.enum(['ip', 'domain', 'asn']), value: z.string() }),
+  contact: z
+    .object({
+      email: z.string(),
+      name: z.string().nullable(),
+      organisation: z.string().nullable(),
+      organisationId: z.string().nullable(),
+      country: z.string().nullable(),
+      source: z.string(),
+      asOf: z.string().nullable(),
+      reason: z.string(),
+    })
+    .nullable(),
+  steps: z.array(
+    z.object({
+      source: z.enum(['directory', 'registry', 'security.txt']),
+      found: z.boolean(),
+      detail: z.string().describe('what the step looked at and found, in English'),
+      facts: AbuseStepFactsSchema,
+      asOf: z.string().nullable(),
+    }),
+  ),
+});
+
 export const organisationRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
   app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
@@ -120,20 +163,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = 
         summary: 'Who owns this IP address, domain, URL host, e-mail domain or AS number? Most specific match first, explained',
         querystring: z.strictObject({ q: z.string().min(1).max(2048) }),
         response: {
-          200: z.object({
-            query: z.string(),
-            subject: z.object({ type: z.enum(['ip', 'domain', 'asn']), value: z.string() }),
-            matches: z.array(
-              z.object({
-                organisation: OrganisationSchema.pick({ id: true, name: true, kind: true, country: true, trustLevel: true }),
-                resource: z.object({ kind: z.enum(['ip-range', 'domain', 'asn']), value: z.string() }),
-                specificity: z.number().int(),
-                isMostSpecific: z.boolean(),
-              }),
-            ),
-            explanation: z.string(),
-            source: z.literal('directory'),
-          }),
+          200: OwnerLookupSchema,
           ...errorResponses,
         },
       },
@@ -149,31 +179,7 @@ export const organisationRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = 
         summary: 'Whom to tell about this IP address, URL or domain: the directory first, then imported registry data; each step explained with how fresh it is',
         querystring: z.strictObject({ q: z.string().min(1).max(2048) }),
         response: {
-          200: z.object({
-            query: z.string(),
-            subject: z.object({ type: z.enum(['ip', 'domain', 'asn']), value: z.string() }),
-            contact: z
-              .object({
-                email: z.string(),
-                name: z.string().nullable(),
-                organisation: z.string().nullable(),
-                organisationId: z.string().nullable(),
-                country: z.string().nullable(),
-                source: z.string(),
-                asOf: z.string().nullable(),
-                reason: z.string(),
-              })
-              .nullable(),
-            steps: z.array(
-              z.object({
-                source: z.enum(['directory', 'registry', 'security.txt']),
-                found: z.boolean(),
-                detail: z.string().describe('what the step looked at and found, in English'),
-                facts: AbuseStepFactsSchema,
-                asOf: z.string().nullable(),
-              }),
-            ),
-          }),
+          200: AbuseContactSchema,
           ...errorResponses,
         },
       },
