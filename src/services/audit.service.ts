@@ -16,9 +16,18 @@ export async function audit(
   target?: { type: string; id: string } | null,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  await tx.audit.append([
-    { actor: actor.id, ip: actor.ip ?? null, action, targetType: target?.type ?? null, targetId: target?.id ?? null, details },
-  ]);
+  await auditEach(tx, actor, action, [target ?? null], details);
+}
+
+/** One audit event for each target (a bulk action on many reports), appended at once. */
+export async function auditEach(
+  tx: Store,
+  actor: Actor | { id: string; ip?: string | null },
+  action: string,
+  targets: ({ type: string; id: string } | null)[],
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await tx.audit.append(targets.map((t) => ({ actor: actor.id, ip: actor.ip ?? null, action, targetType: t?.type ?? null, targetId: t?.id ?? null, details })));
 }
 
 export const AuditQuerySchema = z.strictObject({

@@ -13,11 +13,11 @@ import { audit } from './audit.service.js';
 import type { ServiceDeps } from './deps.js';
 import type { Store } from '../store/store.js';
 import type { Envelope, RouteTaken } from './inbound-mail.js';
-import { alertTeam } from './team-alert.service.js';
+import { ALERT_ACTOR, alertTeam } from './team-alert.service.js';
 
 export const HELD_MAIL_ALERT_JOB = 'mail-spool.held-alert';
 /** The audit event of an alert sent: the hour between alerts counts from it. */
-const HELD_MAIL_ALERTED = 'mail-spool.held-alerted';
+const HELD_MAIL_ALERTED = 'mail-spool.held-alerted'; // by ALERT_ACTOR, whose few events its index finds at once
 /** A held mail is told to the team this long after, with any others held meanwhile … */
 const ALERT_GATHER_MS = 60_000;
 /** … and no sooner than this after the alert before. */
@@ -101,11 +101,10 @@ export async function releaseHeldMail(deps: ServiceDeps, actor: Actor, id: strin
  */
 export async function noteHeldMail(deps: ServiceDeps, tx: Store): Promise<void> {
   const now = deps.clock();
-  const last = await tx.jobs.latestOfKind(HELD_MAIL_ALERT_JOB);
-  if (last && last.state === 'queued') return;
-  const [sent] = (await tx.audit.list({ action: HELD_MAIL_ALERTED }, { limit: 1, offset: 0 })).items;
+  if (await tx.jobs.hasQueued(HELD_MAIL_ALERT_JOB)) return;
+  const sent = await tx.audit.lastAt(ALERT_ACTOR.id, HELD_MAIL_ALERTED);
   const soonest = now.getTime() + ALERT_GATHER_MS;
-  const runAt = new Date(sent ? Math.max(soonest, Date.parse(sent.at) + ALERT_INTERVAL_MS) : soonest);
+  const runAt = new Date(sent ? Math.max(soonest, Date.parse(sent) + ALERT_INTERVAL_MS) : soonest);
   // Keyed by the minute it runs: two drainers noting at once queue one job.
   await tx.jobs.enqueue(
     { kind: HELD_MAIL_ALERT_JOB, payload: {}, runAt: runAt.toISOString(), dedupeKey: `${HELD_MAIL_ALERT_JOB}:${runAt.toISOString().slice(0, 16)}`, maxAttempts: 5 },
@@ -146,6 +145,6 @@ export async function runHeldMailAlert(deps: ServiceDeps): Promise<void> {
         ],
       },
     });
-    await audit(tx, { id: 'system:alert' }, HELD_MAIL_ALERTED, null, { held: total, to });
+    await audit(tx, ALERT_ACTOR, HELD_MAIL_ALERTED, null, { held: total, to });
   });
 }

@@ -3,7 +3,8 @@ import type { Store } from '../store/store.js';
 import type { ServiceDeps } from './deps.js';
 import { enqueueMail, prepareMail } from './outbound-mail.service.js';
 
-const ALERT_ACTOR = systemActor('alert');
+/** Renkei's alerting: the mail it queues, and what it records of it. */
+export const ALERT_ACTOR = systemActor('alert');
 
 /** Who an alert goes to: the team's active leads, the on-call address (RENKEI_ONCALL_EMAIL, else the leads), or one address. */
 export async function alertRecipients(deps: ServiceDeps, tx: Store, who: string): Promise<string[]> {

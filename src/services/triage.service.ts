@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 import { accessScope, assertCan } from './access.policy.js';
 import type { ServiceDeps } from './deps.js';
 import { afterIncidentCreatedWithReports, assertNotMerged, insertIncident, loadIncident } from './incident.service.js';
-import { audit } from './audit.service.js';
+import { audit, auditEach } from './audit.service.js';
 import { parseInput } from './validate.js';
 
 /** Creating an incident from reports: every incident field is optional, the title defaults to the first report's subject. */
@@ -51,8 +51,7 @@ function assertStillNew(reports: Report[], code: 'CONFLICT' | 'INVALID_TRANSITIO
     reportId: gone.id,
     status: gone.status,
     incidentId: gone.incidentId,
-    from: gone.status,
-    ...(code === 'INVALID_TRANSITION' ? { to: 'rejected' } : {}),
+    ...(code === 'INVALID_TRANSITION' ? { from: gone.status, to: 'rejected' } : {}),
   });
 }
 
@@ -149,6 +148,7 @@ export async function attachReports(
 
 /** Triage: reject a new report as spam, out of scope or a duplicate. The report is kept. */
 export async function rejectReport(deps: ServiceDeps, actor: Actor, reportId: string, input: unknown): Promise<Report> {
+  assertCan(actor, 'report.triage');
   const fields = parseInput(ReportRejectSchema, input);
   // One report named by the caller: rejecting one that is not new is a transition the lifecycle refuses (422).
   const [report] = await rejectMany(deps, actor, { ...fields, reportIds: [reportId] }, 'INVALID_TRANSITION');
@@ -161,12 +161,12 @@ export async function rejectReport(deps: ServiceDeps, actor: Actor, reportId: st
  * (409, as create and attach answer with `onlyNew`).
  */
 export async function rejectReports(deps: ServiceDeps, actor: Actor, input: RejectReportsInput): Promise<Report[]> {
-  return rejectMany(deps, actor, input, 'CONFLICT');
+  assertCan(actor, 'report.triage');
+  return rejectMany(deps, actor, parseInput(RejectReportsSchema, input), 'CONFLICT');
 }
 
-async function rejectMany(deps: ServiceDeps, actor: Actor, input: RejectReportsInput, notNew: 'CONFLICT' | 'INVALID_TRANSITION'): Promise<Report[]> {
-  assertCan(actor, 'report.triage');
-  const { reportIds, reason, note, duplicateOf } = parseInput(RejectReportsSchema, input);
+async function rejectMany(deps: ServiceDeps, actor: Actor, input: z.output<typeof RejectReportsSchema>, notNew: 'CONFLICT' | 'INVALID_TRANSITION'): Promise<Report[]> {
+  const { reportIds, reason, note, duplicateOf } = input;
   return deps.store.transaction(async (tx) => {
     const reports = await loadReports(tx, actor, reportIds);
     assertStillNew(reports, notNew);
@@ -175,7 +175,12 @@ async function rejectMany(deps: ServiceDeps, actor: Actor, input: RejectReportsI
         throw new AppError('VALIDATION', 'a report cannot duplicate itself', { issues: [{ path: ['duplicateOf'], message: 'same report' }] });
       await loadReports(tx, actor, [duplicateOf]);
     }
-    for (const r of reports) await tx.reports.setRejected(r.id, reason, note ?? null, duplicateOf ?? null);
+    await tx.reports.setRejected(
+      reports.map((r) => r.id),
+      reason,
+      note ?? null,
+      duplicateOf ?? null,
+    );
     await tx.timeline.append(
       reports.map((r) => ({
         incidentId: null,
@@ -186,7 +191,13 @@ async function rejectMany(deps: ServiceDeps, actor: Actor, input: RejectReportsI
         note: note ?? null,
       })),
     );
-    for (const r of reports) await audit(tx, actor, 'report.rejected', { type: 'report', id: r.id }, { reason });
+    await auditEach(
+      tx,
+      actor,
+      'report.rejected',
+      reports.map((r) => ({ type: 'report', id: r.id })),
+      { reason },
+    );
     return loadReports(tx, actor, reports.map((r) => r.id));
   });
 }

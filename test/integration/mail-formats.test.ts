@@ -116,6 +116,12 @@ describe('Outlook items (.msg)', () => {
       '不審なメールを添付のとおり転送します。',
       { type: 'application/vnd.ms-outlook', name: 'lure.msg', content: msg },
     );
+  /** A mail forwarding `msg`, received: the report as read, and the forwarded messages it found. */
+  const receiveForwarded = async (id: string, msg: Buffer) => {
+    const { report } = await receiveMail(h.deps, smtp, forwardedAsMsg(id, msg), envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    return { view, forwarded: (view.report.meta.mail as { forwarded: { subject: string; from: string; received: string[] }[] }).forwarded };
+  };
 
   it('reads a phishing mail forwarded as an Outlook item like a forwarded message: its headers, Received chain and URLs; keeps it whole', async () => {
     const msg = outlookItem({
@@ -124,9 +130,7 @@ describe('Outlook items (.msg)', () => {
       headers: 'Received: from mail.evil.example ([198.51.100.23])\r\n\tby mx.example.co.jp; Tue, 24 Nov 2026 23:40:00 +0900\r\nFrom: "Bank" <no-reply@evil.example>\r\nDate: Tue, 24 Nov 2026 23:39:58 +0900\r\nMessage-ID: <lure-1@evil.example>\r\n\r\n',
       sender: 'no-reply@evil.example',
     });
-    const { report } = await receiveMail(h.deps, smtp, forwardedAsMsg('msg-1', msg), envelope, undefined);
-    const view = await getReport(h.deps, h.actor, report.id);
-    const forwarded = (view.report.meta.mail as { forwarded: unknown[] }).forwarded;
+    const { view, forwarded } = await receiveForwarded('msg-1', msg);
     expect(forwarded).toEqual([
       {
         subject: '【重要】アカウント確認のお願い',
@@ -150,9 +154,7 @@ describe('Outlook items (.msg)', () => {
       sender: 'colleague@example.co.jp',
       embedded: [{ subject: 'Verify your account', body: 'https://inner-lure.evil.example/verify', headers: 'Received: from inner.evil.example ([198.51.100.99])\r\n\r\n', sender: 'no-reply@evil.example' }],
     });
-    const { report } = await receiveMail(h.deps, smtp, forwardedAsMsg('msg-3', msg), envelope, undefined);
-    const view = await getReport(h.deps, h.actor, report.id);
-    const forwarded = (view.report.meta.mail as { forwarded: { subject: string; from: string; received: string[] }[] }).forwarded;
+    const { view, forwarded } = await receiveForwarded('msg-3', msg);
     expect(forwarded.map((f) => [f.subject, f.from, f.received])).toEqual([
       ['FW: 不審なメール', 'colleague@example.co.jp', []],
       ['Verify your account', 'no-reply@evil.example', ['from inner.evil.example ([198.51.100.99])']],
@@ -163,8 +165,7 @@ describe('Outlook items (.msg)', () => {
 
   it('stores a crafted Outlook item that would make its reader loop, unread, with why; the rest of the mail is read', async () => {
     const crafted = loopingOutlookItem();
-    const { report } = await receiveMail(h.deps, smtp, forwardedAsMsg('msg-2', crafted), envelope, undefined);
-    const view = await getReport(h.deps, h.actor, report.id);
+    const { view } = await receiveForwarded('msg-2', crafted);
     expect(view.report.body).toContain('不審なメールを添付のとおり転送します。');
     expect((view.report.meta as { problems: string[] }).problems).toEqual([expect.stringMatching(/^an Outlook item \(\.msg\) could not be read/)]);
     expect((await storedBytes(h.deps, view.attachments[0]!.sha256)).equals(crafted)).toBe(true);

@@ -77,6 +77,12 @@ export function createAuditRepository(db: Kysely<DB>, dialect: DialectName, cloc
       }
     },
 
+    /** When `actor` last recorded `action` (the actor's index: an actor's events only), or null. */
+    async lastAt(actor: string, action: string): Promise<string | null> {
+      const row = await db.selectFrom('audit_event').select('at').where('actor', '=', actor).where('action', '=', action).orderBy('at', 'desc').limit(1).executeTakeFirst();
+      return row?.at ?? null;
+    },
+
     /** Newest first, each with its actor's name and e-mail when the actor is an account (a left join: `system:…` actors stay). */
     async list(filter: AuditFilter, page: Page): Promise<PageResult<AuditEventView>> {
       let q = db.selectFrom('audit_event');

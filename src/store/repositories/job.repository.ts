@@ -144,10 +144,9 @@ export function createJobRepository(db: Kysely<DB>, dialect: DialectName) {
       return row ? { ...toJob(row), state: row.state, lastError: row.last_error } : null;
     },
 
-    /** The job of this kind that runs (or ran) last, with its state. */
-    async latestOfKind(kind: string): Promise<(Job & { state: string }) | null> {
-      const row = await db.selectFrom('job').selectAll().where('kind', '=', kind).orderBy('run_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
-      return row ? { ...toJob(row), state: row.state } : null;
+    /** Whether a job of this kind is queued (the due index: only queued jobs are looked at). */
+    async hasQueued(kind: string): Promise<boolean> {
+      return (await db.selectFrom('job').select('id').where('state', '=', 'queued').where('kind', '=', kind).limit(1).executeTakeFirst()) !== undefined;
     },
 
     /** The earliest run time of a queued job, so a worker can sleep until then. */

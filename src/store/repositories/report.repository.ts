@@ -306,12 +306,13 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
           .execute();
     },
 
-    async setRejected(id: string, reason: RejectReason, note: string | null, duplicateOf: string | null): Promise<void> {
-      await db
-        .updateTable('report')
-        .set({ status: 'rejected', reject_reason: reason, reject_note: note, duplicate_of: duplicateOf, incident_id: null })
-        .where('id', '=', id)
-        .execute();
+    async setRejected(ids: string[], reason: RejectReason, note: string | null, duplicateOf: string | null): Promise<void> {
+      for (let i = 0; i < ids.length; i += 500)
+        await db
+          .updateTable('report')
+          .set({ status: 'rejected', reject_reason: reason, reject_note: note, duplicate_of: duplicateOf, incident_id: null })
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
     },
   };
 }

@@ -20,11 +20,12 @@ interface Common {
 /**
  * Another handler got to one of these reports first (the API refused with
  * `report-not-new` and changed nothing): the dialog closes, the queue reloads,
- * and the handler is told why instead of shown an error.
+ * and the handler is told why instead of shown an error. Any other refusal
+ * is shown in the dialog.
  */
-function handledMeanwhile(err: unknown, t: TFunction): { text: string } | null {
-  if (!(err instanceof ApiError) || err.details.reason !== 'report-not-new') return null;
-  return { text: t('triage.handledMeanwhile', { status: t(`reportStatus.${String(err.details.status)}`) }) };
+function refused(err: unknown, t: TFunction, onDone: Common['onDone'], setError: (err: unknown) => void): void {
+  if (err instanceof ApiError && err.details.reason === 'report-not-new') onDone({ text: t('triage.handledMeanwhile', { status: t(`reportStatus.${String(err.details.status)}`) }) });
+  else setError(err);
 }
 
 export function CreateIncidentDialog({ open, reportIds, onClose, onDone, defaults }: Common & { defaults: { title: string; category: Category; tlp: Tlp } }) {
@@ -55,9 +56,7 @@ function CreateForm({ reportIds, onClose, onDone, defaults }: Omit<Common, 'open
       const incident = await api<Incident>('POST', '/api/incidents/from-reports', { reportIds, title: parsed.data.title, category, tlp, exercise, onlyNew: true });
       onDone({ text: t('triage.created', { number: incident.number }), link: { to: `/incidents/${incident.number}`, label: t('triage.openIncident', { number: incident.number }) } });
     } catch (err) {
-      const meanwhile = handledMeanwhile(err, t);
-      if (meanwhile) onDone(meanwhile);
-      else setError(err);
+      refused(err, t, onDone, setError);
     } finally {
       setBusy(false);
     }
@@ -126,9 +125,7 @@ function AttachForm({ reportIds, onClose, onDone, candidates }: Omit<Common, 'op
       const incident = await api<Incident>('POST', `/api/incidents/${encodeURIComponent(target)}/reports`, { reportIds, onlyNew: true });
       onDone({ text: t('triage.attached', { number: incident.number }), link: { to: `/incidents/${incident.number}`, label: t('triage.openIncident', { number: incident.number }) } });
     } catch (err) {
-      const meanwhile = handledMeanwhile(err, t);
-      if (meanwhile) onDone(meanwhile);
-      else setError(err);
+      refused(err, t, onDone, setError);
     } finally {
       setBusy(false);
     }
@@ -193,9 +190,7 @@ function RejectForm({ reportIds, onClose, onDone }: Omit<Common, 'open'>) {
       await api<{ items: Report[] }>('POST', '/api/reports/reject', { reportIds, reason, ...(note.trim() ? { note } : {}) });
       onDone({ text: t('triage.rejected', { count: reportIds.length }) });
     } catch (err) {
-      const meanwhile = handledMeanwhile(err, t);
-      if (meanwhile) onDone(meanwhile);
-      else setError(err);
+      refused(err, t, onDone, setError);
     } finally {
       setBusy(false);
     }

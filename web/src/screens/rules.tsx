@@ -2,7 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import type { RuleAction, RuleCondition } from '../../../src/domain/escalation-rule.js';
-import { api, ApiError, withQuery } from '../api/client';
+import { api, withQuery } from '../api/client';
 import type { Organisation, Page, Rule } from '../api/types';
 import { useApi } from '../api/use-api';
 import { ConfirmDialog, DateTime, ErrorNote, Loading } from '../components/common';
@@ -116,13 +116,17 @@ export function RulesScreen() {
   const [busy, setBusy] = useState(false);
   const [deleting, setDeleting] = useState<Rule | null>(null);
 
-  const remove = async (rule: Rule) => {
+  /**
+   * A change to one rule from the list: the flash it earns, or the error; the
+   * list is reloaded either way — after a refusal (another lead changed the
+   * rule meanwhile) it shows their version, so the next click starts from it.
+   */
+  const change = async (request: () => Promise<string>) => {
     setBusy(true);
     setError(null);
     setFlash(null);
     try {
-      await api<void>('DELETE', withQuery(`/api/rules/${rule.id}`, { version: rule.version }));
-      setFlash(t('rules.deletedNow', { name: rule.name }));
+      setFlash(await request());
     } catch (err) {
       setError(err);
     } finally {
@@ -131,23 +135,16 @@ export function RulesScreen() {
       rules.reload();
     }
   };
-
-  const toggle = async (rule: Rule) => {
-    setBusy(true);
-    setError(null);
-    setFlash(null);
-    try {
+  const remove = (rule: Rule) =>
+    change(async () => {
+      await api<void>('DELETE', withQuery(`/api/rules/${rule.id}`, { version: rule.version }));
+      return t('rules.deletedNow', { name: rule.name });
+    });
+  const toggle = (rule: Rule) =>
+    change(async () => {
       const saved = await api<Rule>('PUT', `/api/rules/${rule.id}`, { name: rule.name, enabled: !rule.enabled, when: rule.when, then: rule.then, version: rule.version });
-      setFlash(t(saved.enabled ? 'rules.enabledNow' : 'rules.disabledNow', { name: saved.name }));
-      rules.reload();
-    } catch (err) {
-      setError(err);
-      // Changed by another lead meanwhile: show theirs, so the next click starts from it.
-      if (err instanceof ApiError && err.code === 'CONFLICT') rules.reload();
-    } finally {
-      setBusy(false);
-    }
-  };
+      return t(saved.enabled ? 'rules.enabledNow' : 'rules.disabledNow', { name: saved.name });
+    });
 
   return (
     <main id="main">
