@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tnefStream } from '../../test/support/tnef.js';
-import { DEFAULT_MAIL_LIMITS, mailHtml, readAttachedFiles } from './mail.js';
+import { rtfStream, tnefStream } from '../../test/support/tnef.js';
+import { DEFAULT_MAIL_LIMITS, mailHtml, parseMail, readAttachedFiles } from './mail.js';
 
 describe('attached files', () => {
   it('keep a place for every file after a winmail.dat: only what is left over goes to the files inside it', async () => {
@@ -17,6 +17,33 @@ describe('attached files', () => {
     );
     expect(read.attachments.map((a) => a.filename)).toEqual(['winmail.dat', 'inner0.txt', 'a.txt', 'b.txt']);
     expect(problems).toEqual(['winmail.dat: more than 1 attachments; the rest are kept only inside it']);
+  });
+
+  it("read a winmail.dat's body as text: the mail's own text stays its body, the other is read beside it for extraction", async () => {
+    const winmail = tnefStream({ subject: 'x', body: { rtf: rtfStream(Buffer.from(String.raw`{\rtf1\ansi\ansicpg1252 rich body http://a.evil.example/\par}`)) }, attachments: [] });
+    const mail = (text: string | null) =>
+      Buffer.from(
+        [
+          'Subject: x',
+          'Content-Type: multipart/mixed; boundary="b"',
+          '',
+          ...(text === null ? [] : ['--b', 'Content-Type: text/plain; charset=utf-8', '', text]),
+          '--b',
+          'Content-Type: application/ms-tnef; name="winmail.dat"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          winmail.toString('base64'),
+          '--b--',
+          '',
+        ].join('\r\n'),
+      );
+    const both = await parseMail(mail('plain body'));
+    expect(both.text.trim()).toBe('plain body');
+    expect(both.attachmentsText).toEqual(['rich body http://a.evil.example/\r\n']);
+    for (const alone of [await parseMail(mail(null)), await parseMail(mail('  '))]) {
+      expect(alone.text).toBe('rich body http://a.evil.example/\r\n');
+      expect(alone.attachmentsText).toEqual([]);
+    }
   });
 
   it('a .eml untyped is read as a forwarded mail only when it begins with a header', async () => {

@@ -75,12 +75,17 @@ export async function parseMail(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_L
     return salvage(raw, `the message could not be parsed as MIME: ${(err as Error).message}`);
   }
   const problems: string[] = [];
-  const { attachments, forwarded, attachmentsText } = await readAttachedFiles(
+  const { attachments, forwarded, attachmentsText, tnefBodies } = await readAttachedFiles(
     email.attachments.map((a) => ({ filename: a.filename, mimeType: a.mimeType, content: Buffer.from(a.content as ArrayBuffer), inline: a.disposition === 'inline' })),
     limits,
     problems,
   );
-  const text = email.text ?? (email.html ? htmlToText(email.html) : '');
+  let text = email.text ?? (email.html ? htmlToText(email.html) : '');
+  // A mail whose body came only inside its winmail.dat (rich text from Outlook): that body is the mail's.
+  if (!text.trim() && tnefBodies.length) {
+    text = tnefBodies[0]!;
+    attachmentsText.splice(attachmentsText.indexOf(text), 1);
+  }
   return {
     messageId: email.messageId?.trim() || null,
     subject: email.subject ?? null,
@@ -113,17 +118,20 @@ export interface AttachedFile {
  * Read attached files as the intake keeps them: each one an attachment
  * (its name made safe); a forwarded mail (`message/rfc822`, or an Outlook
  * item) read for its headers and text; the files inside a `winmail.dat`
- * taken out as attachments of their own; text files read for extraction.
+ * taken out as attachments of their own, and its body read as text (the
+ * mail's body when it has none beside); text files read for extraction.
  * What cannot be read goes to `problems`; nothing is dropped.
  */
 export async function readAttachedFiles(
   files: AttachedFile[],
   limits: MailLimits,
   problems: string[],
-): Promise<{ attachments: MailAttachment[]; forwarded: ForwardedMail[]; attachmentsText: string[] }> {
+): Promise<{ attachments: MailAttachment[]; forwarded: ForwardedMail[]; attachmentsText: string[]; tnefBodies: string[] }> {
   const attachments: MailAttachment[] = [];
   const forwarded: ForwardedMail[] = [];
   const attachmentsText: string[] = [];
+  /** The bodies found inside winmail.dat files, as text (also in attachmentsText). */
+  const tnefBodies: string[] = [];
   for (const [index, a] of files.entries()) {
     if (attachments.length >= limits.maxAttachments) {
       problems.push(`more than ${limits.maxAttachments} attachments: the rest are kept only in the raw original`);
@@ -149,6 +157,13 @@ export async function readAttachedFiles(
       // The files after this one keep their places: only what is left over goes to the files inside.
       const tnef = readTnef(content, { maxAttachments: Math.max(0, limits.maxAttachments - attachments.length - (files.length - index - 1)) });
       problems.push(...tnef.problems);
+      if (tnef.body) {
+        const body = ('html' in tnef.body ? htmlToText(tnef.body.html) : tnef.body.text).slice(0, limits.maxAttachmentText);
+        if (body.trim()) {
+          tnefBodies.push(body);
+          attachmentsText.push(body);
+        }
+      }
       for (const inner of tnef.attachments) {
         attachments.push({ filename: safeFilename(inner.filename), mimeType: inner.mimeType ?? 'application/octet-stream', content: inner.content, kind: 'attachment' });
         if (isTextLike(inner.mimeType ?? '', inner.filename)) attachmentsText.push(inner.content.subarray(0, limits.maxAttachmentText).toString('utf8'));
@@ -157,7 +172,7 @@ export async function readAttachedFiles(
       attachmentsText.push(content.subarray(0, limits.maxAttachmentText).toString('utf8'));
     }
   }
-  return { attachments, forwarded, attachmentsText };
+  return { attachments, forwarded, attachmentsText, tnefBodies };
 }
 
 /** The mail an Outlook item holds (and those of items attached to it), as forwarded messages: their own fields, and the Received chain of the internet headers each kept. */

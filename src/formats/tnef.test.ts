@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { tnefAttribute, tnefStream, u16, u32 } from '../../test/support/tnef.js';
+import { rtfStream, tnefAttribute, tnefStream, u16, u32 } from '../../test/support/tnef.js';
+import { MAX_COMPRESSED_RTF, readRtf } from './rich-text.js';
 import { isTnef, readTnef } from './tnef.js';
 
 const files = [
@@ -25,6 +26,7 @@ describe('TNEF (winmail.dat)', () => {
   it('gives the files inside with their long (Unicode) names, types and bytes, and the subject', () => {
     expect(readTnef(winmail)).toEqual({
       subject: '不審なメールの報告',
+      body: null,
       attachments: [
         { filename: '請求書_2026年11月.zip', mimeType: 'application/zip', content: files[0]!.content },
         { filename: 'access.log', mimeType: null, content: files[1]!.content },
@@ -108,5 +110,100 @@ describe('TNEF (winmail.dat)', () => {
     const r = readTnef(many, { maxAttachments: 3 });
     expect(r.attachments.map((a) => a.filename)).toEqual(['f0.txt', 'f1.txt', 'f2.txt']);
     expect(r.problems).toEqual(['winmail.dat: more than 3 attachments; the rest are kept only inside it']);
+  });
+});
+
+const OUTLOOK = readFileSync(new URL('../../test/fixtures/tnef/outlook-rich-text.dat', import.meta.url));
+const rtf = (s: string) => Buffer.from(s, 'latin1');
+
+describe('TNEF: the message body', () => {
+  it("reads a real Outlook rich-text mail's body from its compressed RTF, and its files", () => {
+    const r = readTnef(OUTLOOK);
+    expect(r.problems).toEqual([]);
+    expect(r.body && Object.keys(r.body)).toEqual(['text']);
+    expect((r.body as { text: string }).text.match(/Casdasdfasdfasd/g)).toHaveLength(6);
+    // No RTF left in the text.
+    expect((r.body as { text: string }).text).not.toMatch(/\\(rtf|par|fonttbl)|[{}]/);
+    expect(r.attachments.map((a) => [a.filename, a.content.length])).toEqual([
+      ['zappa_av1.jpg', 2937],
+      ['bookmark.htm', 85805],
+    ]);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/tnef'))("reads the same body and files as Debian's tnef (install the tnef package to run this)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'renkei-tnef-'));
+    try {
+      const run = spawnSync('tnef', ['-f', new URL('../../test/fixtures/tnef/outlook-rich-text.dat', import.meta.url).pathname, '-C', dir, '--save-body=body', '--overwrite'], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      // Their decompressed RTF, read as ours is: the same text.
+      const theirs = readRtf(readFileSync(join(dir, 'body.rtf')));
+      expect(readTnef(OUTLOOK).body).toEqual(theirs);
+      for (const a of readTnef(OUTLOOK).attachments) expect(readFileSync(join(dir, a.filename!)).equals(a.content)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads rich text in the codepage of its fonts (Japanese Outlook: 932) and keeps the targets of its links', () => {
+    const doc = rtf(
+      String.raw`{\rtf1\ansi\ansicpg932\deff0{\fonttbl{\f0\fnil\fcharset128 MS Gothic;}}\f0 ` +
+        // Every byte of the Shift_JIS text escaped, as Word writes it; then the same in Unicode escapes (with a one-byte fallback).
+        [...iconv.encode('フィッシングサイトの報告です。', 'cp932')].map((b) => `\\'${b.toString(16)}`).join('') +
+        String.raw`\par\uc1 ` +
+        [...'ここをクリック'].map((c) => `\\u${c.charCodeAt(0)}?`).join('') +
+        String.raw` {\field{\*\fldinst{HYPERLINK "https://login.example-bank.jp.evil.example/verify?id=1"}}{\fldrslt{\ul link}}}\par` +
+        String.raw` {\field{\*\fldinst{HYPERLINK \l "top"}}{\fldrslt top}}\par}`,
+    );
+    const r = readTnef(tnefStream({ subject: 'x', body: { rtf: rtfStream(doc) }, attachments: [] }));
+    expect(r.problems).toEqual([]);
+    const text = (r.body as { text: string }).text;
+    expect(text).toContain('フィッシングサイトの報告です。\r\nここをクリック link');
+    expect(text).toContain('https://login.example-bank.jp.evil.example/verify?id=1');
+    // A link to a place in the document is not a target.
+    expect(text).not.toContain('"top"');
+  });
+
+  it('gives HTML or text that Outlook wrapped in RTF as it was', () => {
+    const html = rtf(String.raw`{\rtf1\ansi\ansicpg1252\fromhtml1 \deff0{\fonttbl{\f0\fswiss Arial;}}{\*\htmltag64 <html><body>}Visit {\*\htmltag84 <a href="http://phish.example/x">}here{\*\htmltag92 </a>}{\*\htmltag72 </body></html>}}`);
+    expect(readTnef(tnefStream({ subject: 'x', body: { rtf: rtfStream(html) }, attachments: [] })).body).toEqual({ html: '<html><body>Visit <a href="http://phish.example/x">here</a></body></html>' });
+    const text = rtf(String.raw`{\rtf1\ansi\ansicpg1252\fromtext \deff0{\fonttbl{\f0\fswiss Arial;}}Plain words\par}`);
+    expect(readTnef(tnefStream({ subject: 'x', body: { rtf: rtfStream(text) }, attachments: [] })).body).toEqual({ text: 'Plain words\r\n' });
+  });
+
+  it('prefers the plain-text body, then the HTML body (in its internet codepage), to the rich text', () => {
+    const doc = rtfStream(rtf(String.raw`{\rtf1\ansi\ansicpg1252 rich\par}`));
+    expect(readTnef(tnefStream({ subject: 'x', body: { text: '本文です', html: Buffer.from('<p>x</p>'), rtf: doc }, attachments: [] })).body).toEqual({ text: '本文です' });
+    expect(readTnef(tnefStream({ subject: 'x', body: { html: iconv.encode('<p>日本語</p>', 'cp932'), cpid: 932, rtf: doc }, attachments: [] })).body).toEqual({ html: '<p>日本語</p>' });
+    expect(readTnef(tnefStream({ subject: 'x', body: { html: Buffer.from('<p>日本語</p>'), cpid: 65001 }, attachments: [] })).body).toEqual({ html: '<p>日本語</p>' });
+  });
+
+  it('says what it could not read of a broken or crafted rich-text body, keeps the files, and is not held up', () => {
+    const file = { title: 'a.txt', content: Buffer.from('kept') };
+    const body = (stream: Buffer) => readTnef(tnefStream({ subject: 'x', body: { rtf: stream }, attachments: [file] }));
+    const good = rtfStream(rtf(String.raw`{\rtf1\ansi\ansicpg1252 words\par}`));
+    const cases: [string, Buffer, RegExp][] = [
+      ['no header', good.subarray(0, 10), /cut short \(no header\)/],
+      ['a size past the end', Buffer.concat([u32(0x7ffffff0), good.subarray(4)]), /says more than it holds/],
+      ['a size below the header', Buffer.concat([u32(3), good.subarray(4)]), /says more than it holds/],
+      ['an unknown kind', Buffer.concat([good.subarray(0, 8), u32(0x12345678), good.subarray(12)]), /not compressed RTF/],
+      ['not RTF inside', rtfStream(Buffer.from('this is not RTF at all')), /could not be read/],
+      ['too large', rtfStream(Buffer.alloc(MAX_COMPRESSED_RTF, 0x20)), /larger than 512 KB/],
+    ];
+    for (const [what, stream, problem] of cases) {
+      const started = Date.now();
+      const r = body(stream);
+      expect(r.body, what).toBeNull();
+      expect(r.problems, what).toEqual([expect.stringMatching(problem)]);
+      expect(r.attachments, what).toEqual([{ filename: 'a.txt', mimeType: null, content: Buffer.from('kept') }]);
+      expect(Date.now() - started, what).toBeLessThan(1000);
+    }
+    // LZFu that expands the most it can (each 17 bytes: a control byte and 8 references of 17 bytes each) stays within 8 times its size.
+    const bomb = Buffer.concat([Buffer.alloc(16), Buffer.alloc(MAX_COMPRESSED_RTF - 32, Buffer.from([0xff, 0x00, 0x0f]))]);
+    bomb.writeUInt32LE(bomb.length - 4, 0);
+    bomb.writeUInt32LE(0x75465a4c, 8);
+    const started = Date.now();
+    const r = body(bomb);
+    expect(r.problems).toEqual([expect.stringMatching(/rich-text body could not be read/)]);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

@@ -3,9 +3,9 @@
  * wrapping of a message's attachments, which hides the evidence of a report
  * sent from Outlook. What a CSIRT needs of it is the files inside, so this
  * reads the attachments — each one's name (the long name from its MAPI
- * properties when it has one, else its title) and bytes — and the subject.
- * The body is left out: Outlook sends it beside the TNEF as text, and in
- * the TNEF as compressed RTF.
+ * properties when it has one, else its title) and bytes — the subject, and
+ * the body: Outlook usually sends it beside the TNEF as text too, but a
+ * rich-text mail may carry it only inside, as compressed RTF.
  *
  * Written here because the one npm library (node-tnef) copies the rest of
  * the file at every attribute (quadratic in the file's size) and logs every
@@ -14,6 +14,7 @@
  * read is said in `problems`; the file itself is kept whole by the caller.
  */
 import iconv from 'iconv-lite';
+import { readCompressedRtf } from './rich-text.js';
 
 export interface TnefAttachment {
   filename: string | null;
@@ -21,8 +22,18 @@ export interface TnefAttachment {
   content: Buffer;
 }
 
+/** A message's body: text, or HTML (for the caller to read as text). */
+export type TnefBody = { text: string } | { html: string };
+
 export interface TnefContents {
   subject: string | null;
+  /**
+   * The message's body, when the file holds one: its plain text (attBody,
+   * PR_BODY), else its HTML (PR_BODY_HTML), else its rich text
+   * (PR_RTF_COMPRESSED, as Outlook sends a rich-text mail) read as text
+   * with its links' targets (`rich-text.ts`).
+   */
+  body: TnefBody | null;
   attachments: TnefAttachment[];
   problems: string[];
 }
@@ -33,6 +44,8 @@ const LEVEL_ATTACHMENT = 2;
 
 // Attribute ids (the low 16 bits of the attribute tag).
 const ATT_SUBJECT = 0x8004;
+const ATT_BODY = 0x800c;
+const ATT_MSG_PROPS = 0x9003;
 const ATT_ATTACH_DATA = 0x800f;
 const ATT_ATTACH_TITLE = 0x8010;
 const ATT_ATTACH_REND_DATA = 0x9002;
@@ -42,6 +55,11 @@ const ATT_OEM_CODEPAGE = 0x9007;
 // MAPI property ids and types of an attachment's attAttachment.
 const PR_ATTACH_LONG_FILENAME = 0x3707;
 const PR_ATTACH_MIME_TAG = 0x370e;
+// …and of the message's attMsgProps.
+const PR_BODY = 0x1000;
+const PR_RTF_COMPRESSED = 0x1009;
+const PR_BODY_HTML = 0x1013;
+const PR_INTERNET_CPID = 0x3fde;
 const PT_SHORT = 0x0002;
 const PT_LONG = 0x0003;
 const PT_FLOAT = 0x0004;
@@ -74,7 +92,7 @@ export function isTnef(filename: string | null, mimeType: string, content: Buffe
 
 /** The attachments and subject of a TNEF stream; never throws. */
 export function readTnef(data: Buffer, limits: TnefLimits = { maxAttachments: 100 }): TnefContents {
-  const out: TnefContents = { subject: null, attachments: [], problems: [] };
+  const out: TnefContents = { subject: null, body: null, attachments: [], problems: [] };
   try {
     readInto(out, data, limits);
   } catch (err) {
@@ -90,6 +108,7 @@ function readInto(out: TnefContents, data: Buffer, limits: TnefLimits): void {
     return;
   }
   let codepage = 1252;
+  const body: { text: string | null; html: string | null; rtf: Buffer | null } = { text: null, html: null, rtf: null };
   let current: TnefAttachment | null = null;
   let at = 6;
   let read = 0;
@@ -122,6 +141,13 @@ function readInto(out: TnefContents, data: Buffer, limits: TnefLimits): void {
     if (level === LEVEL_MESSAGE) {
       if (id === ATT_OEM_CODEPAGE && value.length >= 4) codepage = value.readUInt32LE(0);
       else if (id === ATT_SUBJECT) out.subject = decode8(value, codepage);
+      else if (id === ATT_BODY) body.text ??= decode8(value, codepage);
+      else if (id === ATT_MSG_PROPS) {
+        const props = mapiProps(value, codepage, out.problems, "the message's properties");
+        body.text = props.strings.get(PR_BODY) ?? body.text;
+        body.html = htmlOf(props, codepage);
+        body.rtf = props.binaries.get(PR_RTF_COMPRESSED) ?? null;
+      }
       continue;
     }
     if (level !== LEVEL_ATTACHMENT) continue;
@@ -138,15 +164,40 @@ function readInto(out: TnefContents, data: Buffer, limits: TnefLimits): void {
       if (id === ATT_ATTACH_TITLE) attachment.filename ??= decode8(value, codepage);
       else if (id === ATT_ATTACH_DATA) attachment.content = value;
       else if (id === ATT_ATTACHMENT) {
-        const props = mapiProps(value, codepage, out.problems);
-        const long = props.get(PR_ATTACH_LONG_FILENAME);
+        const props = mapiProps(value, codepage, out.problems, 'the properties of an attachment');
+        const long = props.strings.get(PR_ATTACH_LONG_FILENAME);
         if (long) attachment.filename = long;
-        const mime = props.get(PR_ATTACH_MIME_TAG);
+        const mime = props.strings.get(PR_ATTACH_MIME_TAG);
         if (mime) attachment.mimeType = mime.toLowerCase();
       }
     }
   }
   finish();
+  out.body = bodyOf(body, out.problems);
+}
+
+/** The message's body as text: its plain text, else its HTML, else its rich text (RTF) read as text. */
+function bodyOf(body: { text: string | null; html: string | null; rtf: Buffer | null }, problems: string[]): TnefBody | null {
+  if (body.text?.trim()) return { text: body.text };
+  if (body.html?.trim()) return { html: body.html };
+  if (!body.rtf) return null;
+  const rich = readCompressedRtf(body.rtf);
+  if ('problem' in rich) {
+    problems.push(`winmail.dat: ${rich.problem}`);
+    return null;
+  }
+  return rich;
+}
+
+/** PR_BODY_HTML: a string, or bytes in the message's internet codepage (PR_INTERNET_CPID), else the file's. */
+function htmlOf(props: MapiProps, codepage: number): string | null {
+  const html = props.strings.get(PR_BODY_HTML);
+  if (html) return html;
+  const bytes = props.binaries.get(PR_BODY_HTML);
+  if (!bytes) return null;
+  const cpid = props.longs.get(PR_INTERNET_CPID) ?? codepage;
+  const encoding = cpid === 65001 ? 'utf8' : cpid === 50220 || cpid === 50221 || cpid === 50222 ? 'iso-2022-jp' : cpid === 51932 ? 'euc-jp' : `cp${cpid}`;
+  return iconv.encodingExists(encoding) ? iconv.decode(bytes, encoding) : bytes.toString('utf8');
 }
 
 /** TNEF's checksum: the sum of the bytes, modulo 65536. */
@@ -179,13 +230,22 @@ const FIXED_SIZE: Record<number, number> = {
   [PT_CLSID]: 16,
 };
 
+/** The properties of a MAPI property list that the reader uses: strings, binaries (their bytes, views) and 32-bit numbers, by id. */
+interface MapiProps {
+  strings: Map<number, string>;
+  binaries: Map<number, Buffer>;
+  longs: Map<number, number>;
+}
+
 /**
- * The string properties of a MAPI property list (an attAttachment's), by id:
- * the rest is stepped over. A list this cannot follow ends where it stops.
+ * The string, binary and 32-bit properties of a MAPI property list (an
+ * attAttachment's, or the message's attMsgProps), by id: the rest is
+ * stepped over. A list this cannot follow ends where it stops, said as
+ * `what` in `problems`.
  */
-function mapiProps(b: Buffer, codepage: number, problems: string[]): Map<number, string> {
-  const props = new Map<number, string>();
-  const fail = () => (problems.push('winmail.dat: the properties of an attachment could not be read to the end'), props);
+function mapiProps(b: Buffer, codepage: number, problems: string[], what: string): MapiProps {
+  const props: MapiProps = { strings: new Map(), binaries: new Map(), longs: new Map() };
+  const fail = () => (problems.push(`winmail.dat: ${what} could not be read to the end`), props);
   if (b.length < 4) return props;
   const count = b.readUInt32LE(0);
   let at = 4;
@@ -221,6 +281,8 @@ function mapiProps(b: Buffer, codepage: number, problems: string[]): Map<number,
     }
     if (fixed !== undefined) {
       if (values > (b.length - at) / fixed) return fail();
+      // Named properties' ids are the file's own mapping: only the standard ones (below 0x8000) are kept.
+      if (!multi && id < 0x8000 && base === PT_LONG) props.longs.set(id, b.readUInt32LE(at));
       at += fixed * values;
       continue;
     }
@@ -232,10 +294,11 @@ function mapiProps(b: Buffer, codepage: number, problems: string[]): Map<number,
       if (length > b.length - at) return fail();
       const value = b.subarray(at, at + length);
       at += pad4(length);
-      if (v === 0 && !multi && (base === PT_UNICODE || base === PT_STRING8)) {
+      if (v !== 0 || multi || id >= 0x8000) continue;
+      if (base === PT_UNICODE || base === PT_STRING8) {
         const s = base === PT_UNICODE ? value.toString('utf16le').replace(/\0[\s\S]*$/, '') : decode8(value, codepage);
-        if (s) props.set(id, s);
-      }
+        if (s) props.strings.set(id, s);
+      } else if (base === PT_BINARY) props.binaries.set(id, value);
     }
     // Every property moves on: a list that would go back or stand still ends here.
     if (at <= before) return fail();

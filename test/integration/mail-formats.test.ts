@@ -10,7 +10,7 @@ import { pgpMimeEncrypted } from '../support/pgp-mail.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { zip } from '../support/zip.js';
 import { loopingOutlookItem, outlookItem } from '../support/outlook-msg.js';
-import { tnefStream } from '../support/tnef.js';
+import { rtfStream, tnefStream } from '../support/tnef.js';
 import iconv from 'iconv-lite';
 import { storedBytes } from '../../src/services/evidence-bytes.js';
 
@@ -199,6 +199,34 @@ describe('winmail.dat (TNEF)', () => {
     expect((await storedBytes(h.deps, view.attachments[0]!.sha256)).equals(winmail)).toBe(true);
     expect((await storedBytes(h.deps, view.attachments[1]!.sha256)).equals(logs)).toBe(true);
     expect(view.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['198.51.100.77', 'https://kit.evil.example/login']));
+    expect((view.report.meta as { problems: string[] }).problems).toEqual([]);
+  });
+
+  it("reads a rich-text mail's body from winmail.dat when the mail has none beside it (Exchange sends it so): the link in it becomes an observable", async () => {
+    const rtf = Buffer.from(
+      String.raw`{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fswiss Arial;}}\f0 Our staff got this mail. The link goes to ` +
+        String.raw`{\field{\*\fldinst{HYPERLINK "https://portal.example-bank.evil.example/signin"}}{\fldrslt{\ul our bank's login page}}}.\par Sender IP 203.0.113.45\par}`,
+      'latin1',
+    );
+    const winmail = tnefStream({ codepage: 1252, subject: 'Phishing', body: { rtf: rtfStream(rtf) }, attachments: [] });
+    const raw = Buffer.from(
+      [
+        'From: it@example.com',
+        'Message-ID: <tnef-rtf@example.com>',
+        'Subject: Phishing',
+        'Content-Type: application/ms-tnef; name="winmail.dat"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        winmail.toString('base64'),
+        '',
+      ].join('\r\n'),
+    );
+    const { report } = await receiveMail(h.deps, smtp, raw, envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    expect(view.report.body).toContain("Our staff got this mail. The link goes to our bank's login page.");
+    expect(view.report.body).toContain('https://portal.example-bank.evil.example/signin');
+    expect(view.observables.map((o) => o.value)).toEqual(expect.arrayContaining(['https://portal.example-bank.evil.example/signin', '203.0.113.45']));
+    expect(view.attachments.map((a) => a.filename)).toEqual(['winmail.dat']);
     expect((view.report.meta as { problems: string[] }).problems).toEqual([]);
   });
 });
