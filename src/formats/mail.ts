@@ -1,5 +1,6 @@
 import PostalMime, { decodeWords, type Email } from 'postal-mime';
 import { isOutlookItem, readOutlookItem, type OutlookMail } from './outlook-msg.js';
+import { readCompressedRtf, type RichTextBody } from './rich-text.js';
 import { isTnef, readTnef } from './tnef.js';
 
 /**
@@ -158,7 +159,7 @@ export async function readAttachedFiles(
       const tnef = readTnef(content, { maxAttachments: Math.max(0, limits.maxAttachments - attachments.length - (files.length - index - 1)) });
       problems.push(...tnef.problems);
       if (tnef.body) {
-        const body = ('html' in tnef.body ? htmlToText(tnef.body.html) : tnef.body.text).slice(0, limits.maxAttachmentText);
+        const body = bodyText(tnef.body).slice(0, limits.maxAttachmentText);
         if (body.trim()) {
           tnefBodies.push(body);
           attachmentsText.push(body);
@@ -202,8 +203,21 @@ async function forwardedOfOutlookMail(item: OutlookMail, problems: string[]): Pr
     date: isoDate(head?.date) ?? isoDate(item.sentAt ?? undefined),
     messageId: head?.messageId?.trim() || null,
     received: (head?.headers ?? []).filter((h) => h.key === 'received').map((h) => h.value.replace(/\s+/g, ' ').trim()),
-    text: item.body ?? (item.bodyHtml ? htmlToText(item.bodyHtml) : ''),
+    text: item.body ?? (item.bodyHtml ? htmlToText(item.bodyHtml) : item.rtf ? richText(Buffer.from(item.rtf), 'an Outlook item', problems) : ''),
   };
+}
+
+/** A body given as text or as HTML, as text. */
+const bodyText = (body: RichTextBody) => ('html' in body ? htmlToText(body.html) : body.text);
+
+/** A compressed RTF body as text; '' and a problem (of `where`) when it cannot be read. */
+function richText(stream: Buffer, where: string, problems: string[]): string {
+  const body = readCompressedRtf(stream);
+  if ('problem' in body) {
+    problems.push(`${where}: ${body.problem}`);
+    return '';
+  }
+  return bodyText(body);
 }
 
 async function forwardedOf(content: Buffer, limits: MailLimits, depth: number, problems: string[]): Promise<ForwardedMail[]> {

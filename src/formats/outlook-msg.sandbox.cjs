@@ -22,6 +22,8 @@ const mailOf = (f) => ({
   senderEmail: text(f.senderSmtpAddress) ?? text(f.senderEmail),
   senderName: text(f.senderName),
   sentAt: text(f.clientSubmitTime) ?? text(f.messageDeliveryTime),
+  // The compressed RTF only when it is the one body (a rich-text item): read by the caller (rich-text.ts).
+  rtf: !text(f.body) && !text(f.bodyHtml) && f.compressedRtf instanceof Uint8Array ? f.compressedRtf : null,
 });
 
 const fields = new MsgReader(Buffer.from(workerData)).getFileData();

@@ -24,6 +24,7 @@ describe('Outlook items (.msg)', () => {
       subject: lure.subject,
       body: lure.body,
       bodyHtml: null,
+      rtf: null,
       headers: lure.headers,
       senderEmail: 'no-reply@evil.example',
       senderName: null,

@@ -19,6 +19,8 @@ export interface OutlookMail {
   /** The plain-text body (Outlook keeps one beside the HTML or RTF). */
   body: string | null;
   bodyHtml: string | null;
+  /** Its compressed RTF (PR_RTF_COMPRESSED), when the item has neither of the others: a rich-text mail. */
+  rtf: Uint8Array | null;
   /** The internet headers the item kept (PR_TRANSPORT_MESSAGE_HEADERS): the Received chain of the original. */
   headers: string | null;
   senderEmail: string | null;

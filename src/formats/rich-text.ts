@@ -23,6 +23,7 @@ const LZFU = 0x75465a4c;
 const MELA = 0x414c454d;
 const HEADER = 16;
 
+/** A body: text, or HTML (for the caller to read as text). */
 export type RichTextBody = { text: string } | { html: string };
 
 /** The body in a PR_RTF_COMPRESSED stream; `{ problem }` when it cannot be read. Never throws. */

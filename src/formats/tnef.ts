@@ -14,16 +14,13 @@
  * read is said in `problems`; the file itself is kept whole by the caller.
  */
 import iconv from 'iconv-lite';
-import { readCompressedRtf } from './rich-text.js';
+import { readCompressedRtf, type RichTextBody } from './rich-text.js';
 
 export interface TnefAttachment {
   filename: string | null;
   mimeType: string | null;
   content: Buffer;
 }
-
-/** A message's body: text, or HTML (for the caller to read as text). */
-export type TnefBody = { text: string } | { html: string };
 
 export interface TnefContents {
   subject: string | null;
@@ -33,7 +30,7 @@ export interface TnefContents {
    * (PR_RTF_COMPRESSED, as Outlook sends a rich-text mail) read as text
    * with its links' targets (`rich-text.ts`).
    */
-  body: TnefBody | null;
+  body: RichTextBody | null;
   attachments: TnefAttachment[];
   problems: string[];
 }
@@ -177,7 +174,7 @@ function readInto(out: TnefContents, data: Buffer, limits: TnefLimits): void {
 }
 
 /** The message's body as text: its plain text, else its HTML, else its rich text (RTF) read as text. */
-function bodyOf(body: { text: string | null; html: string | null; rtf: Buffer | null }, problems: string[]): TnefBody | null {
+function bodyOf(body: { text: string | null; html: string | null; rtf: Buffer | null }, problems: string[]): RichTextBody | null {
   if (body.text?.trim()) return { text: body.text };
   if (body.html?.trim()) return { html: body.html };
   if (!body.rtf) return null;

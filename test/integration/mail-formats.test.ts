@@ -146,6 +146,19 @@ describe('Outlook items (.msg)', () => {
     expect((await storedBytes(h.deps, attachment!.sha256)).equals(msg)).toBe(true);
   });
 
+  it("reads the body of a rich-text Outlook item, which holds only compressed RTF: its text and its links' targets", async () => {
+    const rtf = String.raw`{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fswiss Arial;}}\f0 Please ` +
+      String.raw`{\field{\*\fldinst{HYPERLINK "https://verify.example-bank.evil.example/rt"}}{\fldrslt{\ul confirm your account}}} today.\par}`;
+    const msg = outlookItem({ subject: 'Confirm', rtf: rtfStream(Buffer.from(rtf, 'latin1')), headers: '', sender: 'no-reply@evil.example' });
+    const { view } = await receiveForwarded('msg-rtf', msg);
+    expect(view.observables.map((o) => o.value)).toContain('https://verify.example-bank.evil.example/rt');
+    expect((view.report.meta as { problems: string[] }).problems).toEqual([]);
+    // A broken stream: said, the item kept.
+    const broken = await receiveForwarded('msg-rtf-broken', outlookItem({ subject: 'Confirm', rtf: Buffer.from('short'), headers: '', sender: 'no-reply@evil.example' }));
+    expect((broken.view.report.meta as { problems: string[] }).problems).toEqual(['an Outlook item: the rich-text body is cut short (no header)']);
+    expect(broken.view.attachments.map((a) => a.kind)).toEqual(['forwarded-message']);
+  });
+
   it('reads an Outlook item forwarded inside an Outlook item (a colleague forwarding what a customer forwarded)', async () => {
     const msg = outlookItem({
       subject: 'FW: 不審なメール',

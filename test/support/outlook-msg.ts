@@ -3,7 +3,10 @@ import { TypeEnum } from '@kenjiuno/msgreader/lib/Reader.js';
 
 interface ItemMail {
   subject: string;
-  body: string;
+  /** The plain-text body (PR_BODY); an item of a rich-text mail may have only `rtf`. */
+  body?: string;
+  /** PR_RTF_COMPRESSED: a compressed RTF stream (see tnef.ts's rtfStream). */
+  rtf?: Buffer;
   headers: string;
   sender: string;
   /** Outlook items attached to this one (each an embedded message). */
@@ -23,7 +26,10 @@ export function outlookItem(mail: ItemMail): Buffer {
   // Bytes of their own: the writer reads a typed array's whole buffer, and Node pools small Buffers.
   const unicode = (id: string, value: string) => document(`__substg1.0_${id}001F`, Uint8Array.from(Buffer.from(value, 'utf16le')));
   const fill = (m: ItemMail, into: number[], propertiesHeader: number) => {
-    into.push(unicode('0037', m.subject), unicode('1000', m.body), unicode('007D', m.headers), unicode('0C1F', m.sender));
+    into.push(unicode('0037', m.subject));
+    if (m.body !== undefined) into.push(unicode('1000', m.body));
+    into.push(unicode('007D', m.headers), unicode('0C1F', m.sender));
+    if (m.rtf) into.push(document('__substg1.0_10090102', Uint8Array.from(m.rtf)));
     into.push(document('__properties_version1.0', new Uint8Array(propertiesHeader)));
     (m.embedded ?? []).forEach((inner, i) => {
       const message: number[] = [];
