@@ -101,11 +101,13 @@ export async function releaseHeldMail(deps: ServiceDeps, actor: Actor, id: strin
  */
 export async function noteHeldMail(deps: ServiceDeps, tx: Store): Promise<void> {
   const now = deps.clock();
+  // Drainers holding mails at once decide one after the other: the second sees the first's alert queued.
+  await tx.jobs.lockKind(HELD_MAIL_ALERT_JOB);
   if (await tx.jobs.hasQueued(HELD_MAIL_ALERT_JOB)) return;
   const sent = await tx.audit.lastAt(ALERT_ACTOR.id, HELD_MAIL_ALERTED);
   const soonest = now.getTime() + ALERT_GATHER_MS;
   const runAt = new Date(sent ? Math.max(soonest, Date.parse(sent) + ALERT_INTERVAL_MS) : soonest);
-  // Keyed by the minute it runs: two drainers noting at once queue one job.
+  // Keyed by the minute it runs: one queued for that minute already is this one.
   await tx.jobs.enqueue(
     { kind: HELD_MAIL_ALERT_JOB, payload: {}, runAt: runAt.toISOString(), dedupeKey: `${HELD_MAIL_ALERT_JOB}:${runAt.toISOString().slice(0, 16)}`, maxAttempts: 5 },
     now.toISOString(),

@@ -7,7 +7,7 @@ import { buildApp } from '../../src/http/app.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { inThreadReader } from '../../src/services/inbound-mail-pool.js';
 import { MailSpool } from '../../src/services/mail-spool.service.js';
-import { HELD_MAIL_ALERT_JOB } from '../../src/services/held-mail.service.js';
+import { HELD_MAIL_ALERT_JOB, noteHeldMail } from '../../src/services/held-mail.service.js';
 import { createOrganisation } from '../../src/services/organisation.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { holdMail } from '../support/held-mail.js';
@@ -218,5 +218,28 @@ describe('held mail over the API', () => {
     h.advance(3600_000);
     await h.runJobs();
     expect((await alerts()).map((a) => a.subject)).toEqual([sent[0]!.subject, sent[0]!.subject.replaceAll(String(held + 1), String(held + 2))]);
+  });
+
+  it('two drainers holding mails at once, either side of a minute, queue one alert: the second waits for the first and sees it', async () => {
+    await sql`delete from job where kind = ${HELD_MAIL_ALERT_JOB}`.execute(h.database.db);
+    // Far enough on that the hour since the last alert sent is over: each would queue its own, a minute from its clock.
+    const at = (iso: string): ServiceDeps => ({ ...h.deps, clock: () => new Date(iso) });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let noted!: () => void;
+    const firstNoted = new Promise<void>((r) => (noted = r));
+    const first = h.deps.store.transaction(async (tx) => {
+      await noteHeldMail(at('2099-01-01T00:00:59.900Z'), tx);
+      noted();
+      await gate;
+    });
+    await firstNoted;
+    const second = h.deps.store.transaction((tx) => noteHeldMail(at('2099-01-01T00:01:00.100Z'), tx));
+    // The second is under way (waiting on PostgreSQL's lock, or SQLite's one writer) while the first is still open.
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await Promise.all([first, second]);
+    const jobs = await sql<{ run_at: string }>`select run_at from job where kind = ${HELD_MAIL_ALERT_JOB}`.execute(h.database.db);
+    expect(jobs.rows.map((j) => new Date(j.run_at).toISOString())).toEqual(['2099-01-01T00:01:59.900Z']);
   });
 });

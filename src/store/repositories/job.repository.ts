@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { newId } from '../../domain/ids.js';
 import type { DialectName } from '../database.js';
 import type { DB, JobTable } from '../schema.js';
@@ -30,6 +30,9 @@ export interface JobCounts {
   dead: number;
   oldestQueuedAt: string | null;
 }
+
+/** The first key of the advisory locks `lockKind` takes (the second is the kind's hash): Renkei's, for job kinds. */
+const JOB_KIND_LOCKS = 0x524b4a31; // "RKJ1"
 
 /**
  * The durable job queue: a table on both databases. Enqueue inside the
@@ -145,6 +148,18 @@ export function createJobRepository(db: Kysely<DB>, dialect: DialectName) {
     },
 
     /** Whether a job of this kind is queued (the due index: only queued jobs are looked at). */
+    /**
+     * Take this transaction's lock on a kind of job, so that transactions
+     * deciding whether to queue one decide in turn, each seeing what the one
+     * before it queued (PostgreSQL: an advisory lock held until commit, and
+     * the next statement's snapshot sees the other's commit). SQLite needs
+     * none: its writing transactions run one at a time (BEGIN IMMEDIATE).
+     * Call in a transaction.
+     */
+    async lockKind(kind: string): Promise<void> {
+      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${JOB_KIND_LOCKS}, hashtext(${kind}))`.execute(db);
+    },
+
     async hasQueued(kind: string): Promise<boolean> {
       return (await db.selectFrom('job').select('id').where('state', '=', 'queued').where('kind', '=', kind).limit(1).executeTakeFirst()) !== undefined;
     },
