@@ -211,6 +211,23 @@ describe.skipIf(skipE2e).each(runs)('steering an incident in $lang', ({ lang, L,
     await noForeign('rule changed meanwhile');
     await card.getByRole('button', { name: L.rules.disable }).click();
     await card.locator('.badge').filter({ hasText: L.rules.disabled }).waitFor();
+    // Editing it while another lead saves it: the form keeps the edit and says what happened; saving again puts the
+    // edit in place of theirs, knowingly.
+    await card.getByRole('button', { name: L.rules.edit }).click();
+    const editForm = page.locator('form.rule-form');
+    await editForm.getByLabel(L.rules.field.enabled).check();
+    const before = (await listRules(s.h.deps, s.h.actor)).find((r) => r.id === shown.id)!;
+    const { id: _id2, version: theirs, updatedBy: _by2, updatedAt: _at2, ...current } = before;
+    await updateRule(s.h.deps, s.h.actor, shown.id, { ...current, then: current.then.filter((a) => a.type !== 'notify'), version: theirs });
+    await editForm.getByRole('button', { name: L.rules.save }).click();
+    await editForm.getByTestId('rule-overtaken').getByText(L.rules.overtaken.replace('{{version}}', String(theirs + 1))).waitFor();
+    expect(await editForm.getByLabel(L.rules.field.enabled).isChecked()).toBe(true);
+    await card.getByText(L.rules.then.notifyLeads).waitFor({ state: 'detached' });
+    await noForeign('rule overtaken while edited');
+    await editForm.getByRole('button', { name: L.rules.save }).click();
+    await page.locator('.flash').getByText(L.rules.saved.replace('{{name}}', ruleName).replace('{{version}}', String(theirs + 2))).waitFor();
+    expect((await listRules(s.h.deps, s.h.actor)).find((r) => r.id === shown.id)).toMatchObject({ enabled: true, version: theirs + 2, then: current.then });
+    await card.locator('.badge').filter({ hasText: L.rules.enabled }).waitFor();
     // Deleted after a confirmation: gone from the list, its firing still named on the incident.
     await card.getByRole('button', { name: L.rules.delete }).click();
     const confirm = page.getByRole('dialog', { name: L.rules.deleteTitle });
@@ -223,8 +240,8 @@ describe.skipIf(skipE2e).each(runs)('steering an incident in $lang', ({ lang, L,
     await page.goto(`${s.base}/incidents/${second.number}`);
     await panel('decisions-title').getByTestId('firings').getByText(ruleName).waitFor();
 
-    // The one refused change above is the only failed request Chromium logged.
-    expect(problems()).toEqual(['console: Failed to load resource: the server responded with a status of 409 (Conflict)']);
+    // The two refused changes above are the only failed requests Chromium logged.
+    expect(problems()).toEqual(Array(2).fill('console: Failed to load resource: the server responded with a status of 409 (Conflict)'));
     b.problems.length = 0;
     expect(b.requests.filter((u) => !u.startsWith(`${s.base}/`))).toEqual([]);
   }, 240_000);

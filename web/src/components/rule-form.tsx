@@ -138,6 +138,8 @@ function clientIssues(t: TFunction, body: unknown): FieldIssue[] {
   });
 }
 
+const isConflict = (error: unknown) => error instanceof ApiError && error.code === 'CONFLICT';
+
 /**
  * A lead's editor of one escalation rule: the conditions (taxonomy, TLP,
  * constituencies, report counts, watch lists, keywords, SLA clocks) and the
@@ -159,6 +161,10 @@ export function RuleForm({
 }) {
   const { t } = useTranslation();
   const [d, setD] = useState<Draft>(() => toDraft(rule));
+  // The version this edit is based on: the rule's when opened, then the one another lead saved meanwhile, once this
+  // form has said so — saving again then puts the edit over theirs knowingly, rather than being refused for ever.
+  const [base, setBase] = useState(rule?.version);
+  const [overtaken, setOvertaken] = useState<number | null>(null);
   const { issues, issue, error, busy, submit: send } = useFormIssues(t);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD((x) => ({ ...x, [k]: v }));
   const setAction = (i: number, a: Partial<ActionDraft>) => setD((x) => ({ ...x, then: x.then.map((old, j) => (j === i ? { ...old, ...a } : old)) }));
@@ -169,9 +175,15 @@ export function RuleForm({
     // An edit names the version it started from: a rule another lead changed meanwhile is refused, not overwritten.
     const save = async () => {
       try {
-        return await (rule ? api<Rule>('PUT', `/api/rules/${rule.id}`, { ...body, version: rule.version }) : api<Rule>('POST', '/api/rules', body));
+        return await (rule ? api<Rule>('PUT', `/api/rules/${rule.id}`, { ...body, version: base }) : api<Rule>('POST', '/api/rules', body));
       } catch (err) {
-        if (err instanceof ApiError && err.code === 'CONFLICT') onConflict?.();
+        if (err instanceof ApiError && err.code === 'CONFLICT') {
+          if (typeof err.details.version === 'number') {
+            setBase(err.details.version);
+            setOvertaken(err.details.version);
+          }
+          onConflict?.();
+        }
         throw err;
       }
     };
@@ -309,7 +321,13 @@ export function RuleForm({
         </p>
       </fieldset>
 
-      <FormIssues heading={t('rules.issues')} issues={issues} error={error} testId="rule-issues" />
+      {overtaken !== null && isConflict(error) ? (
+        <p className="error" role="alert" data-testid="rule-overtaken">
+          {t('rules.overtaken', { version: overtaken })}
+        </p>
+      ) : (
+        <FormIssues heading={t('rules.issues')} issues={issues} error={error} testId="rule-issues" />
+      )}
       <FormActions onCancel={onCancel} busy={busy} submit={t('rules.save')} />
     </form>
   );
