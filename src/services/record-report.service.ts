@@ -288,8 +288,9 @@ export async function recordChannelReportsCommitted(
         prepared.map(({ item }, k) => ({ result: recorded[k]!, item })),
       );
       for (const [k, { index }] of prepared.entries()) results[index] = { ok: true, ...followed[k]! };
-      const stored = results.filter((r) => r.ok && r.isNew).length;
-      if (stored) await audit(tx, actor, 'report.recorded-batch', null, { received: items.length, stored });
+      const stored = newReportIds(results);
+      // One event for the group, naming each report it recorded (the trail of every report, at a group's cost).
+      if (stored.length) await audit(tx, actor, 'report.recorded-batch', null, { received: items.length, stored: stored.length, reports: stored });
     }));
   } catch (groupError) {
     // The database is away: every item would fail the same way, each after its own wait for a connection.
@@ -309,6 +310,9 @@ export async function recordChannelReportsCommitted(
   if (items.some((i) => i.followUp)) durable.then(() => deps.wakeJobs()).catch(() => undefined);
   return { results, durable };
 }
+
+/** The ids of the reports a batch recorded anew (not those it found already stored), in order. */
+const newReportIds = (results: BatchItemResult[]): string[] => results.flatMap((r) => (r.ok && r.isNew ? [r.report.id] : []));
 
 const preparedOf = (input: ChannelItem['input'], raw: Buffer | undefined): PreparedReport =>
   typeof input === 'object' && input !== null && 'prepared' in input ? { ...input.prepared, raw } : prepareReport(input, raw);
@@ -334,8 +338,8 @@ export async function recordReports(deps: ServiceDeps, actor: Actor, inputs: Rep
   await deps.store.transaction(async (tx) => {
     const recorded = await storeAll(deps, tx, actor, prepared);
     for (const [k, { index }] of prepared.entries()) results[index] = { ok: true, ...recorded[k]! };
-    const stored = results.filter((r) => r.ok && r.isNew).length;
-    await audit(tx, actor, 'report.recorded-batch', null, { received: inputs.length, stored, refused: inputs.length - prepared.length });
+    const stored = newReportIds(results);
+    await audit(tx, actor, 'report.recorded-batch', null, { received: inputs.length, stored: stored.length, refused: inputs.length - prepared.length, reports: stored });
   });
   return results;
 }

@@ -54,6 +54,10 @@ describe('group commit', () => {
     expect(answered).toEqual([2, 1]);
     expect(r1.isNew).toBe(true);
     expect((await h.deps.store.reports.findBySourceRefs('email', ['<group-1@example.jp>', '<group-2@example.jp>'])).length).toBe(2);
+    // Each group's audit event names the reports it recorded.
+    const events = await h.database.db.selectFrom('audit_event').select('details').where('action', '=', 'report.recorded-batch').execute();
+    const named = events.map((e) => (JSON.parse(e.details) as { reports: string[] }).reports);
+    expect(named).toEqual(expect.arrayContaining([[r1.report.id], [(await second).report.id]]));
   });
 
   it('answers every sender of a group with the failure when its disk sync fails', async () => {
