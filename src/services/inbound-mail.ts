@@ -49,6 +49,17 @@ export interface PgpKeys {
   contacts: { organisationId: string; organisationName: string; email: string; pgpKey: string }[];
 }
 
+/** What a report from mail records in its meta (the web app reads part of it: web/src/api/types.ts MailMeta, checked against this by test/web/api-types.check.ts). */
+export type InboundMailMeta = {
+  mail: Pick<ParsedMail, 'messageId' | 'date' | 'to' | 'inReplyTo' | 'references' | 'isAutomated'> & { hasHtml: boolean; forwarded: Omit<ParsedMail['forwarded'][number], 'text'>[] };
+  envelope: Envelope;
+  pgp: PgpSummary | null;
+  template: MailReading['template'];
+  abuseReport: (Omit<AbuseReport, 'originalMessage'> & { originalMessage: undefined; hasOriginalMessage: boolean }) | null;
+  route: RouteTaken | null;
+  problems: string[];
+};
+
 /** What acknowledging the sender and threading a reply need of the mail. */
 export type MailFacts = Pick<ParsedMail, 'subject' | 'inReplyTo' | 'references' | 'from' | 'isAutomated'>;
 
@@ -113,7 +124,7 @@ export async function readInboundMail(files: EvidenceFiles, raw: Buffer, envelop
       abuseReport: abuse ? { ...abuse, originalMessage: undefined, hasOriginalMessage: abuse.originalMessage !== null } : null,
       route,
       problems,
-    },
+    } satisfies InboundMailMeta,
   };
   const { raw: _raw, ...report } = prepareReport(input, raw);
   return {

@@ -24,6 +24,18 @@ export const AuditEventSchema = z
   })
   .meta({ id: 'AuditEvent' });
 
+/** POST /api/accounts: the account, and its password once when none was given. */
+export const AccountCreatedSchema = z.object({ account: AccountSchema, initialPassword: z.string().optional() });
+
+/** GET /api/audit/verify: intact up to the head, or the first broken link. */
+export const AuditVerificationSchema = z.object({
+  ok: z.boolean(),
+  events: z.number().int(),
+  head: z.string().optional(),
+  position: z.number().int().optional(),
+  problem: z.enum(['hash', 'link', 'gap', 'head']).optional(),
+});
+
 export const adminRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (app, { deps }) => {
   app.get(
     '/accounts',
@@ -38,7 +50,7 @@ export const adminRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (
         tags: ['admin'],
         summary: 'Create an account; without a password, a random one is returned once',
         body: AccountCreateSchema,
-        response: { 201: z.object({ account: AccountSchema, initialPassword: z.string().optional() }), ...errorResponses },
+        response: { 201: AccountCreatedSchema, ...errorResponses },
       },
     },
     async (req, reply) => reply.status(201).send(await createAccount(deps, req.actor, req.body)),
@@ -77,16 +89,7 @@ export const adminRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = async (
       schema: {
         tags: ['admin'],
         summary: 'Walk the hash chain of the audit log and name the first broken link',
-        response: {
-          200: z.object({
-            ok: z.boolean(),
-            events: z.number().int(),
-            head: z.string().optional(),
-            position: z.number().int().optional(),
-            problem: z.enum(['hash', 'link', 'gap', 'head']).optional(),
-          }),
-          ...errorResponses,
-        },
+        response: { 200: AuditVerificationSchema, ...errorResponses },
       },
     },
     async (req) => verifyAudit(deps, req.actor),

@@ -50,6 +50,9 @@ export const ApiTokenSchema = z
   })
   .meta({ id: 'ApiToken' });
 
+/** POST /api/tokens: the token itself, shown once. */
+export const ApiTokenCreatedSchema = z.object({ token: z.string(), apiToken: ApiTokenSchema });
+
 const Next = z.enum(['done', 'totp', 'enrol-totp']).describe('what to do next: done, send a TOTP code, or enrol a second factor');
 /** GET /api/auth/me: the signed-in account and what it still has to do. */
 export const MeSchema = z.object({ account: AccountSchema, next: Next, csrfToken: z.string().nullable() });
@@ -203,7 +206,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps; secureCookie
         tags: ['auth'],
         summary: 'Create an API token for myself; the token is shown once',
         body: TokenCreateSchema,
-        response: { 201: z.object({ token: z.string(), apiToken: ApiTokenSchema }), ...errorResponses },
+        response: { 201: ApiTokenCreatedSchema, ...errorResponses },
       },
     },
     async (req, reply) => reply.status(201).send(await createToken(deps, req.actor, req.actor.id, req.body)),

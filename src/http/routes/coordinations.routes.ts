@@ -84,6 +84,9 @@ export const TemplateSchema = z
   })
   .meta({ id: 'MessageTemplate' });
 
+/** GET /api/templates: every kind × language in use, and the fields a template may name. */
+export const MessageTemplatesSchema = z.object({ items: z.array(TemplateSchema), fields: z.record(z.string(), z.string()) });
+
 export const OutcomeSchema = z.object({
   profile: z.string(),
   status: z.number().nullable(),
@@ -230,7 +233,7 @@ export const coordinationRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = 
       schema: {
         tags: ['coordination'],
         summary: 'The message templates in use, per kind and language, and the fields they may name',
-        response: { 200: z.object({ items: z.array(TemplateSchema), fields: z.record(z.string(), z.string()) }), ...errorResponses },
+        response: { 200: MessageTemplatesSchema, ...errorResponses },
       },
     },
     async (req) => ({ items: await listTemplates(deps, req.actor), fields: { ...TEMPLATE_FIELDS } }),

@@ -47,7 +47,8 @@ export const CustodyEventSchema = z
   })
   .meta({ id: 'CustodyEvent' });
 
-const ItemWithCustodySchema = z.object({ item: EvidenceItemSchema, custody: z.array(CustodyEventSchema) }).meta({ id: 'EvidenceItemWithCustody' });
+/** GET /api/incidents/:id/evidence/:itemId, POST …/:itemId/hand-over: one item and its chain of custody. */
+export const ItemWithCustodySchema = z.object({ item: EvidenceItemSchema, custody: z.array(CustodyEventSchema) }).meta({ id: 'EvidenceItemWithCustody' });
 
 const params = z.object({ id: z.string().min(1).max(64) });
 const itemParams = z.object({ id: z.string().min(1).max(64), itemId: z.uuid() });

@@ -25,6 +25,9 @@ import { IncidentRefSchema, IncidentSchema, ObservableSchema, PageQuery, ReportS
 /** `:id` is the UUID or the human number (RK-2026-000042). */
 const params = z.object({ id: z.string().min(1).max(64) });
 
+/** GET /api/incidents/:id/observables: each of the incident's observables. */
+export const IncidentObservableSchema = ObservableSchema.extend({ isManual: z.boolean(), seenInOtherIncidents: z.number().int() });
+
 /** GET /api/incidents/:id/sla: the policy that applies and each clock's state. */
 export const IncidentSlaSchema = z.object({
   policy: z.string().nullable(),
@@ -253,9 +256,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ deps: ServiceDeps }> = asyn
         summary: "The incident's observables, each with the number of other incidents that share it",
         params,
         response: {
-          200: z.object({
-            items: z.array(ObservableSchema.extend({ isManual: z.boolean(), seenInOtherIncidents: z.number().int() })),
-          }),
+          200: z.object({ items: z.array(IncidentObservableSchema) }),
           ...errorResponses,
         },
       },

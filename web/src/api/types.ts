@@ -70,7 +70,7 @@ export interface Me {
   csrfToken: string | null;
 }
 
-/** POST /api/accounts: the account, and its password once when none was given. */
+/** AccountCreatedSchema in src/http/routes/admin.routes.ts (POST /api/accounts): the account, and its password once when none was given. */
 export interface AccountCreated {
   account: Account;
   initialPassword?: string;
@@ -88,7 +88,7 @@ export interface ApiToken {
   revokedAt: string | null;
 }
 
-/** POST /api/tokens: the token itself, shown once. */
+/** ApiTokenCreatedSchema in src/http/routes/auth.routes.ts (POST /api/tokens): the token itself, shown once. */
 export interface ApiTokenCreated {
   token: string;
   apiToken: ApiToken;
@@ -111,7 +111,7 @@ export interface AuditEvent {
   hash: string;
 }
 
-/** GET /api/audit/verify: intact up to the head, or the first broken link. */
+/** AuditVerificationSchema in src/http/routes/admin.routes.ts (GET /api/audit/verify): intact up to the head, or the first broken link. */
 export interface AuditVerification {
   ok: boolean;
   events: number;
@@ -156,7 +156,7 @@ export interface IncidentDetail {
   mergedFrom: string[];
 }
 
-/** GET /api/incidents/:id/observables */
+/** IncidentObservableSchema in src/http/routes/incidents.routes.ts (GET /api/incidents/:id/observables, each item). */
 export type IncidentObservable = Observable & { isManual: boolean; seenInOtherIncidents: number };
 
 /** GET /api/observables/:id/sightings */
@@ -202,7 +202,10 @@ export interface ReportHeaders {
   isTruncated: boolean;
 }
 
-/** What mail intake records in a report's meta (src/services/mail-intake.service.ts), as far as the screens read it. */
+/**
+ * What mail intake records in a report's meta (readInboundMail in src/services/inbound-mail.ts), as far as the screens read it.
+ * The route types meta only as a record; test/web/api-types.check.ts checks this against InboundMailMeta, the type intake writes.
+ */
 export interface MailMeta {
   mail?: { messageId?: string | null; date?: string | null; to?: string[]; hasHtml?: boolean; isAutomated?: boolean };
   pgp?: { kind: string; isEncrypted: boolean; isDecrypted: boolean; signature: { status: string; fingerprint?: string | null; contact: { email: string; organisation: string } | null }; problems: string[] } | null;
@@ -338,7 +341,7 @@ export type { AbuseStepFacts };
 /** EvidenceItem and CustodyEvent in src/http/routes/evidence.routes.ts (the domain's own shapes, sent as they are). */
 export type { CustodyEvent, EvidenceItem };
 
-/** GET /api/incidents/:id/evidence/:itemId, POST …/:itemId/hand-over */
+/** ItemWithCustodySchema in src/http/routes/evidence.routes.ts (GET /api/incidents/:id/evidence/:itemId, POST …/:itemId/hand-over). */
 export interface EvidenceItemView {
   item: EvidenceItem;
   custody: CustodyEvent[];
@@ -407,7 +410,7 @@ export interface MessageTemplate {
   updatedByName: string | null;
 }
 
-/** GET /api/templates: every kind × language in use, and the fields a template may name (English descriptions). */
+/** MessageTemplatesSchema in src/http/routes/coordinations.routes.ts (GET /api/templates): every kind × language in use, and the fields a template may name (English descriptions). */
 export interface MessageTemplates {
   items: MessageTemplate[];
   fields: Record<string, string>;
