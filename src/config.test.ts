@@ -9,4 +9,10 @@ describe('configuration', () => {
     expect(loadConfig({ RENKEI_PARSE_WORKERS: '0' }).parseWorkers).toBe(0);
     expect(loadConfig({ DATABASE_URL: 'postgres://x@127.0.0.1/renkei', RENKEI_PARSE_WORKERS: '3' }).parseWorkers).toBe(3);
   });
+
+  it('accepts mail over SMTP up to the largest a report may be, and no larger (a larger mail would be acknowledged, then refused)', () => {
+    expect(loadConfig({}).smtpMaxBytes).toBe(25 * 1024 * 1024);
+    expect(loadConfig({ RENKEI_SMTP_MAX_BYTES: '1048576' }).smtpMaxBytes).toBe(1048576);
+    expect(() => loadConfig({ RENKEI_SMTP_MAX_BYTES: String(25 * 1024 * 1024 + 1) })).toThrow(/RENKEI_SMTP_MAX_BYTES.*at most 26214400 bytes/s);
+  });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseIntakeRoutes } from './domain/intake-route.js';
+import { MAX_RAW_BYTES } from './domain/report.js';
 
 /**
  * Configuration from environment variables (DESIGN.md §4) and an optional JSON
@@ -100,7 +101,8 @@ export const ConfigSchema = z.strictObject({
   smtpRelayTimeoutSeconds: z.coerce.number().int().min(1).max(600).default(30),
   /** Worker threads that parse inbound mail beside the database thread; 0: parse in the main thread. Default: `defaultParseWorkers`. */
   parseWorkers: z.coerce.number().int().min(0).max(32).default(defaultParseWorkers()),
-  smtpMaxBytes: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Largest message accepted over SMTP (552 beyond): at most the largest a report's raw original may be. */
+  smtpMaxBytes: z.coerce.number().int().min(1024).max(MAX_RAW_BYTES, `at most ${MAX_RAW_BYTES} bytes (25 MB), the largest a report's raw original may be`).default(MAX_RAW_BYTES),
   incidentPrefix: z.string().regex(/^[A-Z]{1,8}$/, 'incident prefix is 1–8 capital letters').default('RK'),
   /** Zone of the numbering year and of dates shown by default. */
   timeZone: z.string().default('Asia/Tokyo'),

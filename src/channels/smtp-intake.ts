@@ -29,6 +29,8 @@ const smtpError = (code: number, message: string) => Object.assign(new Error(mes
  */
 export function createSmtpIntake(options: SmtpIntakeOptions): SMTPServer {
   const perAddress = new Map<string, number>();
+  // The sessions counted in perAddress: smtp-server calls onClose for a connection onConnect refused too.
+  const counted = new Set<string>();
   const server = new SMTPServer({
     name: 'renkei',
     banner: 'Renkei report intake',
@@ -43,9 +45,11 @@ export function createSmtpIntake(options: SmtpIntakeOptions): SMTPServer {
       const n = (perAddress.get(ip) ?? 0) + 1;
       if (n > options.maxConnectionsPerAddress) return callback(smtpError(421, 'too many connections from your address; try again later'));
       perAddress.set(ip, n);
+      counted.add(session.id);
       callback();
     },
     onClose(session) {
+      if (!counted.delete(session.id)) return;
       const n = (perAddress.get(session.remoteAddress) ?? 1) - 1;
       if (n <= 0) perAddress.delete(session.remoteAddress);
       else perAddress.set(session.remoteAddress, n);
@@ -56,10 +60,16 @@ export function createSmtpIntake(options: SmtpIntakeOptions): SMTPServer {
       callback();
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
+      // Kept up to the limit; past it, the rest is read and let go (the sender is answered 552 at its end).
       const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      stream.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= options.maxBytes) chunks.push(c);
+        else chunks.length = 0;
+      });
       stream.on('end', () => {
-        if (stream.sizeExceeded) return callback(smtpError(552, `message larger than ${options.maxBytes} bytes`));
+        if (stream.sizeExceeded || size > options.maxBytes) return callback(smtpError(552, `message larger than ${options.maxBytes} bytes`));
         const raw = Buffer.concat(chunks);
         const rcptTo = session.envelope.rcptTo.map((r) => r.address);
         const route = rcptTo.map((a) => routeFor(options.routes, a)).find(Boolean);

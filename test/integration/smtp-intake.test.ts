@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import type { SMTPServer } from 'smtp-server';
@@ -31,10 +31,10 @@ interface Listener {
 }
 
 /** A listener with its spool; `drain: false` leaves what it spools for another drainer. */
-async function listen(deps: ServiceDeps, maxBytes = 1024 * 1024, drain = true): Promise<Listener> {
+async function listen(deps: ServiceDeps, maxBytes = 1024 * 1024, drain = true, maxConnectionsPerAddress = 50): Promise<Listener> {
   const spool = new MailSpool(deps, systemActor('smtp'));
   if (drain) spool.start();
-  const s = createSmtpIntake({ spool, routes, maxBytes, maxRecipients: 5, maxConnectionsPerAddress: 50 });
+  const s = createSmtpIntake({ spool, routes, maxBytes, maxRecipients: 5, maxConnectionsPerAddress });
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
   return { server: s, port: (s.server.address() as AddressInfo).port, spool };
 }
@@ -72,6 +72,30 @@ const reportBySource = async (sourceRef: string) =>
   (await sql<{ id: string }>`select id from report where source_ref = ${sourceRef}`.execute(h.database.db)).rows;
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'), 'latin1');
+
+/** The SMTP replies on a socket, one complete reply at a time; `next(code)` fails unless the reply has that code. */
+function lines(socket: Socket) {
+  let buffered = '';
+  const waiting: ((reply: string) => void)[] = [];
+  const deliver = () => {
+    for (let m = /^\d{3}(?: [^\r\n]*)?\r\n/m.exec(buffered); m && waiting.length; m = /^\d{3}(?: [^\r\n]*)?\r\n/m.exec(buffered)) {
+      const reply = buffered.slice(0, m.index + m[0].length);
+      buffered = buffered.slice(m.index + m[0].length);
+      waiting.shift()!(reply);
+    }
+  };
+  socket.setEncoding('latin1');
+  socket.on('data', (d: string) => ((buffered += d), deliver()));
+  socket.on('error', () => undefined);
+  return {
+    async next(code?: string): Promise<string> {
+      const reply = await new Promise<string>((r) => (waiting.push(r), deliver()));
+      const last = reply.trimEnd().split('\r\n').pop()!;
+      if (code && !last.startsWith(code)) throw new Error(`expected ${code}, got ${reply}`);
+      return last;
+    },
+  };
+}
 
 describe('SMTP intake', () => {
   it('stores an ISO-2022-JP phishing report before answering 250, decoded, with its URL extracted', async () => {
@@ -199,6 +223,65 @@ describe('SMTP intake', () => {
       await expect(send(crlf(['Subject: big', '', 'x'.repeat(10_000)]), 'report@renkei.example', big)).rejects.toMatchObject({ responseCode: 552 });
     } finally {
       await closeListener(big);
+    }
+  });
+
+  it('keeps no more of an oversized message than the limit while it comes in (answered 552 at its end)', async () => {
+    const big = await listen(h.deps, 1024 * 1024);
+    try {
+      const socket = connect({ port: big.port, host: '127.0.0.1' });
+      const replies = lines(socket);
+      await replies.next('220');
+      socket.write('EHLO test.example\r\nMAIL FROM:<a@example.jp>\r\nRCPT TO:<report@renkei.example>\r\nDATA\r\n');
+      for (const code of ['250', '250', '250', '354']) await replies.next(code);
+      // 96 MB, 64 KB at a time; the listener's memory for Buffers is sampled meanwhile (kept whole, the 96 MB would be
+      // in it at once; let go, what is left is garbage not yet collected).
+      const before = process.memoryUsage().arrayBuffers;
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers)), 5);
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      chunk.write('\r\n', chunk.length - 2);
+      for (let i = 0; i < 1536; i++) if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r));
+      socket.write('\r\n.\r\n');
+      expect(await replies.next('552')).toMatch(/^552 /);
+      clearInterval(sampler);
+      socket.destroy();
+      expect(peak - before).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      await closeListener(big);
+    }
+  }, 60_000);
+
+  it('refuses connections beyond the limit from one address with 421, and counts only those it let in', async () => {
+    const limited = await listen(h.deps, 1024 * 1024, true, 2);
+    const open = async () => {
+      const socket = connect({ port: limited.port, host: '127.0.0.1' });
+      const replies = lines(socket);
+      return { socket, greeting: await replies.next(), replies };
+    };
+    try {
+      const held = [await open(), await open()];
+      expect(held.map((c) => c.greeting.slice(0, 3))).toEqual(['220', '220']);
+      // Refused ones, each closed again: they must not free a place.
+      for (let i = 0; i < 5; i++) {
+        const refused = await open();
+        expect(refused.greeting).toMatch(/^421 /);
+        refused.socket.destroy();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const still = await open();
+      expect(still.greeting).toMatch(/^421 /);
+      still.socket.destroy();
+      // One of the two leaves: one place is free again.
+      held[0]!.socket.end('QUIT\r\n');
+      await new Promise((r) => held[0]!.socket.once('close', r));
+      await new Promise((r) => setTimeout(r, 20));
+      const next = await open();
+      expect(next.greeting).toMatch(/^220 /);
+      next.socket.destroy();
+      held[1]!.socket.destroy();
+    } finally {
+      await closeListener(limited);
     }
   });
 
