@@ -9,6 +9,7 @@
  * SMTP listener runs it in worker threads (`inbound-mail-pool.ts`) and its
  * main thread does only the transaction.
  */
+import { createHash } from 'node:crypto';
 import type { Category } from '../domain/taxonomy.js';
 import { MAX_RAW_BYTES, type ReportCreateInput } from '../domain/report.js';
 import { AppError } from '../domain/errors.js';
@@ -126,12 +127,34 @@ export async function readInboundMail(files: EvidenceFiles, raw: Buffer, envelop
       problems,
     } satisfies InboundMailMeta,
   };
-  const { raw: _raw, ...report } = prepareReport(input, raw);
+  const { raw: _raw, ...report } = prepareReport(input, raw, mail.messageId ? contentVariant(raw) : null);
   return {
     report,
     attachments,
     facts: { subject: mail.subject, inReplyTo: mail.inReplyTo, references: mail.references, from: mail.from, isAutomated: mail.isAutomated },
   };
+}
+
+/**
+ * What makes two mails under one Message-ID the same mail: the bytes after
+ * the header (the same mail delivered twice, by any path or door, has the
+ * same body whatever Received lines it gathered) and the resent fields (a
+ * mail redirected by another reporter carries their own). A SHA-256, hex.
+ */
+export function contentVariant(raw: Buffer): string {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  const end = crlf === -1 ? lf : lf === -1 ? crlf : Math.min(crlf, lf);
+  const head = end === -1 ? raw : raw.subarray(0, end);
+  const resent = head
+    .toString('latin1')
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .split(/\r?\n/)
+    .filter((line) => /^resent-(from|sender|message-id|date|to):/i.test(line))
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .join('\n');
+  const body = end === -1 ? Buffer.alloc(0) : raw.subarray(end + (end === crlf ? 4 : 2));
+  return createHash('sha256').update(resent).update('\n\n').update(body).digest('hex');
 }
 
 /** The structured fields of an ARF / X-ARF report as text, so their addresses and URLs become observables. */

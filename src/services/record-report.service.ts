@@ -32,12 +32,20 @@ export interface PreparedReport {
   raw: Buffer | undefined;
   rawSha256: string | null;
   sourceRef: string;
+  /**
+   * What tells apart two reports of one `sourceRef` (mail: the body and any
+   * resent fields, so another mail under the same Message-ID — a second
+   * reporter redirecting the same phishing mail, a sender reusing ids — is a
+   * report of its own, while the same mail delivered twice is one); null: the
+   * sourceRef alone.
+   */
+  sourceVariant: string | null;
   observables: ExtractedObservable[];
   terms: string[];
 }
 
 /** `rawBytes`: a channel's original as bytes (no base64 round trip); the API sends `raw` as base64 instead. */
-export function prepareReport(input: ReportCreateInput, rawBytes?: Buffer): PreparedReport {
+export function prepareReport(input: ReportCreateInput, rawBytes?: Buffer, sourceVariant: string | null = null): PreparedReport {
   const data = parseInput(ReportCreateSchema, input);
   const raw = rawBytes ?? (data.raw === undefined ? undefined : Buffer.from(data.raw, 'base64'));
   const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -51,6 +59,7 @@ export function prepareReport(input: ReportCreateInput, rawBytes?: Buffer): Prep
     raw,
     rawSha256,
     sourceRef,
+    sourceVariant,
     observables: extractObservables(texts.join('\n')),
     terms: documentTerms([data.sender ?? '', data.senderName ?? '', ...texts].join('\n')),
   };
@@ -72,6 +81,9 @@ async function reporterCountriesOf(tx: Store, inputs: ReportCreate[]): Promise<(
   const directory = toAsk.length ? await tx.reports.directoryCountriesOf(toAsk) : new Map<string, string>();
   return inputs.map((input, i) => input.reporterCountry ?? (senders[i] ? (directory.get(senders[i]) ?? countryOfCcTld(senders[i])) : null));
 }
+
+/** The variant a stored report was recorded under (see PreparedReport.sourceVariant). */
+const variantOf = (report: Report): string | null => (typeof report.meta.sourceVariant === 'string' ? report.meta.sourceVariant : null);
 
 /**
  * Store reports in the caller's transaction: each once per `(channel,
@@ -104,13 +116,22 @@ async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: P
         tlp: input.tlp,
         rawSha256: p.rawSha256,
         rawSize: raw ? raw.length : null,
-        meta: input.meta ?? {},
+        meta: p.sourceVariant ? { ...input.meta, sourceVariant: p.sourceVariant } : (input.meta ?? {}),
         reporterCountry: countries[i]!,
       },
       raw,
     };
   });
   const stored = await tx.reports.insertManyIfAbsent(entries);
+  // The same source with other content: a report of its own, under its source and variant (the first keeps the source
+  // alone, which replies find it by). A third copy of either is found under its own.
+  const clashing = stored.flatMap(({ report, isNew }, i) => (!isNew && variantOf(report) !== list[i]!.p.sourceVariant ? [i] : []));
+  if (clashing.length) {
+    const again = await tx.reports.insertManyIfAbsent(
+      clashing.map((i) => ({ ...entries[i]!, report: { ...entries[i]!.report, sourceRef: `${entries[i]!.report.sourceRef} #${list[i]!.p.sourceVariant ?? '-'}` } })),
+    );
+    clashing.forEach((i, k) => (stored[i] = again[k]!));
+  }
   const fresh = stored.flatMap(({ report, isNew }, i) => (isNew ? [{ report, p: list[i]!.p, attachments: list[i]!.attachments ?? [] }] : []));
   if (fresh.length === 0) return stored.map(({ report, isNew }) => ({ report, isNew, observableCount: 0, candidateIncidentIds: [] }));
 

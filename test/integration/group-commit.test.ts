@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/domain/actor.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
 import { GroupCommitter } from '../../src/services/group-commit.js';
-import { recordChannelReports } from '../../src/services/record-report.service.js';
+import { prepareReport, recordChannelReports } from '../../src/services/record-report.service.js';
 import type { Store } from '../../src/store/store.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
@@ -58,6 +58,20 @@ describe('group commit', () => {
     const events = await h.database.db.selectFrom('audit_event').select('details').where('action', '=', 'report.recorded-batch').execute();
     const named = events.map((e) => (JSON.parse(e.details) as { reports: string[] }).reports);
     expect(named).toEqual(expect.arrayContaining([[r1.report.id], [(await second).report.id]]));
+  });
+
+  it('keeps two mails of one Message-ID but other content as two reports in one group, and a repeat of either as none', async () => {
+    const item = (variant: string, body: string) => {
+      const { raw: _raw, ...prepared } = prepareReport({ channel: 'email', sourceRef: '<same-id@example.jp>', body }, undefined, variant);
+      return { input: { prepared }, attachments: [] };
+    };
+    const first = await recordChannelReports(h.deps, systemActor('smtp'), [item('a'.repeat(64), 'first 198.51.100.61'), item('b'.repeat(64), 'second 198.51.100.62'), item('a'.repeat(64), 'first 198.51.100.61')]);
+    expect(first.map((r) => r.ok && r.isNew)).toEqual([true, true, false]);
+    const again = await recordChannelReports(h.deps, systemActor('smtp'), [item('b'.repeat(64), 'second 198.51.100.62'), item('a'.repeat(64), 'first 198.51.100.61')]);
+    expect(again.map((r) => r.ok && r.isNew)).toEqual([false, false]);
+    const ids = (r: (typeof first)[number]) => (r.ok ? r.report.id : null);
+    expect([ids(again[0]!), ids(again[1]!)]).toEqual([ids(first[1]!), ids(first[0]!)]);
+    expect(first.map((r) => r.ok && r.report.sourceRef)).toEqual(['<same-id@example.jp>', `<same-id@example.jp> #${'b'.repeat(64)}`, '<same-id@example.jp>']);
   });
 
   it('answers every sender of a group with the failure when its disk sync fails', async () => {

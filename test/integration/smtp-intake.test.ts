@@ -137,12 +137,31 @@ describe('SMTP intake', () => {
     }
   });
 
-  it('stores the same Message-ID once', async () => {
+  it('stores the same mail once, even when it came by another path (other Received lines)', async () => {
     const raw = crlf(['Message-ID: <twice@example.jp>', 'Subject: twice', '', 'scan from 203.0.113.40', '']);
     expect((await send(raw)).response).toMatch(/^250 /);
     expect((await send(raw)).response).toMatch(/^250 /);
+    const relayed = crlf(['Received: from relay2.example.jp by mx.renkei.example; Wed, 25 Nov 2026 10:00:00 +0900', 'Message-ID: <twice@example.jp>', 'Subject: twice', '', 'scan from 203.0.113.40', '']);
+    expect((await send(relayed)).response).toMatch(/^250 /);
     expect(await reportBySource('<twice@example.jp>')).toHaveLength(1);
     expect((await main.spool.counts()).waiting).toBe(0);
+  });
+
+  it('keeps another mail under the same Message-ID as a report of its own: other content, or redirected by another reporter', async () => {
+    const lure = ['Message-ID: <lure-77@bank.evil.example>', 'From: "Bank" <no-reply@bank.evil.example>', 'Subject: verify your account'];
+    await send(crlf([...lure, '', 'https://verify-77.evil.example/login', '']));
+    // Another reporter redirects the same lure (Resent- fields of their own), twice by mistake.
+    const redirected = crlf(['Resent-From: suzuki@example.co.jp', 'Resent-Message-ID: <redirect-1@example.co.jp>', ...lure, '', 'https://verify-77.evil.example/login', '']);
+    await send(redirected);
+    await send(redirected);
+    // A different mail that reuses the id (another sender, other text): kept too, its URL extracted.
+    await send(crlf(['Message-ID: <lure-77@bank.evil.example>', 'From: tanaka@example.jp', 'Subject: also this', '', 'and https://other-77.evil.example/', '']));
+    const rows = (await sql<{ id: string; source_ref: string; sender: string }>`select id, source_ref, sender from report where source_ref like '<lure-77@bank.evil.example>%' order by created_at, id`.execute(h.database.db)).rows;
+    expect(rows).toHaveLength(3);
+    // The first keeps the Message-ID alone (replies find it by that); the others carry their variant.
+    expect(rows.filter((r) => r.source_ref === '<lure-77@bank.evil.example>')).toHaveLength(1);
+    const observed = await Promise.all(rows.map(async (r) => (await getReport(h.deps, h.actor, r.id)).observables.map((o) => o.value)));
+    expect(observed.flat()).toEqual(expect.arrayContaining(['https://verify-77.evil.example/login', 'https://other-77.evil.example/']));
   });
 
   it('keeps a forwarded phishing mail whole as evidence and reads its headers and URLs', async () => {
