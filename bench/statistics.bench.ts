@@ -167,6 +167,7 @@ export async function loadStatisticsWorkload(d: Kysely<DB>, dialect: 'sqlite' | 
           raw_sha256: null,
           raw_size: null,
           reporter_country: pick(countries),
+          reply_to: null,
         });
       }
       await insert(tx, 'report', reports);

@@ -107,6 +107,7 @@ export default defineBench({
               raw_sha256: null,
               raw_size: null,
               reporter_country: 'JP',
+              reply_to: null,
             });
             for (let e = 0; e < TIMELINE_PER_INCIDENT; e++)
               timeline.push({

@@ -85,6 +85,8 @@ export interface Report {
   meta: Record<string, unknown>;
   /** ISO 3166-1 alpha-2 of the reporter, or null when it could not be told (never guessed). */
   reporterCountry: string | null;
+  /** The report this one answers (a reporter's reply to our receipt, before triage): it goes where that one goes. */
+  replyTo: string | null;
 }
 
 export interface ReportObservable extends ExtractedObservable {

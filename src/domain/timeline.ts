@@ -11,6 +11,7 @@ export const TIMELINE_ACTIONS = [
   'report.detached',
   'report.rejected',
   'report.acknowledged',
+  'report.reply',
   'incident.created',
   'incident.updated',
   'incident.status',

@@ -80,6 +80,7 @@ export const ReportSchema = z
     rawSize: z.number().int().nullable(),
     reporterCountry: z.string().nullable().describe('Where the reporter is (ISO 3166-1 alpha-2): what the channel said, else the directory organisation of the sender, else the sender domain\'s ccTLD; null when unknown (never guessed)'),
     meta: z.record(z.string(), z.unknown()),
+    replyTo: z.string().nullable().describe('The report this one answers (a reporter\'s reply to the receipt, threaded before triage): triaging that one takes this one along'),
   })
   .meta({ id: 'Report' });
 

@@ -39,15 +39,17 @@ const ACK_ACTOR = systemActor('acknowledgement');
 /**
  * The job: answer the sender of a new report with its reference, in its
  * language, as an automatic reply (Auto-Submitted, null envelope sender) —
- * unless by now the mail was threaded onto an incident (a reply to us
- * needs no receipt) or its sender already had their share this hour.
+ * unless by now the mail was threaded onto an incident or onto an earlier
+ * report (a reply to us needs no receipt) or its sender already had their
+ * share this hour.
  */
 export async function acknowledgeReport(deps: ServiceDeps, payload: unknown): Promise<'sent' | 'threaded' | 'rate-limited' | 'gone'> {
   const reportId = (payload as { reportId?: unknown } | null)?.reportId;
   if (typeof reportId !== 'string') return 'gone';
   const report = await deps.store.reports.findById({ kind: 'all' }, reportId);
   if (!report?.sender) return 'gone';
-  if (report.incidentId) return 'threaded';
+  // A reply to us (threaded onto an incident, or answering a report of theirs) needs no receipt of its own.
+  if (report.incidentId || report.replyTo) return 'threaded';
   const now = deps.clock();
   const hour = new Date(Math.floor(now.getTime() / 3600_000) * 3600_000).toISOString();
   if ((await deps.store.accounts.bump(`ack:${report.sender.toLowerCase()}`, hour)) > ACKS_PER_SENDER_PER_HOUR) return 'rate-limited';

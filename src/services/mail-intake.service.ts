@@ -1,4 +1,5 @@
 import type { Actor } from '../domain/actor.js';
+import type { Report } from '../domain/report.js';
 import type { IntakeRoute } from '../domain/intake-route.js';
 import { ACKNOWLEDGE_JOB, mayAcknowledge } from './acknowledge.service.js';
 import { matchReply, recordCoordinationReply } from './coordination-reply.service.js';
@@ -67,12 +68,18 @@ export async function afterRecorded(deps: ServiceDeps, actor: Actor, result: Rec
 
 /**
  * A reply lands on the incident (and coordination) it answers — see
- * `matchReply` — and is recorded on the timeline as such; a reply that
- * matches nothing stays in the triage queue for a human.
+ * `matchReply`. A reply to a report not yet triaged (the reporter answering
+ * our receipt) is marked as answering it, and goes where that report goes
+ * when a handler triages it (`answering`). Either is on the timeline; a reply
+ * that matches nothing stays in the triage queue for a human.
  */
 async function threadReply(deps: ServiceDeps, actor: Actor, reportId: string, mail: MailFacts): Promise<void> {
   const match = await matchReply(deps, reportId, { subject: mail.subject, inReplyTo: mail.inReplyTo, references: mail.references, from: mail.from?.address ?? null });
-  if (!match) return;
+  if (!match) {
+    const earlier = await answering(deps, reportId, mail);
+    if (earlier) await threadOnto(deps, actor, reportId, earlier.report, earlier.how);
+    return;
+  }
   try {
     await attachReports(deps, actor, match.incidentId, { reportIds: [reportId], note: `threaded by ${match.how}` });
   } catch {
@@ -80,4 +87,42 @@ async function threadReply(deps: ServiceDeps, actor: Actor, reportId: string, ma
     return;
   }
   if (match.coordinationId) await recordCoordinationReply(deps, match.coordinationId, reportId, match.how);
+}
+
+/** Receipts' references are looked up among reports received this long ago at most. */
+const REFERENCE_LOOKBACK_MS = 180 * 24 * 3600_000;
+
+/**
+ * The earlier report a mail answers when no incident is concerned: one whose
+ * Message-ID its In-Reply-To / References name (our receipt refers to the
+ * report it acknowledges), else the one whose reference (`[RK-R-1A2B3C4D]`,
+ * the receipt's subject) its subject carries.
+ */
+async function answering(deps: ServiceDeps, reportId: string, mail: MailFacts): Promise<{ report: Report; how: string } | null> {
+  const refs = [mail.inReplyTo, ...mail.references].filter((r): r is string => Boolean(r));
+  const byRefs = (await deps.store.reports.findBySourceRefs('email', refs)).find((r) => r.id !== reportId);
+  if (byRefs) return { report: byRefs, how: 'In-Reply-To / References of an earlier report' };
+  // The prefix is capital letters only (see config.ts).
+  const tag = new RegExp(`\\[(${deps.settings.incidentPrefix}-R-([0-9A-F]{8}))\\]`, 'i').exec(mail.subject ?? '');
+  if (!tag) return null;
+  const since = new Date(deps.clock().getTime() - REFERENCE_LOOKBACK_MS).toISOString();
+  const byTag = await deps.store.reports.findByReference(tag[2]!, since);
+  return byTag && byTag.id !== reportId ? { report: byTag, how: `reference ${tag[1]!.toUpperCase()}` } : null;
+}
+
+/** A reply to `earlier`: onto its incident when it has one by now, else marked as answering it (and on both timelines). */
+async function threadOnto(deps: ServiceDeps, actor: Actor, reportId: string, earlier: Report, how: string): Promise<void> {
+  // Answering a reply: the report the thread began with.
+  const first = earlier.replyTo ? ((await deps.store.reports.findById({ kind: 'all' }, earlier.replyTo)) ?? earlier) : earlier;
+  if (first.incidentId) {
+    await attachReports(deps, actor, first.incidentId, { reportIds: [reportId], note: `threaded by ${how}` }).catch(() => undefined);
+    return;
+  }
+  await deps.store.transaction(async (tx) => {
+    await tx.reports.setReplyTo(reportId, first.id);
+    await tx.timeline.append([
+      { incidentId: null, reportId, actor: actor.id, action: 'report.reply', changes: { replyTo: first.id, matchedBy: how }, note: null },
+      { incidentId: null, reportId: first.id, actor: actor.id, action: 'report.reply', changes: { reply: reportId, matchedBy: how }, note: null },
+    ]);
+  });
 }

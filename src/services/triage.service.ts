@@ -55,6 +55,17 @@ function assertStillNew(reports: Report[], code: 'CONFLICT' | 'INVALID_TRANSITIO
   });
 }
 
+/**
+ * The reports a triage moves: those named, and the replies to them still in
+ * the queue (a reporter answering our receipt before triage: see
+ * mail-intake.service.ts), which go where the report they answer goes.
+ */
+async function withReplies(tx: Store, reports: Report[]): Promise<Report[]> {
+  const named = new Set(reports.map((r) => r.id));
+  const replies = (await tx.reports.newRepliesTo([...named])).filter((r) => !named.has(r.id));
+  return [...reports, ...replies];
+}
+
 export async function loadReports(store: Store, actor: Actor, ids: string[]): Promise<Report[]> {
   const unique = [...new Set(ids)];
   const reports = await store.reports.findManyById(accessScope(actor), unique, store.inTransaction);
@@ -121,7 +132,7 @@ export async function createIncidentFromReports(deps: ServiceDeps, actor: Actor,
       note ?? null,
       { withReports: true },
     );
-    await moveReports(tx, actor, reports, incident, note ?? null);
+    await moveReports(tx, actor, await withReplies(tx, reports), incident, note ?? null);
     // Playbook, SLA clocks and rules once, with the reports and their observables on the incident.
     return afterIncidentCreatedWithReports(deps, tx, incident);
   });
@@ -141,7 +152,7 @@ export async function attachReports(
     assertNotMerged(incident);
     const reports = await loadReports(tx, actor, reportIds);
     if (onlyNew) assertStillNew(reports, 'CONFLICT');
-    await moveReports(tx, actor, reports, incident, note ?? null);
+    await moveReports(tx, actor, await withReplies(tx, reports), incident, note ?? null);
     return afterIncidentChange(deps, tx, incident, { actions: ['report.attached'] });
   });
 }

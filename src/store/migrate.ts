@@ -19,6 +19,7 @@ import * as mailSpool from './migrations/0016-mail-spool.js';
 import * as postgresStorage from './migrations/0017-postgres-storage.js';
 import * as mailSpoolBytes from './migrations/0018-mail-spool-bytes.js';
 import * as mailSpoolHeldReason from './migrations/0019-mail-spool-held-reason.js';
+import * as reportReplyTo from './migrations/0020-report-reply-to.js';
 
 export type DialectMigration = { up: (db: Parameters<Migration['up']>[0], dialect: DialectName) => Promise<void> };
 
@@ -43,6 +44,7 @@ export const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0017-postgres-storage': postgresStorage,
   '0018-mail-spool-bytes': mailSpoolBytes,
   '0019-mail-spool-held-reason': mailSpoolHeldReason,
+  '0020-report-reply-to': reportReplyTo,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -310,6 +310,8 @@ export interface ReportTable {
   raw_size: number | null;
   /** ISO 3166-1 alpha-2 of the reporter, set at intake (0010-report-origin); null: unknown. */
   reporter_country: string | null;
+  /** The report this one answers, threaded before triage (0020-report-reply-to); null otherwise. */
+  reply_to: string | null;
 }
 
 export interface IncidentTable {

@@ -98,6 +98,43 @@ describe('acknowledging a mailed report', () => {
     expect((await h.deps.store.reports.findById({ kind: 'all' }, threaded.report.id))!.incidentId).toBe(incident.id);
   });
 
+  it('threads a reply to the receipt onto the report it answers before triage (by References, or by the reference alone): no second receipt, and it goes where that report goes', async () => {
+    const first = mail('sato@reporter.example', 'Phishing site', 'https://reply-before.evil.example/ imitates our bank.');
+    const { report } = await receive(first.raw);
+    await settle();
+    expect(sink.mails).toHaveLength(1);
+    const receipt = await parseMail(sink.mails[0]!.raw);
+    const reference = reportReference('RK', report.id);
+    sink.mails.length = 0;
+    // A reply as mail clients write one: In-Reply-To the receipt, References the thread.
+    const byRefs = mail('sato@reporter.example', `Re: ${receipt.subject}`, 'Here is a screenshot; also https://reply-more.evil.example/', [
+      `In-Reply-To: ${receipt.messageId}`,
+      `References: ${first.id} ${receipt.messageId}`,
+    ]);
+    const r1 = await receive(byRefs.raw);
+    // A client that kept only the subject (a colleague writing afresh, quoting the reference).
+    const byTag = mail('ito@reporter.example', `Fwd: [${reference.toLowerCase()}] one more`, 'the site moved to https://reply-moved.evil.example/');
+    const r2 = await receive(byTag.raw);
+    // The reference of a report that does not exist threads nothing (and is answered as any new report).
+    const stray = await receive(mail('kato@reporter.example', '[RK-R-00000000] hello', 'x').raw);
+    await settle();
+    expect(sink.mails.map((m) => m.to)).toEqual([['kato@reporter.example']]);
+    const find = async (id: string) => (await h.deps.store.reports.findById({ kind: 'all' }, id))!;
+    expect((await find(r1.report.id)).replyTo).toBe(report.id);
+    expect((await find(r2.report.id)).replyTo).toBe(report.id);
+    expect((await find(stray.report.id)).replyTo).toBeNull();
+    const timeline = (await h.deps.store.timeline.forReport(report.id)).filter((e) => e.action === 'report.reply');
+    expect(timeline.map((e) => (e.changes as { reply: string }).reply).sort()).toEqual([r1.report.id, r2.report.id].sort());
+    expect((await h.deps.store.timeline.forReport(r2.report.id)).find((e) => e.action === 'report.reply')?.changes).toEqual({ replyTo: report.id, matchedBy: `reference ${reference}` });
+    // Triaging the report takes its replies along; the stray stays in the queue.
+    const incident = await createIncidentFromReports(h.deps, h.actor, { reportIds: [report.id] });
+    for (const id of [report.id, r1.report.id, r2.report.id]) expect((await find(id)).incidentId).toBe(incident.id);
+    expect((await find(stray.report.id)).status).toBe('new');
+    // A reply after triage goes straight onto the incident.
+    const later = await receive(mail('sato@reporter.example', `Re: [${reference}] Phishing site`, 'still up').raw);
+    expect((await find(later.report.id)).incidentId).toBe(incident.id);
+  });
+
   it(`answers one sender at most ${ACKS_PER_SENDER_PER_HOUR} times an hour`, async () => {
     for (let i = 0; i < 6; i++) await receive(mail('flood@reporter.example', `report ${i}`, `https://flood${i}.evil.example/`).raw);
     await settle();

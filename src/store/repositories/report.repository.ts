@@ -37,7 +37,7 @@ export interface ReportAttachment {
   note: string | null;
 }
 
-export type NewReport = Omit<Report, 'status' | 'rejectReason' | 'rejectNote' | 'duplicateOf' | 'incidentId'>;
+export type NewReport = Omit<Report, 'status' | 'rejectReason' | 'rejectNote' | 'duplicateOf' | 'incidentId' | 'replyTo'>;
 
 /** Rows per multi-row insert (SQLite binds at most 32,766 parameters a statement). */
 const INSERT_CHUNK = 500;
@@ -59,6 +59,7 @@ const reportRow = (report: NewReport) => ({
   reject_note: null,
   duplicate_of: null,
   incident_id: null,
+  reply_to: null,
   tlp: report.tlp,
   meta: JSON.stringify(report.meta),
   raw_sha256: report.rawSha256,
@@ -291,6 +292,33 @@ export function createReportRepository(db: Kysely<DB>, dialect: DialectName) {
       return rows.map(toReport);
     },
 
+    /**
+     * The report a receipt's reference names (`RK-R-1A2B3C4D`: the last 8
+     * hex digits of its id), among those received since `since`; null when
+     * none or more than one does.
+     */
+    async findByReference(hexSuffix: string, since: string): Promise<Report | null> {
+      if (!/^[0-9a-f]{8}$/i.test(hexSuffix)) return null;
+      const rows = await db.selectFrom('report').selectAll().where('id', 'like', `%${hexSuffix.toLowerCase()}`).where('received_at', '>=', since).limit(2).execute();
+      return rows.length === 1 ? toReport(rows[0]!) : null;
+    },
+
+    /** Mark a report as answering another (threaded before triage). */
+    async setReplyTo(id: string, replyTo: string): Promise<void> {
+      await db.updateTable('report').set({ reply_to: replyTo }).where('id', '=', id).execute();
+    },
+
+    /** The replies to these reports still waiting in the triage queue (new, on no incident). */
+    async newRepliesTo(ids: string[]): Promise<Report[]> {
+      if (ids.length === 0) return [];
+      const rows: Selectable<ReportTable>[] = [];
+      for (let i = 0; i < ids.length; i += 500)
+        rows.push(
+          ...(await db.selectFrom('report').selectAll().where('reply_to', 'in', ids.slice(i, i + 500)).where('status', '=', 'new').where('incident_id', 'is', null).orderBy('received_at').execute()),
+        );
+      return rows.map(toReport);
+    },
+
     async listIdsForIncident(incidentId: string): Promise<string[]> {
       const rows = await db.selectFrom('report').select('id').where('incident_id', '=', incidentId).execute();
       return rows.map((r) => r.id);
@@ -341,5 +369,6 @@ export function toReport(row: Selectable<ReportTable>): Report {
     rawSize: row.raw_size === null ? null : Number(row.raw_size),
     meta: JSON.parse(row.meta) as Record<string, unknown>,
     reporterCountry: row.reporter_country ?? null,
+    replyTo: row.reply_to ?? null,
   };
 }

@@ -1,15 +1,16 @@
 import { useTranslation } from 'react-i18next';
 import type { MailMeta, ReportSummary } from '../api/types';
 
-/** Encrypted / signed marks of a report, as words (not colour or icons alone). */
-export function ReportMarks({ report }: { report: Pick<ReportSummary, 'meta'> }) {
+/** Marks of a report, as words (not colour or icons alone): a reply to an earlier report, encrypted, signed. */
+export function ReportMarks({ report }: { report: Pick<ReportSummary, 'meta' | 'replyTo'> }) {
   const { t } = useTranslation();
   const pgp = (report.meta as MailMeta).pgp;
-  if (!pgp) return null;
-  const sig = pgp.signature?.status ?? 'none';
+  if (!pgp && !report.replyTo) return null;
+  const sig = pgp?.signature?.status ?? 'none';
   return (
     <span className="marks">
-      {pgp.isEncrypted && <span className={`mark ${pgp.isDecrypted ? 'mark-ok' : 'mark-warn'}`}>{t(pgp.isDecrypted ? 'marks.encrypted' : 'marks.undecryptable')}</span>}
+      {report.replyTo && <span className="mark">{t('marks.reply')}</span>}
+      {pgp?.isEncrypted && <span className={`mark ${pgp.isDecrypted ? 'mark-ok' : 'mark-warn'}`}>{t(pgp.isDecrypted ? 'marks.encrypted' : 'marks.undecryptable')}</span>}
       {sig !== 'none' && <span className={`mark ${sig === 'valid' ? 'mark-ok' : 'mark-warn'}`}>{t(`marks.signature.${sig}`)}</span>}
     </span>
   );

@@ -33,8 +33,10 @@ export function ReportScreen({ id }: { id: string }) {
         <Loading />
       </main>
     );
-  const { report, observables, candidates, attachments } = r.data;
+  const { report, observables, candidates, attachments, timeline } = r.data;
   const meta = report.meta as MailMeta;
+  // Replies of the reporter threaded onto this report before triage (each entry names the reply).
+  const replies = timeline.flatMap((e) => (e.action === 'report.reply' && typeof e.changes.reply === 'string' ? [e.changes.reply] : []));
   const lng = currentLanguage();
   const headers: [string, ReactNode][] = [
     [t('report.sender'), <span translate="no">{[report.senderName, report.sender && `<${report.sender}>`].filter(Boolean).join(' ') || '—'}</span>],
@@ -59,6 +61,23 @@ export function ReportScreen({ id }: { id: string }) {
         <p>
           {t('report.inIncident')} <Link to={`/incidents/${report.incidentId}`}>{t('report.openIncident')}</Link>
         </p>
+      )}
+      {report.replyTo && (
+        <p className="notice" data-testid="reply-to">
+          {t('report.replyTo')} <Link to={`/reports/${report.replyTo}`}>{t('report.openAnswered')}</Link>
+        </p>
+      )}
+      {replies.length > 0 && (
+        <div className="notice" data-testid="replies">
+          <p>{t('report.replies', { count: replies.length })}</p>
+          <ul>
+            {replies.map((id, i) => (
+              <li key={id}>
+                <Link to={`/reports/${id}`}>{t('report.openReply', { n: i + 1 })}</Link>
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       {report.status === 'new' && (
         <p>
