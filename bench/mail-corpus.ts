@@ -88,7 +88,7 @@ function englishBody(pick: <T>(xs: readonly T[]) => T, host: string, ip: string)
 }
 
 /** ISO-2022-JP from EUC-JP: JIS X 0208 pairs shifted down by 0x80 between ESC $ B and ESC ( B. */
-function iso2022jp(text: string): Buffer {
+export function iso2022jp(text: string): Buffer {
   const euc = iconv.encode(text, 'euc-jp');
   const out: number[] = [];
   let inJis = false;

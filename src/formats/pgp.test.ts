@@ -2,11 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import * as openpgp from 'openpgp';
 import type { PrivateKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintOf, generateTeamKey, importTeamKey, openPgpMail, type TeamKey } from './pgp.js';
 import { VECTORS_DIR } from '../../test/support/vectors.js';
+import { iso2022jp } from '../../bench/mail-corpus.js';
 
 const VECTORS = join(VECTORS_DIR ?? '/nonexistent', 'pgp-mime');
 const hasVectors = existsSync(join(VECTORS, 'SOURCES.md'));
@@ -82,8 +84,8 @@ async function detachedSignature(entity: string, key: PrivateKey): Promise<strin
   return (await openpgp.sign({ message, signingKeys: key, detached: true, format: 'armored' })) as string;
 }
 
-async function encryptTo(data: string, recipient: string, signer?: PrivateKey): Promise<string> {
-  const message = await openpgp.createMessage({ binary: Buffer.from(data, 'utf8') });
+async function encryptTo(data: string | Buffer, recipient: string, signer?: PrivateKey): Promise<string> {
+  const message = await openpgp.createMessage({ binary: typeof data === 'string' ? Buffer.from(data, 'utf8') : data });
   const encryptionKeys = await openpgp.readKey({ armoredKey: recipient });
   return (await openpgp.encrypt({ message, encryptionKeys, ...(signer ? { signingKeys: signer } : {}), format: 'armored' })) as string;
 }
@@ -337,6 +339,21 @@ describe('openPgpMail on messages made here', () => {
     expect(opened.content!.toString('utf8')).toBe('Indicators:\n198.51.100.7\n');
     expect(opened.signature.status).toBe('valid');
     expect(opened.problems).toEqual([expect.stringMatching(/outside the PGP block/)]);
+  });
+
+  it("reads inline encrypted Japanese in the charset the sender's client wrote it in", async () => {
+    const text = 'フィッシングサイト: https://jp.evil.example/\n';
+    const cases: [string, Buffer, string][] = [
+      ['Shift_JIS bytes, the part says Shift_JIS', iconv.encode(text, 'shift_jis'), 'Shift_JIS'],
+      ['EUC-JP bytes, the part says nothing', iconv.encode(text, 'euc-jp'), 'us-ascii'],
+      ['ISO-2022-JP bytes (its escapes), the part says ISO-2022-JP', iso2022jp(text), 'ISO-2022-JP'],
+      ['UTF-8 bytes, the part says ISO-2022-JP (the armor is ASCII)', Buffer.from(text, 'utf8'), 'ISO-2022-JP'],
+    ];
+    for (const [what, bytes, charset] of cases) {
+      const armored = await encryptTo(bytes, team.publicKeyArmored);
+      const opened = await openPgpMail(plainMail(armored, [`Content-Type: text/plain; charset=${charset}`, 'Content-Transfer-Encoding: 7bit']), [team], []);
+      expect(opened.content!.toString('utf8'), what).toBe(text);
+    }
   });
 
   it('flags inline PGP with broken armor, or for another key', async () => {

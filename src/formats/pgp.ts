@@ -144,9 +144,41 @@ async function openInline(top: MimeEntity, keys: () => Promise<Keyring>, problem
     if (signedAt === -1 && messageAt === -1) continue;
     const charset = leaf.params.get('charset');
     if (signedAt !== -1 && (messageAt === -1 || signedAt < messageAt)) return await openCleartext(bytes, signedAt, charset, await keys(), problems);
-    return await openInlineMessage(text, messageAt, await keys(), problems);
+    return inlineAsText(await openInlineMessage(text, messageAt, await keys(), problems), charset);
   }
   return result('none', problems);
+}
+
+/**
+ * The plain text of an inline message as UTF-8 (as the cleartext path gives
+ * it): encrypted or signed bytes are in whatever the sender's client wrote —
+ * ISO-2022-JP (its escapes), else UTF-8 when they are valid UTF-8, else the
+ * text part's charset, else Shift_JIS or EUC-JP, whichever reads cleanly.
+ */
+function inlineAsText(opened: PgpOpened, charset: string | undefined): PgpOpened {
+  if (!opened.content || opened.contentIsMime) return opened;
+  return { ...opened, content: Buffer.from(decodeInlineText(opened.content, charset), 'utf8') };
+}
+
+const STRICT = (label: string) => new TextDecoder(label, { fatal: true });
+
+export function decodeInlineText(bytes: Buffer, charset: string | undefined): string {
+  const declared = charset?.trim().toLowerCase();
+  // eslint-disable-next-line no-control-regex -- ISO-2022-JP is known by its escape sequences
+  if (/\x1b[$(][@BJ]/.test(bytes.toString('latin1'))) return decodeCharset(bytes, declared?.startsWith('iso-2022-jp') ? declared : 'iso-2022-jp');
+  const strict = (label: string): string | null => {
+    try {
+      return STRICT(label).decode(bytes);
+    } catch {
+      return null; // Not this one (or not a label this runtime knows).
+    }
+  };
+  const first = strict('utf-8') ?? (declared && !/^(utf-?8|us-ascii)$/.test(declared) ? strict(declared) : null);
+  if (first !== null) return first;
+  // EUC-JP reads as Shift_JIS half-width katakana too: of the two that read cleanly, the one with fewer of those.
+  const halfWidth = (t: string) => t.match(/[\uff61-\uff9f]/g)?.length ?? 0;
+  const japanese = ['euc-jp', 'shift_jis'].map(strict).filter((t): t is string => t !== null).sort((a, b) => halfWidth(a) - halfWidth(b));
+  return japanese[0] ?? decodeCharset(bytes, declared);
 }
 
 async function openInlineMessage(text: string, at: number, keyring: Keyring, problems: string[]): Promise<PgpOpened> {

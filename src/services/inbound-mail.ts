@@ -164,6 +164,14 @@ function abuseText(a: AbuseReport): string {
     .join('\n');
 }
 
+/** A mail's text without its inline PGP block (an encrypted message, or a signed one with its signature): what is left, trimmed. */
+function outsideArmor(text: string): string {
+  return text
+    .replace(/^-----BEGIN PGP MESSAGE-----[\s\S]*?(^-----END PGP MESSAGE-----[^\n]*$|(?![\s\S]))/m, '')
+    .replace(/^-----BEGIN PGP SIGNED MESSAGE-----[\s\S]*?(^-----END PGP SIGNATURE-----[^\n]*$|(?![\s\S]))/m, '')
+    .trim();
+}
+
 /**
  * Decrypt and verify a PGP mail (the ciphertext stays the raw original) and
  * read what is readable. Undecryptable mail is read as received and flagged
@@ -178,7 +186,10 @@ async function openPgp(raw: Buffer, keys: PgpKeys): Promise<{ reading: MailReadi
     // The outer headers identify the message; the inner entity carries what was said.
     mail = { ...inner, messageId: outer.messageId, subject: inner.subject ?? outer.subject, from: outer.from, to: outer.to, date: outer.date, inReplyTo: outer.inReplyTo, references: outer.references, isAutomated: outer.isAutomated, problems: [...outer.problems, ...inner.problems] };
   } else if (opened.content) {
-    mail = { ...outer, text: opened.content.toString('utf8') };
+    // Inline: the opened text, then what the sender wrote outside the block (a greeting, a signature: not protected,
+    // and said so in the problems, but theirs all the same).
+    const outside = outsideArmor(outer.text);
+    mail = { ...outer, text: opened.content.toString('utf8') + (outside ? `\n\n${outside}\n` : '') };
   }
   let contact: PgpSummary['signature']['contact'] = null;
   if (opened.signature.status === 'valid' && opened.signature.fingerprint) {

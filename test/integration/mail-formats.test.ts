@@ -12,6 +12,7 @@ import { zip } from '../support/zip.js';
 import { loopingOutlookItem, outlookItem } from '../support/outlook-msg.js';
 import { rtfStream, tnefStream } from '../support/tnef.js';
 import iconv from 'iconv-lite';
+import * as openpgp from 'openpgp';
 import { storedBytes } from '../../src/services/evidence-bytes.js';
 
 /** Intake of structured and encrypted mail: ARF / X-ARF fields, PGP/MIME decrypted and verified against the directory. */
@@ -270,6 +271,22 @@ describe('PGP mail', () => {
       pgp: { isEncrypted: true, isDecrypted: true, signature: { status: 'valid', fingerprint: partner.fingerprint, contact: { email: 'csirt@partner.example', organisation: 'Partner CSIRT' } } },
     });
     expect((await h.deps.store.reports.raw({ kind: 'all' }, report.id))!.equals(raw)).toBe(true);
+  });
+
+  it('reads inline PGP mail: the decrypted text, then what the sender wrote outside the block (said to be unprotected)', async () => {
+    const message = await openpgp.createMessage({ binary: Buffer.from('C2 サーバ: 198.51.100.201\n', 'utf8') });
+    const armored = (await openpgp.encrypt({ message, encryptionKeys: await openpgp.readKey({ armoredKey: h.deps.teamKeys[0]!.publicKeyArmored }), format: 'armored' })) as string;
+    const raw = Buffer.from(
+      ['Message-ID: <pgp-inline@partner.example>', 'Subject: indicators', 'Content-Type: text/plain; charset=utf-8', '', 'Hello team, see below.', '', armored.trimEnd(), '', '-- ', 'Partner CSIRT, +81 3 0000 0000', ''].join('\r\n'),
+    );
+    const { report } = await receiveMail(h.deps, smtp, raw, envelope, undefined);
+    const view = await getReport(h.deps, h.actor, report.id);
+    expect(view.report.body).toContain('C2 サーバ: 198.51.100.201');
+    expect(view.report.body).toContain('Hello team, see below.');
+    expect(view.report.body).toContain('Partner CSIRT, +81 3 0000 0000');
+    expect(view.report.body).not.toContain('BEGIN PGP MESSAGE');
+    expect(view.observables.map((o) => o.value)).toContain('198.51.100.201');
+    expect((view.report.meta as { pgp: { problems: string[] } }).pgp.problems).toEqual([expect.stringMatching(/outside the PGP block/)]);
   });
 
   it('stores mail encrypted to another key, flagged, never dropped', async () => {
