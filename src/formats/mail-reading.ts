@@ -9,6 +9,7 @@
 import { parseAbuseReport, type AbuseReport } from './abuse-report.js';
 import { inspectZip, zipTextEntries, type ArchiveInspection } from './archive.js';
 import { assessFile } from './file-assessment.js';
+import { checkMail } from './mail-checks.js';
 import { parseMail, type MailAttachment, type ParsedMail } from './mail.js';
 import { parseReportTemplate, type ReportTemplate } from './report-template.js';
 
@@ -30,7 +31,7 @@ export interface MailReading {
 
 /** Read a mail from its bytes. */
 export async function readMail(raw: Buffer): Promise<MailReading> {
-  return readParsed(await parseMail(raw), raw);
+  return readParsed(checkMail(await parseMail(raw), raw), raw);
 }
 
 /** The same, for a mail already parsed (a decrypted PGP mail is parsed from its inner entity). */

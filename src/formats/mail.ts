@@ -82,6 +82,7 @@ export async function parseMail(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_L
     problems,
   );
   let text = email.text ?? (email.html ? htmlToText(email.html) : '');
+  const subject = email.subject ?? null;
   // A mail whose body came only inside its winmail.dat (rich text from Outlook): that body is the mail's.
   if (!text.trim() && tnefBodies.length) {
     text = tnefBodies[0]!;
@@ -89,7 +90,7 @@ export async function parseMail(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_L
   }
   return {
     messageId: email.messageId?.trim() || null,
-    subject: email.subject ?? null,
+    subject,
     from: mailbox(email.from),
     to: (email.to ?? []).flatMap((a) => ('group' in a && a.group ? a.group : [a])).map((m) => m.address.toLowerCase()),
     date: isoDate(email.date),
@@ -100,7 +101,7 @@ export async function parseMail(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_L
     attachments,
     forwarded,
     attachmentsText,
-    language: detectLanguage(`${email.subject ?? ''}\n${text}`),
+    language: detectLanguage(`${subject ?? ''}\n${text}`),
     isAutomated: isAutomated(email),
     problems,
   };

@@ -1,5 +1,6 @@
 import * as openpgp from 'openpgp';
 import type { Message, PrivateKey, PublicKey, Signature } from 'openpgp';
+import { guessText } from './charset.js';
 import {
   canonicalCrlf,
   decodeCharset,
@@ -157,28 +158,7 @@ async function openInline(top: MimeEntity, keys: () => Promise<Keyring>, problem
  */
 function inlineAsText(opened: PgpOpened, charset: string | undefined): PgpOpened {
   if (!opened.content || opened.contentIsMime) return opened;
-  return { ...opened, content: Buffer.from(decodeInlineText(opened.content, charset), 'utf8') };
-}
-
-const STRICT = (label: string) => new TextDecoder(label, { fatal: true });
-
-export function decodeInlineText(bytes: Buffer, charset: string | undefined): string {
-  const declared = charset?.trim().toLowerCase();
-  // eslint-disable-next-line no-control-regex -- ISO-2022-JP is known by its escape sequences
-  if (/\x1b[$(][@BJ]/.test(bytes.toString('latin1'))) return decodeCharset(bytes, declared?.startsWith('iso-2022-jp') ? declared : 'iso-2022-jp');
-  const strict = (label: string): string | null => {
-    try {
-      return STRICT(label).decode(bytes);
-    } catch {
-      return null; // Not this one (or not a label this runtime knows).
-    }
-  };
-  const first = strict('utf-8') ?? (declared && !/^(utf-?8|us-ascii)$/.test(declared) ? strict(declared) : null);
-  if (first !== null) return first;
-  // EUC-JP reads as Shift_JIS half-width katakana too: of the two that read cleanly, the one with fewer of those.
-  const halfWidth = (t: string) => t.match(/[\uff61-\uff9f]/g)?.length ?? 0;
-  const japanese = ['euc-jp', 'shift_jis'].map(strict).filter((t): t is string => t !== null).sort((a, b) => halfWidth(a) - halfWidth(b));
-  return japanese[0] ?? decodeCharset(bytes, declared);
+  return { ...opened, content: Buffer.from(guessText(opened.content, charset).text, 'utf8') };
 }
 
 async function openInlineMessage(text: string, at: number, keyring: Keyring, problems: string[]): Promise<PgpOpened> {

@@ -16,6 +16,7 @@ import { AppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { AbuseReport } from '../formats/abuse-report.js';
 import { readMail, readParsed, type MailReading } from '../formats/mail-reading.js';
+import { checkMail } from '../formats/mail-checks.js';
 import { parseMail, type ParsedMail } from '../formats/mail.js';
 import { fingerprintOf, openPgpMail, type PgpOpened, type TeamKey } from '../formats/pgp.js';
 import type { EvidenceFiles } from '../store/evidence-files.js';
@@ -179,10 +180,10 @@ function outsideArmor(text: string): string {
  */
 async function openPgp(raw: Buffer, keys: PgpKeys): Promise<{ reading: MailReading; pgp: PgpSummary }> {
   const opened = await openPgpMail(raw, keys.teamKeys, keys.contacts.map((c) => c.pgpKey));
-  const outer = await parseMail(raw);
+  const outer = checkMail(await parseMail(raw), raw);
   let mail = outer;
   if (opened.content && opened.contentIsMime) {
-    const inner = await parseMail(opened.content);
+    const inner = checkMail(await parseMail(opened.content), opened.content);
     // The outer headers identify the message; the inner entity carries what was said.
     mail = { ...inner, messageId: outer.messageId, subject: inner.subject ?? outer.subject, from: outer.from, to: outer.to, date: outer.date, inReplyTo: outer.inReplyTo, references: outer.references, isAutomated: outer.isAutomated, problems: [...outer.problems, ...inner.problems] };
   } else if (opened.content) {

@@ -217,6 +217,7 @@ describe('SMTP intake', () => {
     expect((await send(raw)).response).toMatch(/^250/);
     const view = await getReport(h.deps, h.actor, (await reportBySource('<broken@example.jp>'))[0]!.id);
     expect(view.observables.map((o) => o.value)).toContain('203.0.113.41');
+    expect((view.report.meta as { problems: string[] }).problems).toEqual([expect.stringMatching(/^a multipart body never closes \(boundary "never"\): the message may be cut short/)]);
   });
 
   it('threads a reply onto the incident of the mail it answers, by In-Reply-To or by the tracking tag', async () => {
