@@ -1,9 +1,8 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from 'pino';
-import { systemActor } from '../domain/actor.js';
 import { routeFor, type IntakeRoute } from '../domain/intake-route.js';
-import type { ServiceDeps } from '../services/deps.js';
-import { receiveMail } from '../services/mail-intake.service.js';
+import { routeTaken } from '../services/mail-intake.service.js';
+import type { MailSpool } from '../services/mail-spool.service.js';
 
 export interface ImapSource {
   host: string;
@@ -48,28 +47,31 @@ export function parseImapUrl(url: string, password: string, folders: { done: str
 }
 
 export interface PollOutcome {
-  stored: number;
-  duplicates: number;
+  /** Messages now in the mail spool (on disk), moved to the done folder. */
+  spooled: number;
+  /** Messages that can never be reports (too large), moved to the failed folder. */
   failed: number;
 }
 
 /**
  * The IMAP door: a mailbox (a shared abuse@ address the team does not run
- * itself) read every few seconds. Each message is stored through the same
- * use case as the SMTP listener — parsed, attachments fsynced, committed —
- * and only then moved to the done folder. A crash between the two leaves the
- * message where it was: the next poll stores it again, which the Message-ID
- * (or the bytes) makes the same report, and moves it. When storage fails the
- * poll stops and the message stays for the next one.
+ * itself) read every few seconds. Each message goes into the mail spool —
+ * on disk, as the SMTP listener's do (mail-spool.service.ts) — and only then
+ * moves to the done folder; the spool records its report, tries again while
+ * it cannot, and holds for a person a message that can never become one or
+ * that failed every attempt (a message that crashed the reader included), so
+ * one bad message never blocks the mailbox. A crash between spooling and
+ * moving leaves the message where it was: the next poll spools it again,
+ * which its Message-ID and content make the same report. When the spool
+ * cannot store, the poll stops and the message stays for the next one.
  */
 export class ImapPoller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<PollOutcome> | undefined;
   private stopped = false;
-  private readonly actor = systemActor('imap');
 
   constructor(
-    private readonly deps: ServiceDeps,
+    private readonly spool: Pick<MailSpool, 'accept'>,
     private readonly source: ImapSource,
     private readonly routes: readonly IntakeRoute[],
     private readonly options: { intervalSeconds: number; log?: Logger },
@@ -116,7 +118,7 @@ export class ImapPoller {
 
   private async poll(): Promise<PollOutcome> {
     const client = new ImapFlow(this.clientOptions());
-    const outcome: PollOutcome = { stored: 0, duplicates: 0, failed: 0 };
+    const outcome: PollOutcome = { spooled: 0, failed: 0 };
     await client.connect();
     try {
       for (const folder of [this.source.doneFolder, this.source.failedFolder]) {
@@ -135,9 +137,8 @@ export class ImapPoller {
           const to = [...(message.envelope?.to ?? []), ...(message.envelope?.cc ?? [])].map((a) => a.address).filter((a): a is string => Boolean(a));
           const route = to.map((a) => routeFor(this.routes, a)).find(Boolean);
           try {
-            const result = await receiveMail(this.deps, this.actor, message.source, { mailFrom: message.envelope?.from?.[0]?.address ?? null, rcptTo: to, remoteAddress: `imap:${this.source.host}` }, route);
-            if (result.isNew) outcome.stored++;
-            else outcome.duplicates++;
+            await this.spool.accept(message.source, { mailFrom: message.envelope?.from?.[0]?.address ?? null, rcptTo: to, remoteAddress: `imap:${this.source.host}` }, routeTaken(route));
+            outcome.spooled++;
           } catch (err) {
             if ((err as { code?: string }).code !== 'VALIDATION') throw err; // storage down: stop here, keep the message, try again next poll
             // The message can never become a report (too large): kept in the failed folder for a person to look at.
@@ -146,7 +147,7 @@ export class ImapPoller {
             outcome.failed++;
             continue;
           }
-          // Stored and committed: only now does it leave the mailbox.
+          // In the spool, on disk: only now does it leave the mailbox.
           await client.messageMove(String(uid), this.source.doneFolder, { uid: true });
         }
       } finally {

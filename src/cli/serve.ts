@@ -54,16 +54,19 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
   // The SMTP listener comes up before the API: once /healthz answers, every
   // door this process opens is open (operators and the CI smoke test rely on it).
   let smtpLine: string | undefined;
-  if (runSmtp) {
-    const routes = parseIntakeRoutes(config.intakeAddresses);
-    if (!routes.ok) throw new Error(routes.error);
-    if (Boolean(config.smtpTlsKey) !== Boolean(config.smtpTlsCert)) throw new Error('set both RENKEI_SMTP_TLS_KEY and RENKEI_SMTP_TLS_CERT (PEM files) to offer STARTTLS, or neither');
-    const tls = config.smtpTlsKey && config.smtpTlsCert ? { key: readFileSync(config.smtpTlsKey), cert: readFileSync(config.smtpTlsCert) } : undefined;
-    // The listener says it is up only when mail can be read at once (worker threads started and loaded).
+  const runImap = (role === 'all' || role === 'smtp') && Boolean(config.imapUrl);
+  if (runSmtp || runImap) {
+    // The mail doors say they are up only when mail can be read at once (worker threads started and loaded).
     await container.deps.mailReader?.warm();
     // Mail spooled and not yet recorded (left by a crash, or the database away) is taken first, oldest first, beside new mail.
     spool = new MailSpool(container.deps, systemActor('smtp'), { logger: log });
     spool.start();
+  }
+  if (runSmtp && spool) {
+    const routes = parseIntakeRoutes(config.intakeAddresses);
+    if (!routes.ok) throw new Error(routes.error);
+    if (Boolean(config.smtpTlsKey) !== Boolean(config.smtpTlsCert)) throw new Error('set both RENKEI_SMTP_TLS_KEY and RENKEI_SMTP_TLS_CERT (PEM files) to offer STARTTLS, or neither');
+    const tls = config.smtpTlsKey && config.smtpTlsCert ? { key: readFileSync(config.smtpTlsKey), cert: readFileSync(config.smtpTlsCert) } : undefined;
     smtp = createSmtpIntake({
       spool,
       routes: routes.routes,
@@ -91,15 +94,15 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
     );
   }
   if (smtpLine) lines.push(smtpLine);
-  if ((role === 'all' || role === 'smtp') && config.imapUrl) {
+  if (runImap && spool && config.imapUrl) {
     const routes = parseIntakeRoutes(config.intakeAddresses);
     if (!routes.ok) throw new Error(routes.error);
     // Loaded only when configured: imapflow adds half a second to every start.
     const { ImapPoller, parseImapUrl } = await import('../channels/imap-poller.js');
     const source = { ...parseImapUrl(config.imapUrl, config.imapPassword, { done: config.imapDoneFolder, failed: config.imapFailedFolder }), insecureTls: config.imapInsecureTls };
-    imap = new ImapPoller(container.deps, source, routes.routes, { intervalSeconds: config.imapPollSeconds, log });
+    imap = new ImapPoller(spool, source, routes.routes, { intervalSeconds: config.imapPollSeconds, log });
     imap.start();
-    lines.push(`  IMAP intake   ${source.secure ? 'imaps' : 'imap+STARTTLS'}://${source.host}:${source.port}/${source.mailbox} every ${config.imapPollSeconds} s (stored mail moves to ${source.doneFolder})`);
+    lines.push(`  IMAP intake   ${source.secure ? 'imaps' : 'imap+STARTTLS'}://${source.host}:${source.port}/${source.mailbox} every ${config.imapPollSeconds} s (spooled mail moves to ${source.doneFolder})`);
   }
   if (runWorker) {
     container.startJobs({ log, concurrency: 16 });

@@ -9,7 +9,9 @@ import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ImapPoller, parseImapUrl, type ImapSource } from '../../src/channels/imap-poller.js';
-import { MailSpool } from '../../src/services/mail-spool.service.js';
+import { MAX_ATTEMPTS, MailSpool } from '../../src/services/mail-spool.service.js';
+import { inThreadReader } from '../../src/services/inbound-mail-pool.js';
+import type { ServiceDeps } from '../../src/services/deps.js';
 import { systemActor } from '../../src/domain/actor.js';
 import { createSmtpIntake } from '../../src/channels/smtp-intake.js';
 import { parseIntakeRoutes } from '../../src/domain/intake-route.js';
@@ -85,42 +87,79 @@ afterAll(async () => {
 });
 
 describe('IMAP intake', () => {
-  it('stores every message (Shift_JIS decoded, routed by its recipient), then moves it out of the inbox; a repeat is one report', async () => {
+  it('spools every message, then moves it out of the inbox; each becomes a report (Shift_JIS decoded, routed by its recipient), a repeat one report', async () => {
     const imap = await imapServer([
       mail('imap-1', 'phishing@cert.example', 'フィッシングサイトの報告', '銀行を装うサイトです: hxxps://bank-login[.]example/'),
       mail('imap-2', 'report@team.example', 'スキャンの報告', '203.0.113.50 からのスキャン'),
       mail('imap-1', 'phishing@cert.example', 'フィッシングサイトの報告', '銀行を装うサイトです: hxxps://bank-login[.]example/'),
     ]);
+    const spool = new MailSpool(h.deps, systemActor('imap'));
+    spool.start();
     try {
-      const poller = new ImapPoller(h.deps, imap.source, routes, { intervalSeconds: 60 });
-      expect(await poller.pollOnce()).toEqual({ stored: 2, duplicates: 1, failed: 0 });
+      const poller = new ImapPoller(spool, imap.source, routes, { intervalSeconds: 60 });
+      expect(await poller.pollOnce()).toEqual({ spooled: 3, failed: 0 });
       expect(await imap.count('INBOX')).toBe(0);
       expect(await imap.count('Renkei-Stored')).toBe(3);
+      await spool.idle();
+      expect((await h.deps.store.reports.findBySourceRefs('email', ['<imap-1@example.jp>', '<imap-2@example.jp>'])).length).toBe(2);
       const stored = await h.deps.store.reports.list({ kind: 'all' }, {}, { limit: 10, offset: 0 });
       const phishing = stored.items.find((r) => r.sourceRef === '<imap-1@example.jp>')!;
       expect(phishing).toMatchObject({ channel: 'email', subject: 'フィッシングサイトの報告', sender: 'taro@example.jp' });
       expect((phishing.meta as { route: { category: string } }).route.category).toBe('phishing');
       expect((phishing.meta as { envelope: { remoteAddress: string } }).envelope.remoteAddress).toMatch(/^imap:127\.0\.0\.1$/);
       // Nothing new: the next poll finds an empty inbox.
-      expect(await poller.pollOnce()).toEqual({ stored: 0, duplicates: 0, failed: 0 });
+      expect(await poller.pollOnce()).toEqual({ spooled: 0, failed: 0 });
     } finally {
+      await spool.stop();
       await imap.close();
     }
   });
 
-  it('when storage fails the message stays in the inbox, and the next poll stores it', async () => {
+  it('when the spool cannot store, the message stays in the inbox, and the next poll takes it', async () => {
     const imap = await imapServer([mail('imap-outage', 'report@team.example', '障害中の報告', 'DB が止まっている間に届いた報告')]);
-    const poller = new ImapPoller(h.deps, imap.source, routes, { intervalSeconds: 60 });
-    const outage = vi.spyOn(h.deps.store, 'transaction').mockRejectedValue(new Error('database unavailable'));
+    const spool = new MailSpool(h.deps, systemActor('imap'));
+    spool.start();
+    const poller = new ImapPoller(spool, imap.source, routes, { intervalSeconds: 60 });
+    const outage = vi.spyOn(h.deps.store, 'transactionCommitted').mockRejectedValue(new Error('database unavailable'));
     try {
       await expect(poller.pollOnce()).rejects.toThrow('database unavailable');
       expect(await imap.count('INBOX')).toBe(1);
       outage.mockRestore();
-      expect(await poller.pollOnce()).toEqual({ stored: 1, duplicates: 0, failed: 0 });
+      expect(await poller.pollOnce()).toEqual({ spooled: 1, failed: 0 });
       expect(await imap.count('INBOX')).toBe(0);
-      expect((await h.deps.store.reports.list({ kind: 'all' }, {}, { limit: 50, offset: 0 })).items.some((r) => r.sourceRef === '<imap-outage@example.jp>')).toBe(true);
+      await spool.idle();
+      expect(await h.deps.store.reports.findBySourceRefs('email', ['<imap-outage@example.jp>'])).toHaveLength(1);
     } finally {
       outage.mockRestore();
+      await spool.stop();
+      await imap.close();
+    }
+  });
+
+  it('never lets one bad message block the mailbox: one the reader fails on every time is held in the spool for a person, the rest are reports', async () => {
+    const imap = await imapServer([mail('imap-poison', 'report@team.example', '壊れた報告', 'x'), mail('imap-after', 'report@team.example', '次の報告', '198.51.100.93 からのスキャン')]);
+    const reader = h.deps.mailReader ?? inThreadReader(h.deps.evidence);
+    const failing: ServiceDeps = {
+      ...h.deps,
+      mailReader: { ...reader, read: (raw, ...rest) => (raw.includes('imap-poison') ? Promise.reject(new TypeError('the reader crashed on this one')) : reader.read(raw, ...rest)) },
+    };
+    const spool = new MailSpool(failing, systemActor('imap'));
+    spool.start();
+    try {
+      const poller = new ImapPoller(spool, imap.source, routes, { intervalSeconds: 60 });
+      expect(await poller.pollOnce()).toEqual({ spooled: 2, failed: 0 });
+      expect(await imap.count('INBOX')).toBe(0);
+      // Tried again after each wait, until held.
+      for (let i = 0; i <= MAX_ATTEMPTS; i++) {
+        await spool.idle();
+        h.advance(15 * 60_000);
+      }
+      await spool.idle();
+      expect(await h.deps.store.reports.findBySourceRefs('email', ['<imap-after@example.jp>'])).toHaveLength(1);
+      expect(await h.deps.store.reports.findBySourceRefs('email', ['<imap-poison@example.jp>'])).toHaveLength(0);
+      expect(await spool.counts()).toMatchObject({ held: 1 });
+    } finally {
+      await spool.stop();
       await imap.close();
     }
   });
@@ -128,11 +167,12 @@ describe('IMAP intake', () => {
   it('requires STARTTLS on imap:// (a server without it is refused before the password is sent); upgrades when offered', async () => {
     const plain = await imapServer([mail('imap-tls', 'report@team.example', 'TLS', 'x')]);
     const tls = await imapServer([mail('imap-tls', 'report@team.example', 'TLS', 'x')], ['STARTTLS']);
+    const spool = new MailSpool(h.deps, systemActor('imap'));
     try {
-      await expect(new ImapPoller(h.deps, { ...plain.source, allowPlain: false }, routes, { intervalSeconds: 60 }).pollOnce()).rejects.toThrow(/STARTTLS/i);
+      await expect(new ImapPoller(spool, { ...plain.source, allowPlain: false }, routes, { intervalSeconds: 60 }).pollOnce()).rejects.toThrow(/STARTTLS/i);
       expect(await plain.count('INBOX')).toBe(1);
-      const upgraded = new ImapPoller(h.deps, { ...tls.source, allowPlain: false, insecureTls: true }, routes, { intervalSeconds: 60 });
-      expect(await upgraded.pollOnce()).toEqual({ stored: 1, duplicates: 0, failed: 0 });
+      const upgraded = new ImapPoller(spool, { ...tls.source, allowPlain: false, insecureTls: true }, routes, { intervalSeconds: 60 });
+      expect(await upgraded.pollOnce()).toEqual({ spooled: 1, failed: 0 });
       expect(await tls.count('INBOX')).toBe(0);
     } finally {
       await plain.close();
