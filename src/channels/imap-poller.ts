@@ -137,7 +137,8 @@ export class ImapPoller {
           const to = [...(message.envelope?.to ?? []), ...(message.envelope?.cc ?? [])].map((a) => a.address).filter((a): a is string => Boolean(a));
           const route = to.map((a) => routeFor(this.routes, a)).find(Boolean);
           try {
-            await this.spool.accept(message.source, { mailFrom: message.envelope?.from?.[0]?.address ?? null, rcptTo: to, remoteAddress: `imap:${this.source.host}` }, routeTaken(route));
+            const mailFrom = returnPath(message.source) ?? message.envelope?.from?.[0]?.address ?? null;
+            await this.spool.accept(message.source, { mailFrom, rcptTo: to, remoteAddress: `imap:${this.source.host}` }, routeTaken(route));
             outcome.spooled++;
           } catch (err) {
             if ((err as { code?: string }).code !== 'VALIDATION') throw err; // storage down: stop here, keep the message, try again next poll
@@ -158,4 +159,17 @@ export class ImapPoller {
     }
     return outcome;
   }
+}
+
+/**
+ * The envelope sender the mailbox's server recorded on delivery (the first
+ * Return-Path header): where an automatic reply goes (RFC 3834). `<>` (a
+ * bounce) gives `<>`, so no reply is sent; none: null.
+ */
+export function returnPath(source: Buffer): string | null {
+  const end = source.indexOf('\r\n\r\n');
+  const head = source.subarray(0, end === -1 ? Math.min(source.length, 64 * 1024) : end).toString('latin1');
+  const m = /^return-path:[ \t]*<([^<>\s]*)>/im.exec(head);
+  if (!m) return null;
+  return m[1] ? m[1] : '<>';
 }

@@ -1,5 +1,6 @@
 import { systemActor } from '../domain/actor.js';
 import type { Incident } from '../domain/incident.js';
+import type { Report } from '../domain/report.js';
 import { messageValues } from '../domain/message-context.js';
 import { renderTemplate } from '../domain/message-template.js';
 import type { Language } from '../domain/organisation.schema.js';
@@ -36,6 +37,12 @@ export const reportReference = (prefix: string, reportId: string): string => `${
 
 const ACK_ACTOR = systemActor('acknowledgement');
 
+/** Where a receipt goes: a mail's envelope sender when it had a real one, else the report's sender. */
+function replyAddress(report: Report, sender: string): string {
+  const envelope = (report.meta.envelope as { mailFrom?: unknown } | undefined)?.mailFrom;
+  return report.channel === 'email' && typeof envelope === 'string' && /^[^\s@<>]+@[^\s@<>]+$/.test(envelope) ? envelope : sender;
+}
+
 /**
  * The job: answer the sender of a new report with its reference, in its
  * language, as an automatic reply (Auto-Submitted, null envelope sender) —
@@ -52,7 +59,10 @@ export async function acknowledgeReport(deps: ServiceDeps, payload: unknown): Pr
   if (report.incidentId || report.replyTo) return 'threaded';
   const now = deps.clock();
   const hour = new Date(Math.floor(now.getTime() / 3600_000) * 3600_000).toISOString();
-  if ((await deps.store.accounts.bump(`ack:${report.sender.toLowerCase()}`, hour)) > ACKS_PER_SENDER_PER_HOUR) return 'rate-limited';
+  // RFC 3834 §4: an automatic reply goes to the envelope sender (Return-Path), not to the From a forger may write;
+  // a form's report has none, and goes to the address the reporter gave.
+  const to = replyAddress(report, report.sender);
+  if ((await deps.store.accounts.bump(`ack:${to.toLowerCase()}`, hour)) > ACKS_PER_SENDER_PER_HOUR) return 'rate-limited';
 
   const language: Language = report.language?.startsWith('ja') ? 'ja' : 'en';
   const reference = reportReference(deps.settings.incidentPrefix, report.id);
@@ -73,7 +83,7 @@ export async function acknowledgeReport(deps: ServiceDeps, payload: unknown): Pr
     tlp: 'AMBER',
     defang: true,
     tag: reference,
-    recipient: { name: report.senderName, email: report.sender, organisation: null, timeZone: deps.settings.timeZone },
+    recipient: { name: to === report.sender ? report.senderName : null, email: to, organisation: null, timeZone: deps.settings.timeZone },
     handlerName: deps.settings.team.name,
     team: { name: deps.settings.team.name, email: deps.settings.team.email, pgpFingerprint: deps.teamKeys[0]?.fingerprint ?? null },
     now,
@@ -84,7 +94,7 @@ export async function acknowledgeReport(deps: ServiceDeps, payload: unknown): Pr
   const original = report.channel === 'email' && /^<[^<>\s]+>$/.test(report.sourceRef) ? report.sourceRef : null;
   const prepared = await prepareMail(deps, {
     kind: 'acknowledgement',
-    to: [{ name: report.senderName, address: report.sender }],
+    to: [{ name: to === report.sender ? report.senderName : null, address: to }],
     subject,
     text: renderTemplate(template.body, values) + status,
     language,
@@ -96,7 +106,7 @@ export async function acknowledgeReport(deps: ServiceDeps, payload: unknown): Pr
   await deps.store.transaction(async (tx) => {
     await enqueueMail(deps, tx, ACK_ACTOR, prepared, at);
     await tx.timeline.append([
-      { incidentId: null, reportId: report.id, actor: ACK_ACTOR.id, action: 'report.acknowledged', changes: { reference, to: report.sender, messageId: prepared.messageId, language }, note: null },
+      { incidentId: null, reportId: report.id, actor: ACK_ACTOR.id, action: 'report.acknowledged', changes: { reference, to, messageId: prepared.messageId, language }, note: null },
     ]);
   });
   deps.wakeJobs();

@@ -32,7 +32,8 @@ function mail(from: string, subject: string, body: string, extra: string[] = [])
   const raw = Buffer.from([`From: ${from}`, 'To: report@team.example', `Subject: ${subject}`, `Message-ID: ${id}`, 'Content-Type: text/plain; charset=utf-8', ...extra, '', body, ''].join('\r\n'));
   return { id, raw };
 }
-const receive = (raw: Buffer, mailFrom: string | null = 'sender@reporter.example', committer?: GroupCommitter) =>
+/** Received as an MTA hands it over; the envelope sender is the From's address unless given. */
+const receive = (raw: Buffer, mailFrom: string | null = /^From: (?:.*<)?([^<>\s]+@[^<>\s]+?)>?\r?$/m.exec(raw.toString('utf8'))?.[1] ?? null, committer?: GroupCommitter) =>
   receiveMail(h.deps, smtp, raw, { mailFrom, rcptTo: ['report@team.example'], remoteAddress: '192.0.2.1' }, undefined, committer);
 const settle = async () => {
   h.advance(ACK_DELAY_MS + 1);
@@ -66,6 +67,18 @@ describe('acknowledging a mailed report', () => {
     await settle();
     expect(sink.mails).toHaveLength(1);
     expect((await parseMail(sink.mails[0]!.raw)).subject).toMatch(/^\[RK-R-[0-9A-F]{8}\] Your report has been received$/);
+  });
+
+  it('answers the envelope sender (RFC 3834), not a From a forger wrote: a forged From gets no mail from us', async () => {
+    const forged = mail('Bank Support <support@bank.example>', 'Your account', 'Verify at https://forged.evil.example/');
+    await receive(forged.raw, 'spammer@botnet.example');
+    await settle();
+    expect(sink.mails.map((m) => m.to)).toEqual([['spammer@botnet.example']]);
+    // The rate limit counts by where the receipts go: changing the From each time does not get round it.
+    sink.mails.length = 0;
+    for (let i = 0; i < 5; i++) await receive(mail(`victim${i}@bank${i}.example`, `Invoice ${i}`, `https://forged${i}.evil.example/`).raw, 'spammer@botnet.example');
+    await settle();
+    expect(sink.mails).toHaveLength(ACKS_PER_SENDER_PER_HOUR - 1);
   });
 
   it('never answers automated mail, lists, bounces, no-reply senders or our own domain', async () => {

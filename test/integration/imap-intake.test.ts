@@ -8,7 +8,7 @@ import iconv from 'iconv-lite';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ImapPoller, parseImapUrl, type ImapSource } from '../../src/channels/imap-poller.js';
+import { ImapPoller, parseImapUrl, returnPath, type ImapSource } from '../../src/channels/imap-poller.js';
 import { MAX_ATTEMPTS, MailSpool } from '../../src/services/mail-spool.service.js';
 import { inThreadReader } from '../../src/services/inbound-mail-pool.js';
 import type { ServiceDeps } from '../../src/services/deps.js';
@@ -178,6 +178,12 @@ describe('IMAP intake', () => {
       await plain.close();
       await tls.close();
     }
+  });
+
+  it('takes the envelope sender from the Return-Path the mailbox recorded (where a receipt goes), else the From', () => {
+    expect(returnPath(Buffer.from('Return-Path: <bounce-1@lists.example>\r\nFrom: a@b.example\r\n\r\nx'))).toBe('bounce-1@lists.example');
+    expect(returnPath(Buffer.from('return-path: <>\r\nFrom: mailer-daemon@b.example\r\n\r\nx'))).toBe('<>');
+    expect(returnPath(Buffer.from('From: a@b.example\r\n\r\nReturn-Path: <in-the-body@x.example>'))).toBeNull();
   });
 
   it('says clearly what is wrong with RENKEI_IMAP_URL', () => {
