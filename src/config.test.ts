@@ -15,4 +15,12 @@ describe('configuration', () => {
     expect(loadConfig({ RENKEI_SMTP_MAX_BYTES: '1048576' }).smtpMaxBytes).toBe(1048576);
     expect(() => loadConfig({ RENKEI_SMTP_MAX_BYTES: String(25 * 1024 * 1024 + 1) })).toThrow(/RENKEI_SMTP_MAX_BYTES.*at most 26214400 bytes/s);
   });
+
+  it('believes X-Forwarded-For only from the proxies named, and says clearly what is not a proxy address', () => {
+    expect(loadConfig({}).trustProxy).toBeUndefined();
+    expect(loadConfig({ RENKEI_TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::1' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '2001:db8::1']);
+    expect(loadConfig({ RENKEI_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(() => loadConfig({ RENKEI_TRUST_PROXY: 'everyone' })).toThrow(/RENKEI_TRUST_PROXY.*"everyone" is not an address/s);
+    expect(() => loadConfig({ RENKEI_TRUST_PROXY: '10.0.0.0/99' })).toThrow(/"10\.0\.0\.0\/99" is not an address/);
+  });
 });

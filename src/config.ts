@@ -1,9 +1,24 @@
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseIntakeRoutes } from './domain/intake-route.js';
 import { MAX_RAW_BYTES } from './domain/report.js';
+
+/** Which proxies' X-Forwarded-For is believed (Fastify's trustProxy): none, or their addresses and ranges. */
+export type TrustProxy = false | string[];
+
+/** An IP address, or a CIDR range of them. */
+function isAddressOrRange(v: string): boolean {
+  if (!v.includes('/')) return ipaddr.isValid(v);
+  try {
+    ipaddr.parseCIDR(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Configuration from environment variables (DESIGN.md §4) and an optional JSON
@@ -119,6 +134,27 @@ export const ConfigSchema = z.strictObject({
     .transform((v) => v === 'true')
     .or(z.boolean())
     .default(false),
+  /**
+   * Behind a reverse proxy (TLS in front of Renkei): which proxies to believe
+   * about the client's address (X-Forwarded-For), so rate limits and the audit
+   * log see the reporter, not the proxy. Comma-separated addresses or CIDR
+   * ranges, or `loopback` / `linklocal` / `uniquelocal`. Unset: none (the
+   * connection's own address).
+   */
+  trustProxy: z
+    .string()
+    .trim()
+    .transform((v, ctx): TrustProxy => {
+      if (v === '' || v === 'false') return false;
+      const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+      const bad = entries.find((e) => !['loopback', 'linklocal', 'uniquelocal'].includes(e) && !isAddressOrRange(e));
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" is not an address, a CIDR range, loopback, linklocal or uniquelocal` });
+        return z.NEVER;
+      }
+      return entries;
+    })
+    .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Remove the evidence files of incidents closed more than this many days ago (never under legal hold); unset or 0: keep everything. */
   evidenceRetentionDays: z.coerce.number().int().min(0).max(36_500).optional(),
@@ -179,6 +215,7 @@ const ENV: Record<string, keyof Config> = {
   RENKEI_ADMIN_EMAIL: 'adminEmail',
   RENKEI_ADMIN_PASSWORD: 'adminPassword',
   RENKEI_SECURE_COOKIES: 'secureCookies',
+  RENKEI_TRUST_PROXY: 'trustProxy',
   RENKEI_EVIDENCE_RETENTION_DAYS: 'evidenceRetentionDays',
   RENKEI_COUNTRY: 'country',
   RENKEI_PUBLIC_STATUS: 'publicStatus',

@@ -34,7 +34,7 @@ export async function serve(config: Config, role: 'all' | 'api' | 'worker' | 'sm
     ? await bootstrapAdministrator(container.deps, systemActor('bootstrap'), { email: config.adminEmail, password: config.adminPassword })
     : { created: false as const };
   const app = runApi
-    ? await buildApp({ deps: container.deps, ping: () => container.database.ping(), logger: { level: config.logLevel }, secureCookies: config.secureCookies })
+    ? await buildApp({ deps: container.deps, ping: () => container.database.ping(), logger: { level: config.logLevel }, secureCookies: config.secureCookies, trustProxy: config.trustProxy ?? false })
     : undefined;
   let smtp: SMTPServer | undefined;
   let spool: MailSpool | undefined;

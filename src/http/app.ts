@@ -43,6 +43,8 @@ export interface AppOptions {
   secureCookies?: boolean;
   logger?: boolean | { level: string };
   version?: string;
+  /** The proxies whose X-Forwarded-For gives the client's address (see config.ts trustProxy); none by default. */
+  trustProxy?: false | string[];
 }
 
 /** The HTTP API: thin routes over the use cases, validated both ways, described at /api/openapi.json. */
@@ -53,6 +55,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 40 * 1024 * 1024,
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
+    trustProxy: options.trustProxy ?? false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -148,4 +148,26 @@ describe('the public report form', () => {
     for (let i = 0; i < 6; i++) codes.push((await submit({ fields: fields({ description: `report ${i}` }), ...(await solved()) }, '203.0.113.99')).statusCode);
     expect(codes).toEqual([201, 201, 201, 201, 201, 429]);
   });
+
+  it('behind a trusted proxy, counts each reporter by the address the proxy forwards, not the proxy\'s own; an untrusted hop is not believed', async () => {
+    const proxied = await buildApp({ deps: h.deps, ping: () => h.database.ping(), trustProxy: ['10.0.0.0/8'] });
+    try {
+      const via = async (proxy: string, client: string, i: number) =>
+        (await proxied.inject({ method: 'POST', url: '/api/public/reports', payload: { fields: fields({ description: `proxied ${proxy} ${client} ${i}` }), ...(await solved()) }, remoteAddress: proxy, headers: { 'x-forwarded-for': client } })).statusCode;
+      // Six reporters behind one proxy: none is refused for the others' sake.
+      const codes: number[] = [];
+      for (let i = 0; i < 6; i++) codes.push(await via('10.0.0.5', `198.51.100.${120 + i}`, i));
+      expect(codes).toEqual([201, 201, 201, 201, 201, 201]);
+      // One of them six times: refused at the sixth, as without a proxy.
+      const same: number[] = [];
+      for (let i = 0; i < 6; i++) same.push(await via('10.0.0.5', '198.51.100.200', i));
+      expect(same).toEqual([201, 201, 201, 201, 201, 429]);
+      // A header from a peer that is not the proxy is not believed: the peer's own address counts.
+      const spoofed: number[] = [];
+      for (let i = 0; i < 6; i++) spoofed.push(await via('203.0.113.201', `198.51.100.${140 + i}`, i));
+      expect(spoofed).toEqual([201, 201, 201, 201, 201, 429]);
+    } finally {
+      await proxied.close();
+    }
+  });
 });
