@@ -16,10 +16,20 @@ export type ErrorCode =
   /** Evidence removed by retention: the item's record stays, its bytes are gone. */
   | 'GONE';
 
+/**
+ * What is wrong with a field, for a page to say in its reader's language
+ * (the message is the server's English): missing, too long or too many,
+ * too short or too few, not in its form (an e-mail address, a date), not
+ * one of the choices, anything else.
+ */
+export const ISSUE_KINDS = ['required', 'too-big', 'too-small', 'format', 'choice', 'invalid'] as const;
+export type IssueKind = (typeof ISSUE_KINDS)[number];
+
 /** One field at fault: `path` as in zod (`['fiveW1H', 'occurredAt']`). */
 export interface FieldIssue {
   path: (string | number)[];
   message: string;
+  kind?: IssueKind;
 }
 
 export class AppError extends Error {

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import { issueKind } from '../services/validate.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode } from '../domain/errors.js';
@@ -21,6 +23,9 @@ interface ZodLikeIssue {
   /** `/fiveW1H/occurredAt`: the zod issue path, joined by the type provider. */
   instancePath?: string;
   message?: string;
+  /** The zod issue's code, and the rest of it. */
+  keyword?: string;
+  params?: Record<string, unknown>;
 }
 
 const toPath = (instancePath = ''): (string | number)[] =>
@@ -48,6 +53,7 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
     const issues = (err.validation as ZodLikeIssue[]).map((v) => ({
       path: [where, ...toPath(v.instancePath)],
       message: v.message ?? 'invalid',
+      kind: issueKind({ ...v.params, code: v.keyword, message: v.message ?? '', path: [] } as unknown as z.core.$ZodIssue),
     }));
     send(400, 'VALIDATION', `the request ${where} is not valid`, { issues });
     return;

@@ -1,3 +1,4 @@
+import { ISSUE_KINDS } from '../domain/errors.js';
 import { z } from 'zod';
 import { CONTACT_ROLES, LANGUAGES, ORGANISATION_KINDS, RESOURCE_KINDS, TRUST_LEVELS } from '../domain/organisation.schema.js';
 import { INCIDENT_STATUSES } from '../domain/incident-lifecycle.js';
@@ -33,7 +34,15 @@ export const ErrorSchema = z
         'INTERNAL',
       ]),
       message: z.string(),
-      issues: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })).optional(),
+      issues: z
+        .array(
+          z.object({
+            path: z.array(z.union([z.string(), z.number()])),
+            message: z.string(),
+            kind: z.enum(ISSUE_KINDS).optional().describe('what is wrong, for a page to say in its own language: required, too-big, too-small, format, choice, invalid'),
+          }),
+        )
+        .optional(),
       details: z.record(z.string(), z.unknown()).optional(),
     }),
     requestId: z.string(),

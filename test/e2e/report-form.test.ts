@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ja from '../../web/src/locales/ja.json' with { type: 'json' };
 import { foreignWords, openBrowser, overflowsHorizontally, screenshot, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
 
 /**
@@ -40,7 +41,14 @@ describe.skipIf(skipE2e)('the public report form', () => {
     await screenshot(p, 'ja-report-form');
     // Server-side validation, per field, in the page's language.
     await p.getByRole('button', { name: '報告を送信' }).click();
-    await p.getByText('入力してください。').first().waitFor();
+    await p.getByText(ja.publicForm.err.required).first().waitFor();
+    // Each field's fault in Japanese, tied to its field: not an address, too long.
+    await p.locator('#f-email').fill('not-an-address');
+    await p.locator('#f-addr').fill('a'.repeat(20_001));
+    await p.getByRole('button', { name: '報告を送信' }).click();
+    await p.locator('#email-error').getByText(ja.publicForm.err.email).waitFor();
+    await p.locator('#addresses-error').getByText(ja.publicForm.err.tooLong).waitFor();
+    expect(await p.locator('#f-addr').getAttribute('aria-describedby')).toBe('addresses-error');
     await fill(p, '佐藤 一郎', 'sato@bank.example');
     await p.getByRole('button', { name: '報告を送信' }).click();
     await p.getByRole('heading', { name: 'ご報告を受け付けました' }).waitFor();

@@ -109,10 +109,10 @@ describe('HTTP API', () => {
     expect(unknown.json<ErrorBody>().error.issues![0]!.message).toMatch(/colour/);
 
     const wrongType = await call({ method: 'POST', url: '/api/incidents', payload: { title: 42 } });
-    expect(wrongType.json<ErrorBody>().error.issues).toEqual([{ path: ['body', 'title'], message: expect.any(String) as unknown }]);
+    expect(wrongType.json<ErrorBody>().error.issues).toEqual([{ path: ['body', 'title'], message: expect.any(String) as unknown, kind: 'invalid' }]);
 
     const tooLong = await call({ method: 'POST', url: '/api/incidents', payload: { title: 'あ'.repeat(301) } });
-    expect(tooLong.json<ErrorBody>().error.issues![0]).toMatchObject({ path: ['body', 'title'], message: expect.stringContaining('300') as unknown });
+    expect(tooLong.json<ErrorBody>().error.issues![0]).toMatchObject({ path: ['body', 'title'], message: expect.stringContaining('300') as unknown, kind: 'too-big' });
 
     const badTlp = await call({ method: 'POST', url: '/api/incidents', payload: { title: 'x', tlp: 'WHITE', category: 'phishng' } });
     expect(badTlp.json<ErrorBody>().error.issues!.map((i) => i.path.join('.')).sort()).toEqual(['body.category', 'body.tlp']);

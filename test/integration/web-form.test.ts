@@ -137,6 +137,13 @@ describe('the public report form', () => {
     const invalid = await submit({ fields: fields({ email: 'not-an-address', reporterName: '' }), ...(await solved()) });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json<{ error: { issues: { path: string[] }[] } }>().error.issues.map((i) => i.path.join('.')).sort()).toEqual(['email', 'reporterName']);
+    // Each field's fault by kind, for the page to say in its own language (the message is the server's English).
+    const every = await submit({
+      fields: fields({ reporterName: '', email: 'x', phone: 'p'.repeat(65), country: 'Japan', incidentType: 'nope', occurredAt: 'yesterday', description: 'd'.repeat(100_001), addresses: 'a'.repeat(20_001) }),
+      ...(await solved()),
+    });
+    const kinds = Object.fromEntries(every.json<{ error: { issues: { path: string[]; kind: string }[] } }>().error.issues.map((i) => [i.path.join('.'), i.kind]));
+    expect(kinds).toEqual({ reporterName: 'required', email: 'format', phone: 'too-big', country: 'format', incidentType: 'choice', occurredAt: 'format', description: 'too-big', addresses: 'too-big' });
 
     const huge = await app.inject({ method: 'POST', url: '/api/public/reports', payload: { fields: fields({ logs: 'x'.repeat(100 * 1024 * 1024) }) }, remoteAddress: '192.0.2.250' });
     expect(huge.statusCode).toBe(413);

@@ -1,3 +1,4 @@
+import type { IssueKind } from '../../../src/domain/errors.js';
 import type { ApiErrorBody } from './types';
 
 /** An answer of the API that is not a success: its stable code, message and field issues. */
@@ -6,7 +7,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly issues: { path: (string | number)[]; message: string }[] = [],
+    readonly issues: { path: (string | number)[]; message: string; kind?: IssueKind }[] = [],
     /** What the server adds to an error (e.g. `decision: 'send-outside'` when a lead's decision is pending). */
     readonly details: Record<string, unknown> = {},
   ) {

@@ -1,3 +1,4 @@
+import type { IssueKind } from '../../../src/domain/errors.js';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CATEGORIES } from '../../../src/domain/taxonomy.js';
@@ -6,7 +7,7 @@ import { LanguageSwitch } from '../components/language-switch';
 import { countryOptions } from './countries';
 import './report-form.css';
 
-type Issue = { path: (string | number)[]; message: string };
+type Issue = { path: (string | number)[]; message: string; kind?: IssueKind };
 interface Receipt {
   reference: string;
   statusUrl: string;
@@ -81,8 +82,18 @@ export function ReportFormScreen() {
   const fieldError = (name: string) => {
     const issue = issues.find((i) => i.path[0] === name || (i.path[0] === 'fields' && i.path[1] === name));
     if (!issue) return null;
-    const m = issue.message;
-    const text = /required|too small|at least 1/i.test(m) ? t('publicForm.err.required') : /e-?mail/i.test(m) ? t('publicForm.err.email') : /large|MB|bytes/i.test(m) ? t('publicForm.err.tooLarge') : t('publicForm.err.invalid');
+    // Said by the kind of fault the server names, in the page's language; the server's own words are English.
+    const kind = issue.kind ?? 'invalid';
+    const text =
+      kind === 'required'
+        ? t('publicForm.err.required')
+        : kind === 'format'
+          ? t(name === 'email' ? 'publicForm.err.email' : 'publicForm.err.format')
+          : kind === 'too-big'
+            ? t(name === 'files' ? 'publicForm.err.tooLarge' : 'publicForm.err.tooLong')
+            : kind === 'choice'
+              ? t('publicForm.err.choice')
+              : t('publicForm.err.invalid');
     return (
       <p className="field-error" id={`${name}-error`} role="alert">
         {text}
@@ -166,7 +177,8 @@ export function ReportFormScreen() {
         </div>
         <div className="field">
           <label htmlFor="f-org">{t('publicForm.organisation')}</label>
-          <input id="f-org" value={v.organisation} onChange={set('organisation')} autoComplete="organization" />
+          <input id="f-org" value={v.organisation} onChange={set('organisation')} aria-describedby={describe('organisation')} autoComplete="organization" />
+          {fieldError('organisation')}
         </div>
         <div className="field">
           <label htmlFor="f-email">{t('publicForm.email')} *</label>
@@ -175,11 +187,12 @@ export function ReportFormScreen() {
         </div>
         <div className="field">
           <label htmlFor="f-phone">{t('publicForm.phone')}</label>
-          <input id="f-phone" type="tel" value={v.phone} onChange={set('phone')} autoComplete="tel" />
+          <input id="f-phone" type="tel" value={v.phone} onChange={set('phone')} aria-describedby={describe('phone')} autoComplete="tel" />
+          {fieldError('phone')}
         </div>
         <div className="field">
           <label htmlFor="f-country">{t('publicForm.country')}</label>
-          <select id="f-country" value={v.country} onChange={set('country')} autoComplete="country">
+          <select id="f-country" value={v.country} onChange={set('country')} aria-describedby={describe('country')} autoComplete="country">
             <option value="">{t('publicForm.countryUnspecified')}</option>
             {countryOptions(language).map((c) => (
               <option key={c.code} value={c.code}>
@@ -187,21 +200,24 @@ export function ReportFormScreen() {
               </option>
             ))}
           </select>
+          {fieldError('country')}
         </div>
         <div className="field">
           <label htmlFor="f-type">{t('publicForm.incidentType')} *</label>
-          <select id="f-type" value={v.incidentType} onChange={set('incidentType')}>
+          <select id="f-type" value={v.incidentType} onChange={set('incidentType')} aria-describedby={describe('incidentType')}>
             {CATEGORIES.map((c) => (
               <option key={c} value={c}>
                 {t(`category.${c}`)}
               </option>
             ))}
           </select>
+          {fieldError('incidentType')}
         </div>
         <div className="field-row">
           <div className="field">
             <label htmlFor="f-when">{t('publicForm.occurredAt')}</label>
-            <input id="f-when" type="datetime-local" value={v.occurredLocal} onChange={set('occurredLocal')} />
+            <input id="f-when" type="datetime-local" value={v.occurredLocal} onChange={set('occurredLocal')} aria-describedby={describe('occurredAt')} />
+            {fieldError('occurredAt')}
           </div>
           <div className="field">
             <label htmlFor="f-zone">{t('publicForm.zone')}</label>
@@ -221,11 +237,13 @@ export function ReportFormScreen() {
         </div>
         <div className="field">
           <label htmlFor="f-addr">{t('publicForm.addresses')}</label>
-          <textarea id="f-addr" rows={3} value={v.addresses} onChange={set('addresses')} />
+          <textarea id="f-addr" rows={3} value={v.addresses} onChange={set('addresses')} aria-describedby={describe('addresses')} />
+          {fieldError('addresses')}
         </div>
         <div className="field">
           <label htmlFor="f-logs">{t('publicForm.logs')}</label>
-          <textarea id="f-logs" rows={4} value={v.logs} onChange={set('logs')} className="mono" />
+          <textarea id="f-logs" rows={4} value={v.logs} onChange={set('logs')} className="mono" aria-describedby={describe('logs')} />
+          {fieldError('logs')}
         </div>
         <div className="field">
           <label htmlFor="f-files">{t('publicForm.files')}</label>
