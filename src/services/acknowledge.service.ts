@@ -63,6 +63,9 @@ export async function acknowledgeReport(deps: ServiceDeps, payload: unknown): Pr
   // a form's report has none, and goes to the address the reporter gave.
   const to = replyAddress(report, report.sender);
   if ((await deps.store.accounts.bump(`ack:${to.toLowerCase()}`, hour)) > ACKS_PER_SENDER_PER_HOUR) return 'rate-limited';
+  // The name the mail or form gave, only where it is the sender's own: a form's e-mail address is not checked, so its
+  // receipt greets the address, never a name someone else typed (the form would mail our words with theirs to anyone).
+  const name = report.channel === 'web-form' || to !== report.sender ? null : report.senderName;
 
   const language: Language = report.language?.startsWith('ja') ? 'ja' : 'en';
   const reference = reportReference(deps.settings.incidentPrefix, report.id);
@@ -83,7 +86,7 @@ export async function acknowledgeReport(deps: ServiceDeps, payload: unknown): Pr
     tlp: 'AMBER',
     defang: true,
     tag: reference,
-    recipient: { name: to === report.sender ? report.senderName : null, email: to, organisation: null, timeZone: deps.settings.timeZone },
+    recipient: { name, email: to, organisation: null, timeZone: deps.settings.timeZone },
     handlerName: deps.settings.team.name,
     team: { name: deps.settings.team.name, email: deps.settings.team.email, pgpFingerprint: deps.teamKeys[0]?.fingerprint ?? null },
     now,
@@ -94,7 +97,7 @@ export async function acknowledgeReport(deps: ServiceDeps, payload: unknown): Pr
   const original = report.channel === 'email' && /^<[^<>\s]+>$/.test(report.sourceRef) ? report.sourceRef : null;
   const prepared = await prepareMail(deps, {
     kind: 'acknowledgement',
-    to: [{ name: to === report.sender ? report.senderName : null, address: to }],
+    to: [{ name, address: to }],
     subject,
     text: renderTemplate(template.body, values) + status,
     language,

@@ -71,6 +71,9 @@ describe('the public report form', () => {
     const receipt = await parseMail(sink.mails[0]!.raw);
     expect(receipt.subject).toBe(`[${reference}] ご報告を受け付けました`);
     expect(receipt.text).toContain(statusUrl);
+    // The form's address is not checked: the receipt greets the address, never the name someone typed.
+    expect(receipt.text).toContain('sato@bank.example 様');
+    expect(receipt.text).not.toContain('佐藤');
 
     const token = statusUrl.split('#')[1]!;
     const status = async () => (await app.inject(`/api/public/status/${encodeURIComponent(token)}`)).json<{ status: string; reference: string }>();
