@@ -7,7 +7,7 @@ import { systemActor } from '../../src/domain/actor.js';
 import { SESSION_COOKIE } from '../../src/http/auth.js';
 import { createAccount } from '../../src/services/auth/account.service.js';
 import { signIn } from '../../src/services/auth/session.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
+import { expectOwnLanguage, openBrowser, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
 
 /**
  * Administration from the web app, once in Japanese and once in English. A
@@ -36,11 +36,7 @@ describe.skipIf(skipE2e).each(runs)('administration in $lang', ({ lang, L, local
   let auditorPassword = '';
   /** Console errors but the expected one: before sign-in /api/auth/me answers 401, which Chromium logs as a failed load. */
   const problems = () => b.problems.filter((p) => !/status of 401/.test(p));
-  const noForeign = async (screen: string) => {
-    expect(await foreignWords(b.page, lang), `${screen}: words of the other language`).toEqual([]);
-    const { scrollWidth, clientWidth } = await overflowsHorizontally(b.page);
-    expect(scrollWidth, `${screen} is wider than the window`).toBeLessThanOrEqual(clientWidth);
-  };
+  const noForeign = (screen: string) => expectOwnLanguage(b.page, lang, screen);
   const button = (name: string) => b.page.getByRole('button', { name, exact: true });
   const navLink = (name: string) => b.page.getByRole('navigation', { name: L.nav.label }).getByRole('link', { name, exact: true });
   const me = (cookie: string) => s.app.inject({ url: '/api/auth/me', cookies: { [SESSION_COOKIE]: cookie } });

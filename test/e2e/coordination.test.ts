@@ -6,7 +6,7 @@ import { createOrganisation } from '../../src/services/organisation.service.js';
 import { listReports } from '../../src/services/report.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
+import { expectOwnLanguage, openBrowser, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * Coordination from the incident page, once in Japanese and once in English:
@@ -65,11 +65,7 @@ describe.skipIf(skipE2e).each(runs)('coordination from the incident page in $lan
   it('tracks a takedown, previews, edits and sends a takedown request, sees it delivered, acknowledged by a reply and resolved', async () => {
     const { page } = b;
     const button = (name: string) => page.getByRole('button', { name, exact: true });
-    const noForeign = async (screen: string) => {
-      expect(await foreignWords(page, lang), `${screen}: words of the other language`).toEqual([]);
-      const { scrollWidth, clientWidth } = await overflowsHorizontally(page);
-      expect(scrollWidth, `${screen} is wider than the window`).toBeLessThanOrEqual(clientWidth);
-    };
+    const noForeign = (screen: string) => expectOwnLanguage(page, lang, screen);
     const panel = (id: string) => page.locator(`section[aria-labelledby="${id}"]`);
 
     await page.goto(s.base);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import ja from '../../web/src/locales/ja.json' with { type: 'json' };
 import { createIncident } from '../../src/services/incident.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
+import { expectOwnLanguage, openBrowser, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * Evidence on the incident page, once in Japanese and once in English: a
@@ -51,11 +51,7 @@ describe.skipIf(skipE2e).each(runs)('evidence on the incident page in $lang', ({
 
   it('adds evidence, lists its SHA-256, shows its chain of custody, downloads it, records a hand-over and exports it all', async () => {
     const { page } = b;
-    const noForeign = async (screen: string) => {
-      expect(await foreignWords(page, lang), `${screen}: words of the other language`).toEqual([]);
-      const { scrollWidth, clientWidth } = await overflowsHorizontally(page);
-      expect(scrollWidth, `${screen} is wider than the window`).toBeLessThanOrEqual(clientWidth);
-    };
+    const noForeign = (screen: string) => expectOwnLanguage(page, lang, screen);
 
     await page.goto(s.base);
     await signInWithTotp(page, s, user, L);

@@ -9,7 +9,7 @@ import { changeIncidentStatus, createIncident } from '../../src/services/inciden
 import { addIncidentObservable } from '../../src/services/observable.service.js';
 import { recordReport } from '../../src/services/record-report.service.js';
 import { createIncidentFromReports, rejectReport } from '../../src/services/triage.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
+import { expectOwnLanguage, openBrowser, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * The handler's everyday screens beyond the journey, once in Japanese (Tokyo)
@@ -95,11 +95,7 @@ describe.skipIf(skipE2e).each(runs)('the handler’s screens in $lang', ({ lang,
     await s?.close();
   });
 
-  const noForeign = async (page: Page, screen: string) => {
-    expect(await foreignWords(page, lang), `${screen}: words of the other language`).toEqual([]);
-    const { scrollWidth, clientWidth } = await overflowsHorizontally(page);
-    expect(scrollWidth, `${screen} is wider than the window`).toBeLessThanOrEqual(clientWidth);
-  };
+  const noForeign = (page: Page, screen: string) => expectOwnLanguage(page, lang, screen);
   const apiGet = <T>(page: Page, url: string) => page.evaluate<T>(`fetch(${JSON.stringify(url)}).then((r) => r.json())`);
 
   it('signs in, and each dashboard number leads to the list it counts', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import ja from '../../web/src/locales/ja.json' with { type: 'json' };
 import { createOrganisation } from '../../src/services/organisation.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, PASSWORD, screenshot, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
+import { expectOwnLanguage, openBrowser, PASSWORD, screenshot, skipE2e, startServer, type Browser, type E2eServer } from './support.js';
 
 /**
  * The issue's journey, once in Japanese and once in English: sign in with
@@ -53,11 +53,7 @@ describe.skipIf(skipE2e).each(runs)('the handler journey in $lang', ({ lang, L, 
   it('signs in with TOTP, triages, notes, attaches, changes status, searches in Japanese and signs out', async () => {
     const { page } = b;
     const button = (name: string) => page.getByRole('button', { name, exact: true });
-    const noForeign = async (screen: string) => {
-      expect(await foreignWords(page, lang), `${screen}: words of the other language`).toEqual([]);
-      const { scrollWidth, clientWidth } = await overflowsHorizontally(page);
-      expect(scrollWidth, `${screen} is wider than the window`).toBeLessThanOrEqual(clientWidth);
-    };
+    const noForeign = (screen: string) => expectOwnLanguage(page, lang, screen);
 
     // Sign in: password, then the second factor.
     await page.goto(s.base);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../web/src/locales/en.json' with { type: 'json' };
 import ja from '../../web/src/locales/ja.json' with { type: 'json' };
 import { reportReference } from '../../src/services/acknowledge.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, screenshot, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
+import { expectOwnLanguage, openBrowser, screenshot, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * A reporter answers our receipt before anyone has triaged their report: in
@@ -41,11 +41,7 @@ describe.skipIf(skipE2e).each(runs)('a reply to the receipt, in $lang', ({ lang,
 
   it('links the reply and the report it answers, and triaging the report takes the reply along', async () => {
     const { page } = b;
-    const noForeign = async (screen: string) => {
-      expect(await foreignWords(page, lang), `${screen}: words of the other language`).toEqual([]);
-      const { scrollWidth, clientWidth } = await overflowsHorizontally(page);
-      expect(scrollWidth, `${screen} is wider than the window`).toBeLessThanOrEqual(clientWidth);
-    };
+    const noForeign = (screen: string) => expectOwnLanguage(page, lang, screen);
     await page.goto(s.base);
     await signInWithTotp(page, s, user, L);
     await page.getByRole('heading', { name: L.dashboard.heading }).waitFor();

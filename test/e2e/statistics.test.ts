@@ -8,7 +8,7 @@ import { recordReport } from '../../src/services/record-report.service.js';
 import { forgetPublicStatistics } from '../../src/services/statistics.service.js';
 import { createTakedown } from '../../src/services/takedown.service.js';
 import { createIncidentFromReports } from '../../src/services/triage.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
+import { expectOwnLanguage, foreignWords, openBrowser, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * The statistics in a real browser, in Japanese and in English: a lead opens
@@ -52,11 +52,7 @@ describe.skipIf(skipE2e).each(runs)('statistics in $lang', ({ lang, L, locale, t
 
   it('shows the quarter’s figures, exports CSV and prints the report', async () => {
     const { page } = b;
-    const noForeign = async (screen: string) => {
-      expect(await foreignWords(page, lang), `${screen}: words of the other language`).toEqual([]);
-      const { scrollWidth, clientWidth } = await overflowsHorizontally(page);
-      expect(scrollWidth, `${screen} is wider than the window`).toBeLessThanOrEqual(clientWidth);
-    };
+    const noForeign = (screen: string) => expectOwnLanguage(page, lang, screen);
     await page.goto(s.base);
     await signInWithTotp(page, s, user, L);
     await page.getByRole('heading', { name: L.dashboard.heading }).waitFor();

@@ -5,7 +5,7 @@ import ja from '../../web/src/locales/ja.json' with { type: 'json' };
 import { DEFAULT_PLAYBOOKS } from '../../src/domain/playbook.js';
 import { createIncident } from '../../src/services/incident.service.js';
 import { listRules, updateRule } from '../../src/services/rules.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
+import { expectOwnLanguage, openBrowser, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * Steering an incident from the web app, once in Japanese and once in
@@ -36,11 +36,7 @@ describe.skipIf(skipE2e).each(runs)('steering an incident in $lang', ({ lang, L,
    */
   const problems = () => b.problems.filter((p) => !/status of 40[01]/.test(p));
   /** No words of the other language outside data, and nothing wider than the window. */
-  const noForeign = async (screen: string) => {
-    expect(await foreignWords(b.page, lang), `${screen}: words of the other language`).toEqual([]);
-    const { scrollWidth, clientWidth } = await overflowsHorizontally(b.page);
-    expect(scrollWidth, `${screen} is wider than the window`).toBeLessThanOrEqual(clientWidth);
-  };
+  const noForeign = (screen: string) => expectOwnLanguage(b.page, lang, screen);
 
   beforeAll(async () => {
     s = await startServer();

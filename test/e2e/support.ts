@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -187,6 +188,13 @@ export async function overflowsHorizontally(page: Page): Promise<{ scrollWidth: 
   return page.evaluate<{ scrollWidth: number; clientWidth: number }>(
     '({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })',
   );
+}
+
+/** The screen speaks only `lang` (no words of the other language) and is no wider than the window; `screen` names it in a failure. */
+export async function expectOwnLanguage(page: Page, lang: Language, screen: string): Promise<void> {
+  expect(await foreignWords(page, lang), `${screen}: words of the other language`).toEqual([]);
+  const { scrollWidth, clientWidth } = await overflowsHorizontally(page);
+  expect(scrollWidth, `${screen} is wider than the window`).toBeLessThanOrEqual(clientWidth);
 }
 
 /** The sign-in screen's texts, as both locale files have them. */

@@ -7,7 +7,7 @@ import { createAccount } from '../../src/services/auth/account.service.js';
 import { actorOf } from '../../src/services/auth/session.service.js';
 import { createIncident } from '../../src/services/incident.service.js';
 import { addTimelineNote } from '../../src/services/timeline.service.js';
-import { foreignWords, openBrowser, overflowsHorizontally, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
+import { expectOwnLanguage, openBrowser, PASSWORD, screenshot, SCREENSHOTS, skipE2e, startServer, type Browser, type E2eServer, signInWithTotp } from './support.js';
 
 /**
  * The message templates screen and people's names on the timeline, once in
@@ -33,11 +33,7 @@ describe.skipIf(skipE2e).each(runs)('templates and names in $lang', ({ lang, L, 
   const colleagueNote = lang === 'ja' ? 'ホスティング事業者に電話で確認済み。' : 'Phoned the hosting provider.';
   /** Console errors but the expected ones: /api/auth/me answers 401 before sign-in, the refused template 400. */
   const problems = () => b.problems.filter((p) => !/status of 40[01]/.test(p));
-  const noForeign = async (screen: string) => {
-    expect(await foreignWords(b.page, lang), `${screen}: words of the other language`).toEqual([]);
-    const { scrollWidth, clientWidth } = await overflowsHorizontally(b.page);
-    expect(scrollWidth, `${screen} is wider than the window`).toBeLessThanOrEqual(clientWidth);
-  };
+  const noForeign = (screen: string) => expectOwnLanguage(b.page, lang, screen);
 
   beforeAll(async () => {
     s = await startServer();
