@@ -197,6 +197,17 @@ describe('TNEF: the message body', () => {
       expect(r.attachments, what).toEqual([{ filename: 'a.txt', mimeType: null, content: Buffer.from('kept') }]);
       expect(Date.now() - started, what).toBeLessThan(1000);
     }
+    // Many \fldinst with no link after them (a regex that searched on from each was quadratic), and groups nested
+    // 25,000 deep (the reader's time grows with the square of it): said, or read, at once.
+    const manyFields = rtf(`{\\rtf1\\ansi\\ansicpg1252 ${'\\fldinst x '.repeat(25_000)} ${'a'.repeat(100_000)}\\par}`);
+    const deep = rtf(`{\\rtf1\\ansi\\ansicpg1252 ${'{\\field{\\*\\fldinst x'.repeat(25_000)}\\par}`);
+    const began = Date.now();
+    expect(readRtf(manyFields)).toEqual({ text: expect.stringContaining('aaaa') as unknown });
+    expect(readRtf(deep)).toEqual({ problem: 'the rich-text body nests groups more than 256 deep: kept inside, not read' });
+    expect(Date.now() - began).toBeLessThan(3000);
+    // Word's fields carry control words before HYPERLINK: the target is found all the same.
+    const word = readRtf(rtf(String.raw`{\rtf1\ansi\ansicpg1252 {\field{\*\fldinst {\rtlch\fcs1 \af0 \ltrch\fcs0 HYPERLINK "https://word.evil.example/x" }}{\fldrslt {here}}}\par}`));
+    expect(word).toEqual({ text: expect.stringContaining('https://word.evil.example/x') as unknown });
     // LZFu that expands the most it can (each 17 bytes: a control byte and 8 references of 17 bytes each) stays within 8 times its size.
     const bomb = Buffer.concat([Buffer.alloc(16), Buffer.alloc(MAX_COMPRESSED_RTF - 32, Buffer.from([0xff, 0x00, 0x0f]))]);
     bomb.writeUInt32LE(bomb.length - 4, 0);
