@@ -28,6 +28,10 @@ function hasIso2022Escape(bytes: Uint8Array): boolean {
   return false;
 }
 
+const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/gu;
+/** Kana in a reading: Japanese text always has some; Latin-1 bytes read as Shift_JIS or EUC-JP give kanji, seldom kana. */
+const kana = (t: string): number => t.match(KANA)?.filter((c) => c < '\uff61' || c > '\uff9f').length ?? 0;
+
 /** The text of `bytes` and the charset it was read in (see above); never throws. */
 export function guessText(bytes: Uint8Array, declared: string | undefined): { text: string; charset: string } {
   const label = declared?.trim().toLowerCase();
@@ -38,21 +42,24 @@ export function guessText(bytes: Uint8Array, declared: string | undefined): { te
   }
   const utf8 = strict(bytes, 'utf-8');
   if (utf8 !== null) return { text: utf8, charset: 'utf-8' };
-  if (label && !/^(utf-?8|us-ascii|ascii|iso-8859-1|latin1|windows-1252)$/.test(label)) {
+  const western = label && /^(iso-8859-1|latin1|windows-1252|cp1252)$/.test(label);
+  if (label && !western && !/^(utf-?8|us-ascii|ascii)$/.test(label)) {
     const asDeclared = strict(bytes, label);
     if (asDeclared !== null) return { text: asDeclared, charset: label };
   }
+  // Japanese only when the reading has kana (two at least, half-width aside): Latin-1 text read as Shift_JIS gives none.
   const halfWidth = (t: string) => t.match(/[\uff61-\uff9f]/g)?.length ?? 0;
   const japanese = (['euc-jp', 'shift_jis'] as const)
     .map((charset) => ({ text: strict(bytes, charset), charset }))
-    .filter((c): c is { text: string; charset: 'euc-jp' | 'shift_jis' } => c.text !== null)
+    .filter((c): c is { text: string; charset: 'euc-jp' | 'shift_jis' } => c.text !== null && kana(c.text) >= 2)
     .sort((a, b) => halfWidth(a.text) - halfWidth(b.text));
   if (japanese[0]) return japanese[0];
-  const fallback = label ?? 'utf-8';
+  // Not Japanese: Western text, as the label says or as mail clients read unlabelled 8-bit text.
+  if (!label || western || /^(utf-?8|us-ascii|ascii)$/.test(label)) return { text: new TextDecoder('windows-1252').decode(bytes), charset: 'windows-1252' };
   try {
-    return { text: new TextDecoder(fallback).decode(bytes), charset: fallback };
+    return { text: new TextDecoder(label).decode(bytes), charset: label };
   } catch {
-    return { text: new TextDecoder('utf-8').decode(bytes), charset: 'utf-8' };
+    return { text: new TextDecoder('windows-1252').decode(bytes), charset: 'windows-1252' };
   }
 }
 

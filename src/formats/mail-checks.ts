@@ -8,7 +8,7 @@
  */
 import { guessText, japaneseLetters, looksMisdecoded } from './charset.js';
 import { detectLanguage, type ParsedMail } from './mail.js';
-import { decodeTransfer, parseEntity, textLeaves } from './pgp-mime.js';
+import { decodeTransfer, parseEntity, splitMultipart, textLeaves } from './pgp-mime.js';
 
 /**
  * A parsed mail with what the parser read past: the structure's problems
@@ -30,12 +30,36 @@ export function checkMail(mail: ParsedMail, raw: Buffer): ParsedMail {
   };
 }
 
-/** Boundaries checked at most (a crafted mail may declare thousands). */
-const MAX_BOUNDARIES = 64;
+/** Multipart entities looked into at most (each is searched for its delimiters), and entities in all. */
+const MAX_MULTIPARTS = 32;
+const MAX_ENTITIES = 2000;
 
+/**
+ * Problems of a mail's structure, found by walking its MIME entities (their
+ * own header blocks only: headers pasted into a text are text): a multipart
+ * that never closes, a base64 body with bytes that are not base64.
+ */
 export function structureProblems(raw: Buffer): string[] {
   const problems: string[] = [];
-  const open = [...declaredBoundaries(raw)].filter((b) => raw.indexOf(`--${b}--`, 0, 'latin1') === -1);
+  const open: string[] = [];
+  let badBase64: number | null = null;
+  let multiparts = 0;
+  const queue: Buffer[] = [raw];
+  for (let seen = 0; queue.length && seen < MAX_ENTITIES; seen++) {
+    const entity = parseEntity(queue.shift()!);
+    const cte = (entity.headers.get('content-transfer-encoding') ?? '').trim().toLowerCase();
+    if (cte === 'base64' && badBase64 === null) {
+      const at = firstNotBase64(entity.body);
+      // The body is a view of `raw`: its offset there gives the line.
+      if (at !== -1) badBase64 = lineNumber(raw, entity.body.byteOffset - raw.byteOffset + at);
+    }
+    if (entity.mimeType.startsWith('multipart/')) {
+      const boundary = entity.params.get('boundary');
+      if (!boundary || ++multiparts > MAX_MULTIPARTS) continue;
+      if (!closes(entity.body, boundary)) open.push(boundary);
+      queue.push(...splitMultipart(entity));
+    } else if (entity.mimeType === 'message/rfc822' && cte !== 'base64' && cte !== 'quoted-printable') queue.push(entity.body);
+  }
   if (open.length)
     problems.push(
       `a multipart body never closes (boundary ${open
@@ -43,21 +67,15 @@ export function structureProblems(raw: Buffer): string[] {
         .map((b) => `"${b}"`)
         .join(', ')}${open.length > 3 ? ` and ${open.length - 3} more` : ''}): the message may be cut short; what could be read was kept`,
     );
-  const badBase64 = invalidBase64Line(raw);
   if (badBase64 !== null) problems.push(`a base64 part holds characters that are not base64 (line ${badBase64}): it was decoded as far as it goes; the raw original is whole`);
   return problems;
 }
 
-/** The multipart boundaries a mail declares (`boundary=` parameters), found with the buffer's own search, not a scan of the text. */
-function declaredBoundaries(raw: Buffer): Set<string> {
-  const found = new Set<string>();
-  // "oundary" matches Boundary and boundary alike; the parameter is read from a small window around it.
-  for (let at = raw.indexOf('oundary'); at !== -1 && found.size < MAX_BOUNDARIES; at = raw.indexOf('oundary', at + 7)) {
-    const window = raw.subarray(Math.max(0, at - 1), at + 220).toString('latin1');
-    const b = /^boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/i.exec(window);
-    if (b) found.add(b[1] ?? b[2]!);
-  }
-  return found;
+/** Whether a multipart body has its closing delimiter (`--boundary--` at the start of a line). */
+function closes(body: Buffer, boundary: string): boolean {
+  const close = `--${boundary}--`;
+  for (let at = body.indexOf(close, 0, 'latin1'); at !== -1; at = body.indexOf(close, at + 1, 'latin1')) if (at === 0 || body[at - 1] === 0x0a) return true;
+  return false;
 }
 
 /** Bytes a base64 body may hold: the alphabet, padding and white space. */
@@ -67,20 +85,10 @@ const BASE64_BYTE = (() => {
   return table;
 })();
 
-/** The line number of the first byte of a base64 body that is not base64; null when there is none. */
-function invalidBase64Line(raw: Buffer): number | null {
-  for (let at = raw.indexOf('ransfer-'); at !== -1; at = raw.indexOf('ransfer-', at + 8)) {
-    const header = /^ransfer-encoding:[ \t]*base64[ \t]*\r?\n/i.exec(raw.subarray(at, at + 60).toString('latin1'));
-    if (!header) continue;
-    const blank = raw.indexOf('\n\r\n', at) === -1 ? raw.indexOf('\n\n', at) : Math.min(...[raw.indexOf('\n\r\n', at), raw.indexOf('\n\n', at)].filter((i) => i !== -1));
-    if (blank === -1) continue;
-    const start = raw.indexOf('\n', blank + 1) + 1;
-    // The part ends at the next boundary line (or the end of the message).
-    const next = raw.indexOf('\n--', start);
-    const end = next === -1 ? raw.length : next;
-    for (let i = start; i < end; i++) if (BASE64_BYTE[raw[i]!] === 0) return lineNumber(raw, i);
-  }
-  return null;
+/** Where the first byte that is not base64 is in a base64 body; -1 when there is none. */
+function firstNotBase64(body: Buffer): number {
+  for (let i = 0; i < body.length; i++) if (BASE64_BYTE[body[i]!] === 0) return i;
+  return -1;
 }
 
 const lineNumber = (raw: Buffer, at: number): number => {
@@ -100,7 +108,8 @@ export function rereadText(raw: Buffer, parsed: string): { text: string; problem
   if (!leaf) return null;
   const declared = leaf.params.get('charset') ?? 'us-ascii';
   const again = guessText(decodeTransfer(leaf), declared);
-  if (looksMisdecoded(again.text) || japaneseLetters(again.text) <= japaneseLetters(parsed)) return null;
+  // Better only when it reads cleanly and either tells more Japanese or mends what did not decode at all.
+  if (looksMisdecoded(again.text) || (japaneseLetters(again.text) <= japaneseLetters(parsed) && !parsed.includes('\ufffd'))) return null;
   return { text: again.text, problem: `the text says it is ${declared} but is not: read as ${again.charset}` };
 }
 
@@ -111,5 +120,5 @@ export function rereadSubject(raw: Buffer, parsed: string | null): string | null
   const m = /^subject:[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)/im.exec(head.toString('latin1'));
   if (!m || m[1]!.includes('=?')) return null;
   const again = guessText(Buffer.from(m[1]!.replace(/\r?\n[ \t]+/g, ' ').trim(), 'latin1'), undefined);
-  return japaneseLetters(again.text) > japaneseLetters(parsed) && !looksMisdecoded(again.text) ? again.text : null;
+  return !looksMisdecoded(again.text) && (japaneseLetters(again.text) > japaneseLetters(parsed) || parsed.includes('\ufffd')) ? again.text : null;
 }

@@ -349,6 +349,10 @@ describe('openPgpMail on messages made here', () => {
       ['ISO-2022-JP bytes (its escapes), the part says ISO-2022-JP', iso2022jp(text), 'ISO-2022-JP'],
       ['UTF-8 bytes, the part says ISO-2022-JP (the armor is ASCII)', Buffer.from(text, 'utf8'), 'ISO-2022-JP'],
     ];
+    // Western text stays Western: French in ISO-8859-1 is not read as Japanese.
+    const fr = 'Hameçonnage reçu : vérifiez https://fr.evil.example/\n';
+    const french = await openPgpMail(plainMail(await encryptTo(Buffer.from(fr, 'latin1'), team.publicKeyArmored), ['Content-Type: text/plain; charset=ISO-8859-1']), [team], []);
+    expect(french.content!.toString('utf8')).toBe(fr);
     for (const [what, bytes, charset] of cases) {
       const armored = await encryptTo(bytes, team.publicKeyArmored);
       const opened = await openPgpMail(plainMail(armored, [`Content-Type: text/plain; charset=${charset}`, 'Content-Transfer-Encoding: 7bit']), [team], []);

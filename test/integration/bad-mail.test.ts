@@ -46,6 +46,17 @@ describe('bad mail', () => {
     }
   });
 
+  it('leaves Western text as it is (French in ISO-8859-1, labelled so or not at all), and mends Latin-1 said to be UTF-8', async () => {
+    const fr = 'Hameçonnage reçu : vérifiez https://fr.evil.example/ - réclamation';
+    const labelled = await receive(lines(id(), 'Subject: fr', 'Content-Type: text/plain; charset=iso-8859-1', 'Content-Transfer-Encoding: 8bit', '', Buffer.from(fr, 'latin1'), ''));
+    expect(labelled.view.report.body).toContain(fr);
+    expect(labelled.problems).toEqual([]);
+    const mislabelled = await receive(lines(id(), Buffer.concat([Buffer.from('Subject: '), Buffer.from('Hameçonnage reçu', 'latin1')]), 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', Buffer.from(fr, 'latin1'), ''));
+    expect(mislabelled.view.report.body).toContain(fr);
+    expect(mislabelled.view.report.subject).toBe('Hameçonnage reçu');
+    expect(mislabelled.problems).toEqual(['the text says it is utf-8 but is not: read as windows-1252']);
+  });
+
   it('reads ISO-2022-JP variants by their escapes (ISO-2022-JP-MS with NEC row 13: ①), and a raw 8-bit Shift_JIS subject', async () => {
     const ms = await receive(lines(id(), 'Subject: =?ISO-2022-JP?B?GyRCJVUlIyVDJTclcyUwGyhC?=', 'Content-Type: text/plain; charset=ISO-2022-JP-MS', '', iso2022jp(`${JA}\n`), Buffer.from([0x1b, 0x24, 0x42, 0x2d, 0x21, 0x1b, 0x28, 0x42]), ''));
     expect(ms.view.report.body).toContain(JA);
