@@ -167,8 +167,9 @@ export class ImapPoller {
  * bounce) gives `<>`, so no reply is sent; none: null.
  */
 export function returnPath(source: Buffer): string | null {
-  const end = source.indexOf('\r\n\r\n');
-  const head = source.subarray(0, end === -1 ? Math.min(source.length, 64 * 1024) : end).toString('latin1');
+  // The header ends at the first empty line, CRLF or bare LF.
+  const ends = [source.indexOf('\r\n\r\n'), source.indexOf('\n\n')].filter((i) => i !== -1);
+  const head = source.subarray(0, ends.length ? Math.min(...ends) : Math.min(source.length, 64 * 1024)).toString('latin1');
   const m = /^return-path:[ \t]*<([^<>\s]*)>/im.exec(head);
   if (!m) return null;
   return m[1] ? m[1] : '<>';

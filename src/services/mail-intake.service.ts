@@ -100,7 +100,9 @@ const REFERENCE_LOOKBACK_MS = 180 * 24 * 3600_000;
  */
 async function answering(deps: ServiceDeps, reportId: string, mail: MailFacts): Promise<{ report: Report; how: string } | null> {
   const refs = [mail.inReplyTo, ...mail.references].filter((r): r is string => Boolean(r));
-  const byRefs = (await deps.store.reports.findBySourceRefs('email', refs)).find((r) => r.id !== reportId);
+  // By References only from the same sender (someone else forwarding a stored mail is a report of their own).
+  const from = mail.from?.address.toLowerCase();
+  const byRefs = (await deps.store.reports.findBySourceRefs('email', refs)).find((r) => r.id !== reportId && from !== undefined && r.sender?.toLowerCase() === from);
   if (byRefs) return { report: byRefs, how: 'In-Reply-To / References of an earlier report' };
   // The prefix is capital letters only (see config.ts).
   const tag = new RegExp(`\\[(${deps.settings.incidentPrefix}-R-([0-9A-F]{8}))\\]`, 'i').exec(mail.subject ?? '');
@@ -110,19 +112,28 @@ async function answering(deps: ServiceDeps, reportId: string, mail: MailFacts): 
   return byTag && byTag.id !== reportId ? { report: byTag, how: `reference ${tag[1]!.toUpperCase()}` } : null;
 }
 
-/** A reply to `earlier`: onto its incident when it has one by now, else marked as answering it (and on both timelines). */
+/**
+ * A reply to `earlier`: onto its incident when it has one, else marked as
+ * answering it (and on both timelines) while it waits for triage. Decided
+ * with the report locked (FOR UPDATE on PostgreSQL, as triage locks the
+ * reports it moves): a triage at the same moment either comes first and the
+ * reply follows onto its incident, or comes after and takes the reply along.
+ * A report rejected (spam, a duplicate…) threads nothing: the reply is a
+ * report of its own, with its own receipt.
+ */
 async function threadOnto(deps: ServiceDeps, actor: Actor, reportId: string, earlier: Report, how: string): Promise<void> {
-  // Answering a reply: the report the thread began with.
-  const first = earlier.replyTo ? ((await deps.store.reports.findById({ kind: 'all' }, earlier.replyTo)) ?? earlier) : earlier;
-  if (first.incidentId) {
-    await attachReports(deps, actor, first.incidentId, { reportIds: [reportId], note: `threaded by ${how}` }).catch(() => undefined);
-    return;
-  }
-  await deps.store.transaction(async (tx) => {
+  const onto = await deps.store.transaction(async (tx) => {
+    // Answering a reply: the report the thread began with.
+    const [first] = await tx.reports.findManyById({ kind: 'all' }, [earlier.replyTo ?? earlier.id], true);
+    if (!first || (first.status === 'rejected' && !first.incidentId)) return null;
+    if (first.incidentId) return first.incidentId;
     await tx.reports.setReplyTo(reportId, first.id);
     await tx.timeline.append([
       { incidentId: null, reportId, actor: actor.id, action: 'report.reply', changes: { replyTo: first.id, matchedBy: how }, note: null },
       { incidentId: null, reportId: first.id, actor: actor.id, action: 'report.reply', changes: { reply: reportId, matchedBy: how }, note: null },
     ]);
+    return null;
   });
+  // A merged or otherwise closed-off incident: the reply waits in the triage queue instead.
+  if (onto) await attachReports(deps, actor, onto, { reportIds: [reportId], note: `threaded by ${how}` }).catch(() => undefined);
 }

@@ -124,8 +124,12 @@ async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: P
   });
   const stored = await tx.reports.insertManyIfAbsent(entries);
   // The same source with other content: a report of its own, under its source and variant (the first keeps the source
-  // alone, which replies find it by). A third copy of either is found under its own.
-  const clashing = stored.flatMap(({ report, isNew }, i) => (!isNew && variantOf(report) !== list[i]!.p.sourceVariant ? [i] : []));
+  // alone, which replies find it by). A third copy of either is found under its own. A report stored without a
+  // variant (before variants, or from a channel without them) is the same as any copy, as it always was.
+  const clashing = stored.flatMap(({ report, isNew }, i) => {
+    const was = variantOf(report);
+    return !isNew && was !== null && was !== list[i]!.p.sourceVariant ? [i] : [];
+  });
   if (clashing.length) {
     const again = await tx.reports.insertManyIfAbsent(
       clashing.map((i) => ({ ...entries[i]!, report: { ...entries[i]!.report, sourceRef: `${entries[i]!.report.sourceRef} #${list[i]!.p.sourceVariant ?? '-'}` } })),

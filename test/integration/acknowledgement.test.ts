@@ -4,7 +4,7 @@ import { parseMail } from '../../src/formats/mail.js';
 import { ACKS_PER_SENDER_PER_HOUR, reportReference } from '../../src/services/acknowledge.service.js';
 import { GroupCommitter } from '../../src/services/group-commit.js';
 import { ACK_DELAY_MS, receiveMail } from '../../src/services/mail-intake.service.js';
-import { createIncidentFromReports } from '../../src/services/triage.service.js';
+import { createIncidentFromReports, rejectReport } from '../../src/services/triage.service.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 
@@ -146,6 +146,49 @@ describe('acknowledging a mailed report', () => {
     // A reply after triage goes straight onto the incident.
     const later = await receive(mail('sato@reporter.example', `Re: [${reference}] Phishing site`, 'still up').raw);
     expect((await find(later.report.id)).incidentId).toBe(incident.id);
+  });
+
+  it('a reply racing the triage of its report follows it onto the incident; a reply to a rejected report, or by References from someone else, is a report of its own', async () => {
+    const first = mail('race@reporter.example', 'Phishing race', 'https://race.evil.example/');
+    const { report } = await receive(first.raw);
+    const other = (await receive(mail('other@reporter.example', 'other', 'https://race-other.evil.example/').raw)).report;
+    const incident = await createIncidentFromReports(h.deps, h.actor, { reportIds: [other.id] });
+    // A triage holds the report (locked, as triage locks what it moves) while the reply is recorded.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held!: () => void;
+    const holding = new Promise<void>((r) => (held = r));
+    const triage = h.deps.store.transaction(async (tx) => {
+      await tx.reports.findManyById({ kind: 'all' }, [report.id], true);
+      held();
+      await gate;
+      await tx.reports.setIncident([report.id], incident.id);
+    });
+    await holding;
+    const reply = receive(mail('race@reporter.example', 'Re: Phishing race', 'still there', [`In-Reply-To: ${first.id}`, `References: ${first.id}`]).raw);
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await triage;
+    const replied = (await reply).report;
+    const find = async (id: string) => (await h.deps.store.reports.findById({ kind: 'all' }, id))!;
+    expect((await find(replied.id)).incidentId).toBe(incident.id);
+
+    // Someone else's mail that names a waiting report in its References: a report of its own.
+    const waiting = mail('alone@reporter.example', 'Phishing alone', 'https://alone.evil.example/');
+    await receive(waiting.raw);
+    const forwarded = await receive(mail('colleague@reporter.example', 'Fwd: Phishing alone', 'fyi', [`References: ${waiting.id}`]).raw);
+    expect(await find(forwarded.report.id)).toMatchObject({ replyTo: null, incidentId: null });
+
+    // A reply to a report rejected as spam threads nothing, and gets its receipt.
+    const spam = mail('spammy@reporter.example', 'win a prize', 'x');
+    const spamReport = (await receive(spam.raw)).report;
+    await rejectReport(h.deps, h.actor, spamReport.id, { reason: 'spam' });
+    await settle();
+    sink.mails.length = 0;
+    const again = await receive(mail('spammy@reporter.example', 'Re: win a prize', 'y', [`In-Reply-To: ${spam.id}`]).raw);
+    await settle();
+    expect(await find(again.report.id)).toMatchObject({ replyTo: null, status: 'new' });
+    expect(sink.mails.map((m) => m.to)).toEqual([['spammy@reporter.example']]);
   });
 
   it(`answers one sender at most ${ACKS_PER_SENDER_PER_HOUR} times an hour`, async () => {

@@ -72,6 +72,13 @@ describe('group commit', () => {
     const ids = (r: (typeof first)[number]) => (r.ok ? r.report.id : null);
     expect([ids(again[0]!), ids(again[1]!)]).toEqual([ids(first[1]!), ids(first[0]!)]);
     expect(first.map((r) => r.ok && r.report.sourceRef)).toEqual(['<same-id@example.jp>', `<same-id@example.jp> #${'b'.repeat(64)}`, '<same-id@example.jp>']);
+    // A report stored without a variant (before variants, or by a channel without them) is the same as any copy of it.
+    const legacy = (variant: string | null) => {
+      const { raw: _raw, ...prepared } = prepareReport({ channel: 'email', sourceRef: '<legacy@example.jp>', body: 'legacy' }, undefined, variant);
+      return { input: { prepared }, attachments: [] };
+    };
+    expect((await recordChannelReports(h.deps, systemActor('smtp'), [legacy(null)])).map((r) => r.ok && r.isNew)).toEqual([true]);
+    expect((await recordChannelReports(h.deps, systemActor('smtp'), [legacy('c'.repeat(64))])).map((r) => r.ok && r.isNew)).toEqual([false]);
   });
 
   it('answers every sender of a group with the failure when its disk sync fails', async () => {

@@ -184,6 +184,7 @@ describe('IMAP intake', () => {
     expect(returnPath(Buffer.from('Return-Path: <bounce-1@lists.example>\r\nFrom: a@b.example\r\n\r\nx'))).toBe('bounce-1@lists.example');
     expect(returnPath(Buffer.from('return-path: <>\r\nFrom: mailer-daemon@b.example\r\n\r\nx'))).toBe('<>');
     expect(returnPath(Buffer.from('From: a@b.example\r\n\r\nReturn-Path: <in-the-body@x.example>'))).toBeNull();
+    expect(returnPath(Buffer.from('From: a@b.example\n\nReturn-Path: <in-the-body@x.example>'))).toBeNull();
   });
 
   it('says clearly what is wrong with RENKEI_IMAP_URL', () => {
