@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Actor } from '../domain/actor.js';
+import { systemActor, type Actor } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { MAX_RAW_BYTES } from '../domain/report.js';
@@ -11,6 +11,9 @@ import { noteHeldMail } from './held-mail.service.js';
 import type { Envelope, MailFacts, RouteTaken } from './inbound-mail.js';
 import { afterRecorded, readInbound } from './mail-intake.service.js';
 import type { RecordedReport } from './record-report.service.js';
+
+/** Who records the mail the IMAP poller spooled. */
+const IMAP_ACTOR = systemActor('imap');
 
 /** Mails taken from the spool at a time. */
 const TAKE = 64;
@@ -281,7 +284,9 @@ export class MailSpool {
       const { item, facts } = await readInbound(this.deps, raw, envelope, route);
       // Received when the listener took it, not when it was read (later, after an outage).
       if ('prepared' in item.input) item.input.prepared.input.receivedAt = row.receivedAt;
-      return { recorded: this.committer.submit({ ...item, spoolId: row.id }), facts };
+      // Mail the IMAP poller spooled is recorded as the poller's (the listener's own is the spool's actor).
+      const byImap = envelope.remoteAddress?.startsWith('imap:') ? IMAP_ACTOR.id : undefined;
+      return { recorded: this.committer.submit({ ...item, spoolId: row.id, ...(byImap ? { createdBy: byImap } : {}) }), facts };
     } finally {
       if (--this.reading === 0) this.committer.flush();
     }

@@ -92,7 +92,7 @@ const variantOf = (report: Report): string | null => (typeof report.meta.sourceV
  * here, so most steps are one statement for the group, not one per report.
  * Results in input order.
  */
-async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: PreparedReport; attachments?: ReportAttachment[] }[]): Promise<RecordedReport[]> {
+async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: PreparedReport; attachments?: ReportAttachment[]; by?: string | undefined }[]): Promise<RecordedReport[]> {
   const now = deps.clock().toISOString();
   const countries = await reporterCountriesOf(
     tx,
@@ -112,7 +112,7 @@ async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: P
         language: input.language ?? null,
         receivedAt: input.receivedAt ?? now,
         createdAt: now,
-        createdBy: actor.id,
+        createdBy: list[i]!.by ?? actor.id,
         tlp: input.tlp,
         rawSha256: p.rawSha256,
         rawSize: raw ? raw.length : null,
@@ -136,7 +136,7 @@ async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: P
     );
     clashing.forEach((i, k) => (stored[i] = again[k]!));
   }
-  const fresh = stored.flatMap(({ report, isNew }, i) => (isNew ? [{ report, p: list[i]!.p, attachments: list[i]!.attachments ?? [] }] : []));
+  const fresh = stored.flatMap(({ report, isNew }, i) => (isNew ? [{ report, p: list[i]!.p, attachments: list[i]!.attachments ?? [], by: list[i]!.by ?? actor.id }] : []));
   if (fresh.length === 0) return stored.map(({ report, isNew }) => ({ report, isNew, observableCount: 0, candidateIncidentIds: [] }));
 
   await tx.reports.addAttachmentsOf(
@@ -175,7 +175,7 @@ async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: P
     fresh.map((f) => ({
       incidentId: null,
       reportId: f.report.id,
-      actor: actor.id,
+      actor: f.by,
       action: 'report.received',
       changes: { channel: f.report.channel, sourceRef: f.report.sourceRef, observables: outcome.get(f.report.id)!.observableCount, candidates: candidateCount.get(f.report.id) ?? 0 },
       note: null,
@@ -188,8 +188,8 @@ async function storeAll(deps: ServiceDeps, tx: Store, actor: Actor, list: { p: P
   return stored.map(({ report, isNew }) => (isNew ? outcome.get(report.id)! : { report, isNew, observableCount: 0, candidateIncidentIds: [] }));
 }
 
-const storeOne = async (deps: ServiceDeps, tx: Store, actor: Actor, p: PreparedReport, attachments?: ReportAttachment[]): Promise<RecordedReport> =>
-  (await storeAll(deps, tx, actor, [{ p, ...(attachments ? { attachments } : {}) }]))[0]!;
+const storeOne = async (deps: ServiceDeps, tx: Store, actor: Actor, p: PreparedReport, attachments?: ReportAttachment[], by?: string): Promise<RecordedReport> =>
+  (await storeAll(deps, tx, actor, [{ p, ...(attachments ? { attachments } : {}), by }]))[0]!;
 
 /**
  * Record one inbound report from any channel: stored once per
@@ -258,6 +258,8 @@ export interface ChannelItem {
   followUp?: FollowUpJob;
   /** The mail spool's row of this item: removed in the transaction that records it (see mail-spool.service.ts). */
   spoolId?: string;
+  /** Who records it, when not the committer's actor: the spool records mail from the IMAP poller as system:imap. */
+  createdBy?: string;
 }
 
 /** Enqueue the follow-ups and remove the spool rows of items just recorded, in their transaction. */
@@ -295,10 +297,10 @@ export async function recordChannelReportsCommitted(
 ): Promise<{ results: BatchItemResult[]; durable: Promise<void> }> {
   assertCan(actor, 'report.submit');
   const results: BatchItemResult[] = new Array<BatchItemResult>(items.length);
-  const prepared: { index: number; p: PreparedReport; attachments: ReportAttachment[]; item: ChannelItem }[] = [];
+  const prepared: { index: number; p: PreparedReport; attachments: ReportAttachment[]; item: ChannelItem; by: string | undefined }[] = [];
   items.forEach((item, index) => {
     try {
-      prepared.push({ index, p: preparedOf(item.input, item.raw), attachments: item.attachments, item });
+      prepared.push({ index, p: preparedOf(item.input, item.raw), attachments: item.attachments, item, by: item.createdBy });
     } catch (error) {
       results[index] = { ok: false, index, error };
     }
@@ -323,9 +325,9 @@ export async function recordChannelReportsCommitted(
       for (const { index } of prepared) results[index] = { ok: false, index, error: groupError };
       return { results, durable };
     }
-    for (const { index, p, attachments, item } of prepared) {
+    for (const { index, p, attachments, item, by } of prepared) {
       try {
-        results[index] = { ok: true, ...(await deps.store.transaction(async (tx) => (await settleChannelItems(deps, tx, [{ result: await storeOne(deps, tx, actor, p, attachments), item }]))[0]!)) };
+        results[index] = { ok: true, ...(await deps.store.transaction(async (tx) => (await settleChannelItems(deps, tx, [{ result: await storeOne(deps, tx, actor, p, attachments, by), item }]))[0]!)) };
       } catch (error) {
         results[index] = { ok: false, index, error };
       }

@@ -104,7 +104,7 @@ describe('IMAP intake', () => {
       expect((await h.deps.store.reports.findBySourceRefs('email', ['<imap-1@example.jp>', '<imap-2@example.jp>'])).length).toBe(2);
       const stored = await h.deps.store.reports.list({ kind: 'all' }, {}, { limit: 10, offset: 0 });
       const phishing = stored.items.find((r) => r.sourceRef === '<imap-1@example.jp>')!;
-      expect(phishing).toMatchObject({ channel: 'email', subject: 'フィッシングサイトの報告', sender: 'taro@example.jp' });
+      expect(phishing).toMatchObject({ channel: 'email', subject: 'フィッシングサイトの報告', sender: 'taro@example.jp', createdBy: 'system:imap' });
       expect((phishing.meta as { route: { category: string } }).route.category).toBe('phishing');
       expect((phishing.meta as { envelope: { remoteAddress: string } }).envelope.remoteAddress).toMatch(/^imap:127\.0\.0\.1$/);
       // Nothing new: the next poll finds an empty inbox.
