@@ -1,6 +1,7 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { Logger } from 'pino';
 import { routeFor, type IntakeRoute } from '../domain/intake-route.js';
+import { headerEnd } from '../formats/pgp-mime.js';
 import { routeTaken } from '../services/mail-intake.service.js';
 import type { MailSpool } from '../services/mail-spool.service.js';
 
@@ -167,9 +168,7 @@ export class ImapPoller {
  * bounce) gives `<>`, so no reply is sent; none: null.
  */
 export function returnPath(source: Buffer): string | null {
-  // The header ends at the first empty line, CRLF or bare LF.
-  const ends = [source.indexOf('\r\n\r\n'), source.indexOf('\n\n')].filter((i) => i !== -1);
-  const head = source.subarray(0, ends.length ? Math.min(...ends) : Math.min(source.length, 64 * 1024)).toString('latin1');
+  const head = source.subarray(0, headerEnd(source).headerLength).toString('latin1');
   const m = /^return-path:[ \t]*<([^<>\s]*)>/im.exec(head);
   if (!m) return null;
   return m[1] ? m[1] : '<>';

@@ -8,7 +8,7 @@
  */
 import { guessText, japaneseLetters, looksMisdecoded } from './charset.js';
 import { detectLanguage, type ParsedMail } from './mail.js';
-import { decodeTransfer, parseEntity, splitMultipart, textLeaves } from './pgp-mime.js';
+import { decodeTransfer, headerEnd, parseEntity, splitMultipart, textLeaves } from './pgp-mime.js';
 
 /**
  * A parsed mail with what the parser read past: the structure's problems
@@ -116,7 +116,7 @@ export function rereadText(raw: Buffer, parsed: string): { text: string; problem
 /** A subject sent as raw 8-bit bytes (no RFC 2047 encoding), read again from those bytes when the parser's reading lied. */
 export function rereadSubject(raw: Buffer, parsed: string | null): string | null {
   if (parsed === null || !looksMisdecoded(parsed)) return null;
-  const head = raw.subarray(0, Math.max(0, raw.indexOf('\r\n\r\n') === -1 ? raw.indexOf('\n\n') : raw.indexOf('\r\n\r\n')));
+  const head = raw.subarray(0, headerEnd(raw).headerLength);
   const m = /^subject:[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)/im.exec(head.toString('latin1'));
   if (!m || m[1]!.includes('=?')) return null;
   const again = guessText(Buffer.from(m[1]!.replace(/\r?\n[ \t]+/g, ' ').trim(), 'latin1'), undefined);

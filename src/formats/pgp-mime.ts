@@ -28,7 +28,7 @@ export function parseEntity(raw: Buffer): MimeEntity {
 }
 
 /** Where the header block ends: at the first empty line (CRLF or bare LF), or a body-less entity. */
-function headerEnd(raw: Buffer): { headerLength: number; bodyStart: number } {
+export function headerEnd(raw: Buffer): { headerLength: number; bodyStart: number } {
   if (raw[0] === 0x0a) return { headerLength: 0, bodyStart: 1 };
   if (raw[0] === 0x0d && raw[1] === 0x0a) return { headerLength: 0, bodyStart: 2 };
   for (let i = raw.indexOf(0x0a); i !== -1; i = raw.indexOf(0x0a, i + 1)) {

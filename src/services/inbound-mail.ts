@@ -18,6 +18,7 @@ import type { AbuseReport } from '../formats/abuse-report.js';
 import { readMail, readParsed, type MailReading } from '../formats/mail-reading.js';
 import { checkMail } from '../formats/mail-checks.js';
 import { parseMail, type ParsedMail } from '../formats/mail.js';
+import { headerEnd } from '../formats/pgp-mime.js';
 import { fingerprintOf, openPgpMail, type PgpOpened, type TeamKey } from '../formats/pgp.js';
 import type { EvidenceFiles } from '../store/evidence-files.js';
 import type { AssessedAttachment } from '../store/repositories/evidence.repository.js';
@@ -143,19 +144,16 @@ export async function readInboundMail(files: EvidenceFiles, raw: Buffer, envelop
  * mail redirected by another reporter carries their own). A SHA-256, hex.
  */
 export function contentVariant(raw: Buffer): string {
-  const crlf = raw.indexOf('\r\n\r\n');
-  const lf = raw.indexOf('\n\n');
-  const end = crlf === -1 ? lf : lf === -1 ? crlf : Math.min(crlf, lf);
-  const head = end === -1 ? raw : raw.subarray(0, end);
-  const resent = head
+  const { headerLength, bodyStart } = headerEnd(raw);
+  const resent = raw
+    .subarray(0, headerLength)
     .toString('latin1')
     .replace(/\r?\n[ \t]+/g, ' ')
     .split(/\r?\n/)
     .filter((line) => /^resent-(from|sender|message-id|date|to):/i.test(line))
     .map((line) => line.replace(/\s+/g, ' ').trim())
     .join('\n');
-  const body = end === -1 ? Buffer.alloc(0) : raw.subarray(end + (end === crlf ? 4 : 2));
-  return createHash('sha256').update(resent).update('\n\n').update(body).digest('hex');
+  return createHash('sha256').update(resent).update('\n\n').update(raw.subarray(bodyStart)).digest('hex');
 }
 
 /** The structured fields of an ARF / X-ARF report as text, so their addresses and URLs become observables. */

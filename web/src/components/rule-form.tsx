@@ -164,7 +164,7 @@ export function RuleForm({
   // The version this edit is based on: the rule's when opened, then the one another lead saved meanwhile, once this
   // form has said so — saving again then puts the edit over theirs knowingly, rather than being refused for ever.
   const [base, setBase] = useState(rule?.version);
-  const [overtaken, setOvertaken] = useState<number | null>(null);
+  const overtaken = rule && base !== rule.version ? base : null;
   const { issues, issue, error, busy, submit: send } = useFormIssues(t);
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setD((x) => ({ ...x, [k]: v }));
   const setAction = (i: number, a: Partial<ActionDraft>) => setD((x) => ({ ...x, then: x.then.map((old, j) => (j === i ? { ...old, ...a } : old)) }));
@@ -178,10 +178,7 @@ export function RuleForm({
         return await (rule ? api<Rule>('PUT', `/api/rules/${rule.id}`, { ...body, version: base }) : api<Rule>('POST', '/api/rules', body));
       } catch (err) {
         if (err instanceof ApiError && err.code === 'CONFLICT') {
-          if (typeof err.details.version === 'number') {
-            setBase(err.details.version);
-            setOvertaken(err.details.version);
-          }
+          if (typeof err.details.version === 'number') setBase(err.details.version);
           onConflict?.();
         }
         throw err;
